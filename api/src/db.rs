@@ -1,0 +1,24 @@
+//! Opening the database.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+/// Connects to SQLite or PostgreSQL. SQLite gets WAL so readers do not block
+/// the writer.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, String> {
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 });
+    let db = Database::connect(options)
+        .await
+        .map_err(|e| format!("DATABASE_URL: cannot connect to the database: {e}"))?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode = WAL;")
+            .await
+            .map_err(|e| format!("DATABASE_URL: cannot enable WAL: {e}"))?;
+    }
+    Ok(db)
+}

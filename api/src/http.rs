@@ -1,0 +1,464 @@
+//! The HTTP layer, following the GraphQL-over-HTTP specification:
+//! `Accept` negotiation between `application/json` and
+//! `application/graphql-response+json` (request errors answer 400 without
+//! `data` under the latter), no mutations over GET (405), JSON-only POST
+//! (415: a `text/plain` POST from any web page would otherwise run mutations),
+//! no batches, a body-size limit and a per-request timeout.
+
+use std::collections::HashSet;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{ErrorExtensions, ObjectType, Schema, SubscriptionType};
+use serde::Deserialize;
+use throughline_domain::DomainError;
+use throughline_domain::graphql::RequestContext;
+use throughline_domain::service::{frameworks, users};
+
+use crate::schema::ExecutionStarted;
+use crate::state::AppState;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Media {
+    Json,
+    GraphqlResponse,
+}
+
+impl Media {
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::Json => "application/json; charset=utf-8",
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`; `None` if nothing we speak is acceptable.
+pub fn negotiate(accept: Option<&str>) -> Option<Media> {
+    let Some(accept) = accept.filter(|a| !a.trim().is_empty()) else {
+        return Some(Media::Json);
+    };
+    let mut best: Option<(f32, u8, Media)> = None;
+    for range in accept.split(',') {
+        let mut parts = range.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q=").map(str::to_string))
+            .next()
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q <= 0.0 {
+            continue;
+        }
+        // Specificity breaks ties: an exact type beats a wildcard.
+        let candidate = match media.as_str() {
+            GRAPHQL_RESPONSE => (q, 2, Media::GraphqlResponse),
+            JSON => (q, 1, Media::Json),
+            "application/*" | "*/*" => (q, 0, Media::Json),
+            _ => continue,
+        };
+        if best
+            .is_none_or(|(bq, bs, _)| candidate.0 > bq || (candidate.0 == bq && candidate.1 > bs))
+        {
+            best = Some(candidate);
+        }
+    }
+    best.map(|(_, _, media)| media)
+}
+
+fn wants_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// A response carrying only errors (a request error or an auth failure).
+fn error_response(status: StatusCode, media: Media, error: DomainError) -> HttpResponse {
+    let body = serde_json::json!({ "errors": [error.extend().into_server_error(async_graphql::Pos::default())] });
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::CONTENT_TYPE, media.content_type()));
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
+    response.body(body.to_string())
+}
+
+fn status_for(error: &DomainError) -> StatusCode {
+    use throughline_domain::ErrorCode::*;
+    match error.code() {
+        Unauthenticated => StatusCode::UNAUTHORIZED,
+        Forbidden => StatusCode::FORBIDDEN,
+        Validation => StatusCode::BAD_REQUEST,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<String, DomainError> {
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        DomainError::Unauthenticated("send a bearer token: `Authorization: Bearer <JWT>`".into())
+    })?;
+    let text = value
+        .to_str()
+        .map_err(|_| DomainError::Unauthenticated("the Authorization header is not text".into()))?;
+    let (scheme, token) = text
+        .split_once(' ')
+        .ok_or_else(|| DomainError::Unauthenticated("use `Authorization: Bearer <JWT>`".into()))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(DomainError::Unauthenticated(
+            "use `Authorization: Bearer <JWT>`".into(),
+        ));
+    }
+    Ok(token.trim().to_string())
+}
+
+/// Verifies the token and opens the tenant session the request acts in.
+pub async fn authenticate(
+    state: &AppState,
+    token: &str,
+    requested_tenant: Option<&str>,
+) -> Result<RequestContext, DomainError> {
+    let identity = state.auth.verify(token).await?;
+    let session = users::open_session(&state.db, &identity, requested_tenant).await?;
+    let enabled: HashSet<String> = frameworks::enabled_keys(&state.db, session.tenant.id)
+        .await?
+        .into_iter()
+        .collect();
+    let scope = throughline_domain::TenantScope::new(
+        state.db.clone(),
+        session.tenant,
+        session.actor,
+        state.events.clone(),
+    );
+    Ok(RequestContext::new(
+        scope,
+        session.user,
+        state.registry.clone(),
+        enabled,
+    ))
+}
+
+/// The body of a POST, or the query string of a GET.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetParams {
+    query: Option<String>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+async fn execute<Q, M, S>(
+    req: &HttpRequest,
+    state: &AppState,
+    schema: &Schema<Q, M, S>,
+    media: Media,
+    request: async_graphql::Request,
+) -> HttpResponse
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let token = match bearer(req) {
+        Ok(token) => token,
+        Err(err) => return error_response(StatusCode::UNAUTHORIZED, media, err),
+    };
+    let tenant = req
+        .headers()
+        .get("x-tenant")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let context = match authenticate(state, &token, tenant).await {
+        Ok(context) => context,
+        Err(err) => return error_response(status_for(&err), media, err),
+    };
+    let started = ExecutionStarted::default();
+    let request = request.data(context).data(started.clone());
+    let response =
+        match tokio::time::timeout(state.limits.request_timeout, schema.execute(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                let status = if media == Media::GraphqlResponse {
+                    StatusCode::GATEWAY_TIMEOUT
+                } else {
+                    StatusCode::OK
+                };
+                return error_response(
+                    status,
+                    media,
+                    DomainError::LimitExceeded(format!(
+                        "the request took longer than {} s and was stopped; ask for less",
+                        state.limits.request_timeout.as_secs()
+                    )),
+                );
+            }
+        };
+    let request_error = !started.get() && response.is_err();
+    let mut builder = HttpResponse::build(if request_error && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    });
+    builder.insert_header((header::CONTENT_TYPE, media.content_type()));
+    let body = if request_error && media == Media::GraphqlResponse {
+        serde_json::json!({ "errors": response.errors })
+    } else {
+        serde_json::to_value(&response).unwrap_or_else(|_| serde_json::json!({ "errors": [] }))
+    };
+    builder.body(body.to_string())
+}
+
+fn not_acceptable() -> HttpResponse {
+    HttpResponse::NotAcceptable()
+        .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
+        .body("accept application/graphql-response+json or application/json")
+}
+
+/// `POST /graphql`.
+pub async fn graphql_post<Q, M, S>(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    schema: web::Data<Schema<Q, M, S>>,
+) -> HttpResponse
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let Some(media) = negotiate(
+        req.headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    ) else {
+        return not_acceptable();
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if content_type != JSON {
+        return HttpResponse::UnsupportedMediaType()
+            .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
+            .body("POST /graphql takes `Content-Type: application/json`");
+    }
+    if body.len() > state.limits.max_body_bytes {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            DomainError::LimitExceeded(format!(
+                "the request body is larger than {} bytes",
+                state.limits.max_body_bytes
+            )),
+        );
+    }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(e) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                DomainError::validation("body", format!("the body is not JSON: {e}")),
+            );
+        }
+    };
+    if value.is_array() {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            DomainError::validation(
+                "body",
+                "batched requests are not supported; send one operation per request",
+            ),
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(request) => request,
+        Err(e) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                DomainError::validation(
+                    "body",
+                    format!("the body is not a GraphQL request ({{\"query\": …}}): {e}"),
+                ),
+            );
+        }
+    };
+    execute(&req, &state, &schema, media, request).await
+}
+
+/// `GET /graphql`: GraphiQL for browsers, queries (never mutations) otherwise.
+pub async fn graphql_get<Q, M, S>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    schema: web::Data<Schema<Q, M, S>>,
+) -> HttpResponse
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let params = match web::Query::<GetParams>::from_query(req.query_string()) {
+        Ok(params) => params.into_inner(),
+        Err(_) => GetParams {
+            query: None,
+            operation_name: None,
+            variables: None,
+            extensions: None,
+        },
+    };
+    let Some(query) = params.query else {
+        if wants_html(&req) {
+            return graphiql();
+        }
+        let media = negotiate(
+            req.headers()
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok()),
+        )
+        .unwrap_or(Media::Json);
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            DomainError::validation("query", "pass the document in `query`"),
+        );
+    };
+    let Some(media) = negotiate(
+        req.headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok()),
+    ) else {
+        return not_acceptable();
+    };
+    if let Ok(document) = async_graphql::parser::parse_query(&query) {
+        let operation = match &document.operations {
+            DocumentOperations::Single(op) => Some(op.node.ty),
+            DocumentOperations::Multiple(map) => params
+                .operation_name
+                .as_deref()
+                .and_then(|name| map.iter().find(|(n, _)| n.as_str() == name))
+                .map(|(_, op)| op.node.ty),
+        };
+        if operation == Some(OperationType::Mutation) {
+            let mut response = error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                media,
+                DomainError::validation("query", "mutations are only accepted over POST"),
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+    }
+    let mut request = async_graphql::Request::new(query);
+    if let Some(name) = params.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Some(variables) = params.variables {
+        match serde_json::from_str::<serde_json::Value>(&variables) {
+            Ok(value) => request = request.variables(async_graphql::Variables::from_json(value)),
+            Err(_) => {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    DomainError::validation("variables", "`variables` is not JSON"),
+                );
+            }
+        }
+    }
+    if let Some(extensions) = params.extensions {
+        if serde_json::from_str::<serde_json::Value>(&extensions).is_err() {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                DomainError::validation("extensions", "`extensions` is not JSON"),
+            );
+        }
+    }
+    execute(&req, &state, &schema, media, request).await
+}
+
+fn graphiql() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .finish(),
+        )
+}
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: the database answers and every migration is applied.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if let Err(e) = state.db.ping().await {
+        tracing::warn!(error = %e, "readiness: database unreachable");
+        return HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "database unreachable" }));
+    }
+    match throughline_migrations::is_current(&state.db, &state.registry).await {
+        Ok(true) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Ok(false) => HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "migrations pending: run `throughline migrate`" })),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: cannot read migrations");
+            HttpResponse::ServiceUnavailable()
+                .json(serde_json::json!({ "status": "cannot read migration state" }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiation_table() {
+        let cases = [
+            (None, Some(Media::Json)),
+            (Some("application/json"), Some(Media::Json)),
+            (
+                Some("application/graphql-response+json"),
+                Some(Media::GraphqlResponse),
+            ),
+            (
+                Some("application/graphql-response+json, application/json;q=0.9"),
+                Some(Media::GraphqlResponse),
+            ),
+            (
+                Some("application/json, application/graphql-response+json"),
+                Some(Media::GraphqlResponse),
+            ),
+            (
+                Some("application/json;q=1, application/graphql-response+json;q=0.5"),
+                Some(Media::Json),
+            ),
+            (Some("*/*"), Some(Media::Json)),
+            (Some("text/html"), None),
+            (Some("application/graphql-response+json;q=0"), None),
+        ];
+        for (accept, expected) in cases {
+            assert_eq!(negotiate(accept), expected, "{accept:?}");
+        }
+    }
+}

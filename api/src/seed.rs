@@ -1,0 +1,494 @@
+//! Synthetic organisations: the `--demo` company and `throughline seed`
+//! benchmark tenants. Deterministic for a given seed. Rows are bulk-inserted
+//! in one transaction (no audit entries or events: this is a data load, not a
+//! series of user actions).
+
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use throughline_domain::decimal::to_stored;
+use throughline_domain::entity::{
+    metric, metric_link, metric_value, org_unit, person, strategic_priority, tenant,
+};
+use throughline_domain::enums::{
+    Aggregation, IndicatorKind, MetricDirection, MetricFrequency, PersonStatus, ValueSource,
+};
+use uuid::Uuid;
+
+const FIRST_NAMES: &[&str] = &[
+    "Ada", "Ben", "Chloe", "Daniel", "Elif", "Felix", "Grace", "Hugo", "Ines", "Jonas", "Kira",
+    "Liam", "Maya", "Noah", "Olivia", "Paul", "Quinn", "Rosa", "Sami", "Tara", "Umar", "Vera",
+    "Wen", "Xavier", "Yara", "Zoe", "Amara", "Bruno", "Carmen", "Dev", "Emma", "Farah", "Gabriel",
+    "Hana", "Ivan", "Julia", "Kofi", "Lena",
+];
+const LAST_NAMES: &[&str] = &[
+    "Andersen",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksson",
+    "Fischer",
+    "García",
+    "Hoffmann",
+    "Ibrahim",
+    "Jansen",
+    "Kowalski",
+    "Laurent",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quintero",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Uddin",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zimmermann",
+    "Novak",
+    "Silva",
+    "Meyer",
+    "Brennan",
+];
+const DEPARTMENTS: &[(&str, &str)] = &[
+    ("Engineering", "Software Engineer"),
+    ("Sales", "Account Executive"),
+    ("Marketing", "Marketing Manager"),
+    ("Customer Success", "Customer Success Manager"),
+    ("Finance & People", "Analyst"),
+    ("Product", "Product Manager"),
+    ("Operations", "Operations Specialist"),
+    ("Data", "Data Scientist"),
+];
+/// People per manager inside a department.
+const SPAN: usize = 7;
+
+/// What a seed run created.
+#[derive(Debug, Default)]
+pub struct SeedSummary {
+    pub org_units: usize,
+    pub people: usize,
+    pub priorities: usize,
+    pub metrics: usize,
+    pub metric_values: usize,
+}
+
+struct MetricSpec {
+    name: &'static str,
+    unit: &'static str,
+    direction: MetricDirection,
+    kind: IndicatorKind,
+    aggregation: Aggregation,
+    priority: usize,
+    start: f64,
+    monthly_drift: f64,
+    noise: f64,
+}
+
+const PRIORITIES: &[(&str, &str)] = &[
+    (
+        "Win the mid-market",
+        "Become the default choice for companies of 200 to 2,000 people in our core markets.",
+    ),
+    (
+        "Delight our customers",
+        "Every customer reaches value in their first month and stays because they want to.",
+    ),
+    (
+        "Build a platform that scales",
+        "Ship faster and more safely as we grow: small changes, often, with quality built in.",
+    ),
+    (
+        "Grow great people",
+        "Hire well, grow leaders from within, and keep the people who make us who we are.",
+    ),
+];
+
+fn metric_specs() -> Vec<MetricSpec> {
+    use Aggregation::*;
+    use IndicatorKind::*;
+    use MetricDirection::*;
+    vec![
+        MetricSpec {
+            name: "Annual recurring revenue",
+            unit: "EUR",
+            direction: HigherIsBetter,
+            kind: Lagging,
+            aggregation: Last,
+            priority: 0,
+            start: 8_200_000.0,
+            monthly_drift: 180_000.0,
+            noise: 60_000.0,
+        },
+        MetricSpec {
+            name: "Qualified pipeline",
+            unit: "EUR",
+            direction: HigherIsBetter,
+            kind: Leading,
+            aggregation: Sum,
+            priority: 0,
+            start: 1_400_000.0,
+            monthly_drift: 25_000.0,
+            noise: 120_000.0,
+        },
+        MetricSpec {
+            name: "Demos booked",
+            unit: "demos",
+            direction: HigherIsBetter,
+            kind: Leading,
+            aggregation: Sum,
+            priority: 0,
+            start: 60.0,
+            monthly_drift: 1.5,
+            noise: 8.0,
+        },
+        MetricSpec {
+            name: "Net revenue retention",
+            unit: "%",
+            direction: HigherIsBetter,
+            kind: Lagging,
+            aggregation: Average,
+            priority: 1,
+            start: 104.0,
+            monthly_drift: 0.15,
+            noise: 0.8,
+        },
+        MetricSpec {
+            name: "Logo churn",
+            unit: "%",
+            direction: LowerIsBetter,
+            kind: Lagging,
+            aggregation: Average,
+            priority: 1,
+            start: 1.9,
+            monthly_drift: -0.03,
+            noise: 0.25,
+        },
+        MetricSpec {
+            name: "Onboarding completed in 30 days",
+            unit: "%",
+            direction: HigherIsBetter,
+            kind: Leading,
+            aggregation: Average,
+            priority: 1,
+            start: 62.0,
+            monthly_drift: 0.9,
+            noise: 3.0,
+        },
+        MetricSpec {
+            name: "Deployments per week",
+            unit: "deployments",
+            direction: HigherIsBetter,
+            kind: Leading,
+            aggregation: Average,
+            priority: 2,
+            start: 11.0,
+            monthly_drift: 0.4,
+            noise: 1.5,
+        },
+        MetricSpec {
+            name: "Employee engagement",
+            unit: "score",
+            direction: TargetRange,
+            kind: Lagging,
+            aggregation: Average,
+            priority: 3,
+            start: 71.0,
+            monthly_drift: 0.2,
+            noise: 1.2,
+        },
+    ]
+}
+
+/// Leading → lagging links among [`metric_specs`] by index.
+const LINKS: &[(usize, usize)] = &[(1, 0), (2, 0), (5, 3), (5, 4), (6, 3)];
+
+fn name(rng: &mut StdRng) -> (String, String) {
+    let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+    let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+    (first.to_string(), last.to_string())
+}
+
+fn first_of_month(date: NaiveDate, back: i32) -> NaiveDate {
+    let index = date.year() * 12 + date.month0() as i32 - back;
+    NaiveDate::from_ymd_opt(index.div_euclid(12), index.rem_euclid(12) as u32 + 1, 1)
+        .expect("valid month")
+}
+
+/// Fills a tenant that has no people yet with an organisation of `people`
+/// people, strategic priorities, and metrics with `months` of monthly values.
+pub async fn seed_organisation(
+    db: &DatabaseConnection,
+    tenant: &tenant::Model,
+    people: usize,
+    months: u32,
+    seed: u64,
+) -> Result<SeedSummary, String> {
+    if people < 2 {
+        return Err("--people: seed at least 2 people".into());
+    }
+    let existing = person::Entity::find()
+        .filter(person::Column::TenantId.eq(tenant.id))
+        .count(db)
+        .await
+        .map_err(|e| e.to_string())?;
+    if existing > 0 {
+        return Err(format!(
+            "tenant {:?} already has {existing} people; seed a fresh tenant",
+            tenant.slug
+        ));
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let now = Utc::now();
+    let today = now.date_naive();
+    let domain = format!("{}.example", tenant.slug);
+    let txn = db.begin().await.map_err(|e| e.to_string())?;
+    let mut summary = SeedSummary::default();
+
+    let department_count = if people <= 60 { 5 } else { DEPARTMENTS.len() };
+    let mut units: Vec<org_unit::ActiveModel> = Vec::new();
+    let mut new_unit = |name: String, parent: Option<Uuid>, external: String| {
+        let id = Uuid::now_v7();
+        units.push(org_unit::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(tenant.id),
+            name: Set(name),
+            parent_id: Set(parent),
+            head_person_id: Set(None),
+            external_id: Set(Some(external)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        });
+        id
+    };
+    let root_unit = new_unit(tenant.name.clone(), None, "OU-0".into());
+    let department_units: Vec<Uuid> = (0..department_count)
+        .map(|d| {
+            new_unit(
+                DEPARTMENTS[d].0.to_string(),
+                Some(root_unit),
+                format!("OU-{}", d + 1),
+            )
+        })
+        .collect();
+
+    // People: the CEO, then each department as a tree with SPAN reports per
+    // manager, so depth grows with the log of the size.
+    struct Planned {
+        id: Uuid,
+        manager: Option<Uuid>,
+        unit: Uuid,
+        title: String,
+    }
+    let mut planned: Vec<Planned> = Vec::with_capacity(people);
+    let ceo = Uuid::now_v7();
+    planned.push(Planned {
+        id: ceo,
+        manager: None,
+        unit: root_unit,
+        title: "Chief Executive Officer".into(),
+    });
+    let rest = people - 1;
+    let mut heads: Vec<(Uuid, Uuid)> = Vec::new();
+    for d in 0..department_count {
+        let size = rest / department_count + usize::from(d < rest % department_count);
+        if size == 0 {
+            continue;
+        }
+        let unit = department_units[d];
+        let (department, role) = DEPARTMENTS[d];
+        let mut ids: Vec<Uuid> = Vec::with_capacity(size);
+        let mut team_of: Vec<Uuid> = Vec::with_capacity(size);
+        for i in 0..size {
+            let id = Uuid::now_v7();
+            let (manager, team, title) = if i == 0 {
+                (ceo, unit, format!("VP {department}"))
+            } else {
+                let boss = (i - 1) / SPAN;
+                let depth1 = boss == 0;
+                // Big departments get a team per first-line lead.
+                let team = if depth1 && size > 60 {
+                    new_unit(
+                        format!("{department} team {i}"),
+                        Some(unit),
+                        format!("OU-{}-{i}", d + 1),
+                    )
+                } else if depth1 {
+                    unit
+                } else {
+                    team_of[boss]
+                };
+                let has_reports = i * SPAN + 1 < size;
+                let title = if has_reports {
+                    format!("{department} Lead")
+                } else {
+                    role.to_string()
+                };
+                (ids[boss], team, title)
+            };
+            ids.push(id);
+            team_of.push(team);
+            planned.push(Planned {
+                id,
+                manager: Some(manager),
+                unit: team,
+                title,
+            });
+        }
+        heads.push((unit, ids[0]));
+    }
+    let start_base = today - Duration::days(6 * 365);
+    let people_rows: Vec<person::ActiveModel> = planned
+        .iter()
+        .enumerate()
+        .map(|(index, p)| {
+            let (first, last) = name(&mut rng);
+            person::ActiveModel {
+                id: Set(p.id),
+                tenant_id: Set(tenant.id),
+                name: Set(format!("{first} {last}")),
+                email: Set(Some(format!(
+                    "{}.{}.{index}@{domain}",
+                    first.to_lowercase(),
+                    last.to_lowercase()
+                ))),
+                title: Set(Some(p.title.clone())),
+                org_unit_id: Set(Some(p.unit)),
+                manager_id: Set(p.manager),
+                status: Set(PersonStatus::Active.as_str().into()),
+                start_date: Set(Some(
+                    start_base + Duration::days(rng.random_range(0..6 * 365)),
+                )),
+                end_date: Set(None),
+                external_id: Set(Some(format!("EMP-{:06}", index + 1))),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+            }
+        })
+        .collect();
+    summary.org_units = units.len();
+    for chunk in units.chunks(500) {
+        org_unit::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    summary.people = people_rows.len();
+    for chunk in people_rows.chunks(500) {
+        person::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    org_unit::Entity::update_many()
+        .col_expr(org_unit::Column::HeadPersonId, ceo.into())
+        .filter(org_unit::Column::Id.eq(root_unit))
+        .exec(&txn)
+        .await
+        .map_err(|e| e.to_string())?;
+    for (unit, head) in &heads {
+        org_unit::Entity::update_many()
+            .col_expr(org_unit::Column::HeadPersonId, (*head).into())
+            .filter(org_unit::Column::Id.eq(*unit))
+            .exec(&txn)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+
+    let mut priority_ids = Vec::new();
+    for (position, (title, description)) in PRIORITIES.iter().enumerate() {
+        let owner = heads.get(position).map(|(_, head)| *head).unwrap_or(ceo);
+        let row = strategic_priority::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant.id),
+            title: Set(title.to_string()),
+            description: Set(Some(description.to_string())),
+            owner_id: Set(Some(owner)),
+            position: Set(position as i32 + 1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| e.to_string())?;
+        priority_ids.push(row.id);
+    }
+    summary.priorities = priority_ids.len();
+
+    let mut metric_ids = Vec::new();
+    let mut values = Vec::new();
+    for (index, spec) in metric_specs().iter().enumerate() {
+        let (unit, owner) = heads[index % heads.len()];
+        let id = Uuid::now_v7();
+        metric::ActiveModel {
+            id: Set(id),
+            tenant_id: Set(tenant.id),
+            name: Set(spec.name.into()),
+            description: Set(None),
+            unit: Set(Some(spec.unit.into())),
+            direction: Set(spec.direction.as_str().into()),
+            indicator_kind: Set(spec.kind.as_str().into()),
+            frequency: Set(MetricFrequency::Monthly.as_str().into()),
+            aggregation: Set(spec.aggregation.as_str().into()),
+            owner_id: Set(Some(owner)),
+            org_unit_id: Set(Some(unit)),
+            priority_id: Set(priority_ids.get(spec.priority).copied()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| e.to_string())?;
+        metric_ids.push(id);
+        let mut level = spec.start;
+        for back in (1..=months as i32).rev() {
+            level += spec.monthly_drift + rng.random_range(-spec.noise..=spec.noise);
+            let value = Decimal::from_f64_retain(level.max(0.0))
+                .unwrap_or_default()
+                .round_dp(2);
+            values.push(metric_value::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(tenant.id),
+                metric_id: Set(id),
+                period_start: Set(first_of_month(today, back)),
+                value: Set(to_stored(value)),
+                source: Set(ValueSource::Import.as_str().into()),
+                recorded_by: Set(None),
+                recorded_at: Set(now),
+            });
+        }
+    }
+    summary.metrics = metric_ids.len();
+    summary.metric_values = values.len();
+    for chunk in values.chunks(500) {
+        metric_value::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    for (leading, lagging) in LINKS {
+        metric_link::ActiveModel {
+            leading_metric_id: Set(metric_ids[*leading]),
+            lagging_metric_id: Set(metric_ids[*lagging]),
+            tenant_id: Set(tenant.id),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    txn.commit().await.map_err(|e| e.to_string())?;
+    Ok(summary)
+}

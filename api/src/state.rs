@@ -1,0 +1,19 @@
+//! What every HTTP handler shares.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use throughline_domain::FrameworkRegistry;
+use throughline_domain::events::EventBus;
+
+use crate::auth::Authenticator;
+use crate::config::Limits;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub auth: Arc<Authenticator>,
+    pub registry: FrameworkRegistry,
+    pub events: EventBus,
+    pub limits: Limits,
+}

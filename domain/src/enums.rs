@@ -1,0 +1,122 @@
+//! Enumerations of the core, stored as strings (never native database enums)
+//! and exposed as GraphQL enums.
+
+use crate::error::{DomainError, DomainResult};
+
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Reads the stored text; an unknown value is a data error, not a client error.
+            pub fn parse(text: &str) -> DomainResult<Self> {
+                match text {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(DomainError::Internal(format!(
+                        "unknown {} value {other:?} in the database", stringify!($name)
+                    ))),
+                }
+            }
+        }
+    };
+}
+pub(crate) use stored_enum;
+
+stored_enum!(
+    /// A user's role in one tenant.
+    Role {
+        /// Manages the tenant: its frameworks, settings, people and metrics.
+        Admin => "ADMIN",
+        /// Sees and manages their whole reporting line.
+        Manager => "MANAGER",
+        /// An employee.
+        Member => "MEMBER",
+        /// A service account for HRIS sync and the change feed.
+        Integrator => "INTEGRATOR",
+    }
+);
+
+stored_enum!(
+    /// Whether a person currently works for the organisation.
+    PersonStatus {
+        /// Currently employed.
+        Active => "ACTIVE",
+        /// Left, or otherwise no longer active; kept for history.
+        Inactive => "INACTIVE",
+    }
+);
+
+stored_enum!(
+    /// Which way a metric should move.
+    MetricDirection {
+        /// More is better (revenue, NPS).
+        HigherIsBetter => "HIGHER_IS_BETTER",
+        /// Less is better (churn, cost per hire).
+        LowerIsBetter => "LOWER_IS_BETTER",
+        /// Best inside a band (utilisation).
+        TargetRange => "TARGET_RANGE",
+    }
+);
+
+stored_enum!(
+    /// Whether a metric predicts an outcome or measures it.
+    IndicatorKind {
+        /// An input you can act on now that predicts an outcome.
+        Leading => "LEADING",
+        /// An outcome, known after the fact.
+        Lagging => "LAGGING",
+    }
+);
+
+stored_enum!(
+    /// How often a metric gets a value; its values' periods follow it.
+    MetricFrequency {
+        /// One value per ISO week (periods start on Monday).
+        Weekly => "WEEKLY",
+        /// One value per calendar month.
+        Monthly => "MONTHLY",
+        /// One value per fiscal quarter.
+        Quarterly => "QUARTERLY",
+    }
+);
+
+stored_enum!(
+    /// How a metric's values combine over a longer period.
+    Aggregation {
+        /// Add them up (revenue).
+        Sum => "SUM",
+        /// Their mean (satisfaction score).
+        Average => "AVERAGE",
+        /// The latest one (headcount).
+        Last => "LAST",
+    }
+);
+
+stored_enum!(
+    /// Where a metric value came from.
+    ValueSource {
+        /// Typed in by a person.
+        Manual => "MANUAL",
+        /// Loaded from a file or another system in bulk.
+        Import => "IMPORT",
+        /// Pushed by an integration through the API.
+        Api => "API",
+    }
+);
+
+impl Role {
+    /// May manage the tenant's configuration and core data.
+    pub fn is_admin(self) -> bool {
+        self == Role::Admin
+    }
+}

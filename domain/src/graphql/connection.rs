@@ -1,0 +1,277 @@
+//! Relay connections over any tenant-scoped query, with keyset pagination
+//! (stable under inserts), a maximum page size, and `totalCount` computed only
+//! when asked for.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Value,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::entity::TenantOwned;
+use crate::error::{DomainError, DomainResult};
+
+pub const DEFAULT_PAGE_SIZE: i32 = 20;
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+/// Fields a connection has besides its edges and page info.
+#[derive(SimpleObject, Clone, Copy, Debug, Default)]
+pub struct ConnectionTotals {
+    /// How many items match, across all pages.
+    pub total_count: u64,
+}
+
+/// A page of a Relay connection.
+pub type Page<N> = Connection<String, N, ConnectionTotals>;
+
+/// The standard `first/after/last/before` arguments.
+#[derive(Clone, Debug, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl PageArgs {
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+}
+
+/// Query complexity of a connection field: its page size times its children,
+/// so a query cannot ask for 100 × 100 × 100 rows and pass the limit.
+pub fn page_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE) as usize;
+    1 + size * child_complexity
+}
+
+/// What a connection is ordered by; the entity's id breaks ties.
+#[derive(Clone, Copy, Debug)]
+pub enum SortKey<C> {
+    /// Creation order (ids are UUIDv7).
+    Id,
+    /// A non-null text column, then id.
+    Text(C),
+    /// A non-null date column, then id.
+    Date(C),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Cursor {
+    #[serde(rename = "k", skip_serializing_if = "Option::is_none", default)]
+    key: Option<String>,
+    #[serde(rename = "i")]
+    id: Uuid,
+}
+
+fn encode_cursor(cursor: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).expect("cursor serialises"))
+}
+
+fn decode_cursor(field: &str, text: &str) -> DomainResult<Cursor> {
+    URL_SAFE_NO_PAD
+        .decode(text.as_bytes())
+        .ok()
+        .and_then(|raw| serde_json::from_slice(&raw).ok())
+        .ok_or_else(|| {
+            DomainError::validation(field, format!("{text:?} is not a cursor of this list"))
+        })
+}
+
+fn sort_value<C: ColumnTrait>(sort: SortKey<C>, key: &str, field: &str) -> DomainResult<Value> {
+    Ok(match sort {
+        SortKey::Id => Value::String(None),
+        SortKey::Text(_) => Value::String(Some(key.to_string())),
+        SortKey::Date(_) => Value::ChronoDate(Some(
+            NaiveDate::parse_from_str(key, "%Y-%m-%d")
+                .map_err(|_| DomainError::validation(field, "not a cursor of this list"))?,
+        )),
+    })
+}
+
+fn model_key<M: ModelTrait, C: ColumnTrait>(model: &M, sort: SortKey<C>) -> Option<String>
+where
+    M::Entity: EntityTrait<Column = C>,
+{
+    match sort {
+        SortKey::Id => None,
+        SortKey::Text(col) => match model.get(col) {
+            Value::String(Some(text)) => Some(text),
+            _ => Some(String::new()),
+        },
+        SortKey::Date(col) => match model.get(col) {
+            Value::ChronoDate(Some(date)) => Some(date.format("%Y-%m-%d").to_string()),
+            _ => Some(String::new()),
+        },
+    }
+}
+
+/// Rows strictly after (`forward`) or before the cursor, in sort order.
+fn beyond<E: TenantOwned>(
+    sort: SortKey<E::Column>,
+    cursor: &Cursor,
+    value: Value,
+    forward: bool,
+) -> SimpleExpr {
+    let id = E::id_column();
+    let by_id = if forward {
+        id.gt(cursor.id)
+    } else {
+        id.lt(cursor.id)
+    };
+    match sort {
+        SortKey::Id => by_id,
+        SortKey::Text(col) | SortKey::Date(col) => {
+            let past = if forward {
+                col.gt(value.clone())
+            } else {
+                col.lt(value.clone())
+            };
+            Condition::any()
+                .add(past)
+                .add(Condition::all().add(col.eq(value)).add(by_id))
+                .into()
+        }
+    }
+}
+
+fn check_size(field: &str, size: Option<i32>) -> DomainResult<Option<u64>> {
+    match size {
+        None => Ok(None),
+        Some(n) if n < 0 => Err(DomainError::validation(
+            field,
+            format!("`{field}` must not be negative"),
+        )),
+        Some(n) if n > MAX_PAGE_SIZE => Err(DomainError::LimitExceeded(format!(
+            "`{field}: {n}` asks for more than {MAX_PAGE_SIZE} items; page through with `after`/`before`"
+        ))),
+        Some(n) => Ok(Some(n as u64)),
+    }
+}
+
+/// Runs one page of `select` (already filtered and tenant-scoped).
+pub async fn page<E, N, F>(
+    ctx: &Context<'_>,
+    db: &impl sea_orm::ConnectionTrait,
+    select: Select<E>,
+    sort: SortKey<E::Column>,
+    args: PageArgs,
+    to_node: F,
+) -> DomainResult<Page<N>>
+where
+    E: TenantOwned,
+    E::Model: Sync,
+    N: async_graphql::OutputType,
+    F: Fn(E::Model) -> N,
+{
+    let first = check_size("first", args.first)?;
+    let last = check_size("last", args.last)?;
+    if first.is_some() && last.is_some() {
+        return Err(DomainError::validation(
+            "last",
+            "give `first` or `last`, not both",
+        ));
+    }
+    let total_count = if ctx.look_ahead().field("totalCount").exists() {
+        select.clone().count(db).await?
+    } else {
+        0
+    };
+    let mut query = select;
+    if let Some(after) = &args.after {
+        let cursor = decode_cursor("after", after)?;
+        let value = sort_value(sort, cursor.key.as_deref().unwrap_or(""), "after")?;
+        query = query.filter(beyond::<E>(sort, &cursor, value, true));
+    }
+    if let Some(before) = &args.before {
+        let cursor = decode_cursor("before", before)?;
+        let value = sort_value(sort, cursor.key.as_deref().unwrap_or(""), "before")?;
+        query = query.filter(beyond::<E>(sort, &cursor, value, false));
+    }
+    let backwards = last.is_some();
+    let size = last.or(first).unwrap_or(DEFAULT_PAGE_SIZE as u64);
+    let order = if backwards {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    if let SortKey::Text(col) | SortKey::Date(col) = sort {
+        query = query.order_by(col, order.clone());
+    }
+    query = query.order_by(E::id_column(), order);
+    let mut rows = query.limit(size + 1).all(db).await?;
+    let more = rows.len() as u64 > size;
+    rows.truncate(size as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let (has_previous, has_next) = if backwards {
+        (more, args.before.is_some())
+    } else {
+        (args.after.is_some(), more)
+    };
+    let mut connection = Connection::with_additional_fields(
+        has_previous,
+        has_next,
+        ConnectionTotals { total_count },
+    );
+    connection.edges.extend(rows.into_iter().map(|row| {
+        let id = match row.get(E::id_column()) {
+            Value::Uuid(Some(id)) => id,
+            _ => Uuid::nil(),
+        };
+        let cursor = encode_cursor(&Cursor {
+            key: model_key(&row, sort),
+            id,
+        });
+        Edge::new(cursor, to_node(row))
+    }));
+    Ok(connection)
+}
+
+/// A filter that matches rows changed at or after `since` (for integrators
+/// polling incrementally).
+pub fn updated_since<C: ColumnTrait>(
+    column: C,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Condition {
+    match since {
+        Some(since) => Condition::all().add(column.gte(since)),
+        None => Condition::all(),
+    }
+}
+
+/// A case-insensitive substring match on a text column, portable across
+/// SQLite and PostgreSQL.
+pub fn text_contains<C: ColumnTrait>(column: C, needle: &str) -> SimpleExpr {
+    let escaped = needle
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+        column.as_column_ref(),
+    )))
+    .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}

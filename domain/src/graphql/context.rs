@@ -1,0 +1,70 @@
+//! What every resolver of one request can reach: the tenant scope, the
+//! session, the enabled frameworks, and the request's DataLoaders.
+
+use std::any::{Any, TypeId};
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, Loader};
+
+use crate::entity::user;
+use crate::error::DomainError;
+use crate::framework::FrameworkRegistry;
+use crate::tenancy::TenantScope;
+
+/// A DataLoader that can be built from the request's tenant scope, so every
+/// loader is per request and has the tenant inside.
+pub trait ScopedLoader: Sized + Send + Sync + 'static {
+    fn new(scope: TenantScope) -> Self;
+}
+
+pub struct RequestContext {
+    pub scope: TenantScope,
+    pub user: user::Model,
+    pub registry: FrameworkRegistry,
+    /// Keys of the frameworks enabled for this tenant.
+    pub enabled_frameworks: HashSet<String>,
+    loaders: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl RequestContext {
+    pub fn new(
+        scope: TenantScope,
+        user: user::Model,
+        registry: FrameworkRegistry,
+        enabled_frameworks: HashSet<String>,
+    ) -> Self {
+        Self {
+            scope,
+            user,
+            registry,
+            enabled_frameworks,
+            loaders: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The request's loader of type `L`, created on first use.
+    pub fn loader<L, K>(&self) -> Arc<DataLoader<L>>
+    where
+        L: ScopedLoader + Loader<K>,
+        K: Send + Sync + Hash + Eq + Clone + 'static,
+    {
+        let mut loaders = self.loaders.lock().expect("loader map poisoned");
+        let entry = loaders.entry(TypeId::of::<L>()).or_insert_with(|| {
+            Arc::new(DataLoader::new(L::new(self.scope.clone()), tokio::spawn))
+                as Arc<dyn Any + Send + Sync>
+        });
+        entry
+            .clone()
+            .downcast::<DataLoader<L>>()
+            .expect("loader registered under its own type id")
+    }
+}
+
+/// The request's context; absent only if the server forgot to authenticate.
+pub fn request<'a>(ctx: &Context<'a>) -> Result<&'a RequestContext, async_graphql::Error> {
+    ctx.data_opt::<RequestContext>()
+        .ok_or_else(|| DomainError::Unauthenticated("sign in with a bearer token".into()).into())
+}

@@ -1,0 +1,273 @@
+//! DataLoaders: one SQL statement per relation and nesting level, however
+//! many rows ask. Each is created per request with the tenant inside.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value};
+use uuid::Uuid;
+
+use crate::entity::{
+    TenantOwned, membership, metric, metric_link, metric_value, org_unit, person, user,
+};
+use crate::error::DomainError;
+use crate::tenancy::TenantScope;
+
+use super::context::ScopedLoader;
+
+/// Loads any tenant-owned entity by id.
+pub struct ById<E> {
+    scope: TenantScope,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: TenantOwned> ScopedLoader for ById<E> {
+    fn new(scope: TenantScope) -> Self {
+        Self {
+            scope,
+            _entity: PhantomData,
+        }
+    }
+}
+
+impl<E> Loader<Uuid> for ById<E>
+where
+    E: TenantOwned,
+    E::Model: Clone + Send + Sync,
+{
+    type Value = E::Model;
+    type Error = DomainError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, E::Model>, DomainError> {
+        let rows = self
+            .scope
+            .select::<E>()
+            .filter(E::id_column().is_in(keys.iter().copied()))
+            .all(self.scope.db())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| match row.get(E::id_column()) {
+                Value::Uuid(Some(id)) => Some((id, row)),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+macro_rules! scoped_loader {
+    ($name:ident) => {
+        pub struct $name {
+            scope: TenantScope,
+        }
+        impl ScopedLoader for $name {
+            fn new(scope: TenantScope) -> Self {
+                Self { scope }
+            }
+        }
+    };
+}
+
+scoped_loader!(DirectReportCount);
+
+impl Loader<Uuid> for DirectReportCount {
+    type Value = i64;
+    type Error = DomainError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, i64>, DomainError> {
+        let rows: Vec<(Option<Uuid>, i64)> = self
+            .scope
+            .select::<person::Entity>()
+            .select_only()
+            .column(person::Column::ManagerId)
+            .column_as(
+                Expr::expr(sea_orm::sea_query::Func::count(Expr::col(
+                    person::Column::Id,
+                ))),
+                "reports",
+            )
+            .filter(person::Column::ManagerId.is_in(keys.iter().copied()))
+            .group_by(person::Column::ManagerId)
+            .into_tuple()
+            .all(self.scope.db())
+            .await?;
+        let mut counts: HashMap<Uuid, i64> = keys.iter().map(|k| (*k, 0)).collect();
+        counts.extend(
+            rows.into_iter()
+                .filter_map(|(manager, n)| manager.map(|m| (m, n))),
+        );
+        Ok(counts)
+    }
+}
+
+scoped_loader!(OrgUnitChildren);
+
+impl Loader<Uuid> for OrgUnitChildren {
+    type Value = Vec<org_unit::Model>;
+    type Error = DomainError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let rows = self
+            .scope
+            .select::<org_unit::Entity>()
+            .filter(org_unit::Column::ParentId.is_in(keys.iter().copied()))
+            .order_by_asc(org_unit::Column::Name)
+            .all(self.scope.db())
+            .await?;
+        Ok(group(keys, rows, |row| row.parent_id))
+    }
+}
+
+scoped_loader!(MetricsByPriority);
+
+impl Loader<Uuid> for MetricsByPriority {
+    type Value = Vec<metric::Model>;
+    type Error = DomainError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let rows = self
+            .scope
+            .select::<metric::Entity>()
+            .filter(metric::Column::PriorityId.is_in(keys.iter().copied()))
+            .order_by_asc(metric::Column::Name)
+            .all(self.scope.db())
+            .await?;
+        Ok(group(keys, rows, |row| row.priority_id))
+    }
+}
+
+// The two directions of leading → lagging links.
+scoped_loader!(MetricsDriven);
+scoped_loader!(MetricsDriving);
+
+async fn linked_metrics(
+    scope: &TenantScope,
+    keys: &[Uuid],
+    from: metric_link::Column,
+    to: metric_link::Column,
+) -> Result<HashMap<Uuid, Vec<metric::Model>>, DomainError> {
+    let links: Vec<(Uuid, Uuid)> = metric_link::Entity::find()
+        .select_only()
+        .column(from)
+        .column(to)
+        .filter(metric_link::Column::TenantId.eq(scope.tenant_id()))
+        .filter(from.is_in(keys.iter().copied()))
+        .into_tuple()
+        .all(scope.db())
+        .await?;
+    let metrics: HashMap<Uuid, metric::Model> = scope
+        .select::<metric::Entity>()
+        .filter(metric::Column::Id.is_in(links.iter().map(|(_, to)| *to)))
+        .order_by_asc(metric::Column::Name)
+        .all(scope.db())
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let mut out: HashMap<Uuid, Vec<metric::Model>> =
+        keys.iter().map(|k| (*k, Vec::new())).collect();
+    for (key, target) in links {
+        if let (Some(list), Some(m)) = (out.get_mut(&key), metrics.get(&target)) {
+            list.push(m.clone());
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(out)
+}
+
+impl Loader<Uuid> for MetricsDriven {
+    type Value = Vec<metric::Model>;
+    type Error = DomainError;
+
+    /// Keyed by a leading metric: the lagging metrics it drives.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        linked_metrics(
+            &self.scope,
+            keys,
+            metric_link::Column::LeadingMetricId,
+            metric_link::Column::LaggingMetricId,
+        )
+        .await
+    }
+}
+
+impl Loader<Uuid> for MetricsDriving {
+    type Value = Vec<metric::Model>;
+    type Error = DomainError;
+
+    /// Keyed by a lagging metric: the leading metrics that drive it.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        linked_metrics(
+            &self.scope,
+            keys,
+            metric_link::Column::LaggingMetricId,
+            metric_link::Column::LeadingMetricId,
+        )
+        .await
+    }
+}
+
+scoped_loader!(LatestMetricValue);
+
+impl Loader<Uuid> for LatestMetricValue {
+    type Value = metric_value::Model;
+    type Error = DomainError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let latest = Expr::cust(
+            "metric_values.period_start = (SELECT MAX(latest.period_start) FROM metric_values latest \
+             WHERE latest.tenant_id = metric_values.tenant_id AND latest.metric_id = metric_values.metric_id)",
+        );
+        let rows = self
+            .scope
+            .select::<metric_value::Entity>()
+            .filter(metric_value::Column::MetricId.is_in(keys.iter().copied()))
+            .filter(latest)
+            .all(self.scope.db())
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.metric_id, row)).collect())
+    }
+}
+
+scoped_loader!(MemberUser);
+
+impl Loader<Uuid> for MemberUser {
+    type Value = user::Model;
+    type Error = DomainError;
+
+    /// Users, but only those with a membership in this tenant.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let members: Vec<Uuid> = membership::Entity::find()
+            .select_only()
+            .column(membership::Column::UserId)
+            .filter(membership::Column::TenantId.eq(self.scope.tenant_id()))
+            .filter(membership::Column::UserId.is_in(keys.iter().copied()))
+            .into_tuple()
+            .all(self.scope.db())
+            .await?;
+        let rows = user::Entity::find()
+            .filter(user::Column::Id.is_in(members))
+            .all(self.scope.db())
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+}
+
+/// Groups rows under their parent key, with an empty list for keys without rows.
+pub fn group<T>(
+    keys: &[Uuid],
+    rows: Vec<T>,
+    parent: impl Fn(&T) -> Option<Uuid>,
+) -> HashMap<Uuid, Vec<T>> {
+    let mut out: HashMap<Uuid, Vec<T>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        if let Some(list) = parent(&row).and_then(|key| out.get_mut(&key)) {
+            list.push(row);
+        }
+    }
+    out
+}

@@ -1,0 +1,41 @@
+//! The core's subscriptions, fed by the event dispatcher after commit.
+
+use async_graphql::{Context, ID, Result, Subscription};
+use futures_util::Stream;
+use futures_util::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::entity::metric_value;
+
+use super::context::request;
+use super::ids::decode_optional;
+use super::types::MetricValue;
+
+#[derive(Default)]
+pub struct CoreSubscription;
+
+#[Subscription]
+impl CoreSubscription {
+    /// Every metric value recorded or replaced in this tenant, optionally of one metric.
+    async fn metric_value_recorded(
+        &self,
+        ctx: &Context<'_>,
+        metric_id: Option<ID>,
+    ) -> Result<impl Stream<Item = MetricValue>> {
+        let request = request(ctx)?;
+        let tenant_id = request.scope.tenant_id();
+        let metric_id = decode_optional(metric_id.as_ref(), "Metric", "metricId")?;
+        let events = BroadcastStream::new(request.scope.events().subscribe());
+        Ok(events.filter_map(move |event| async move {
+            let event = event.ok()?;
+            if event.tenant_id != tenant_id || event.entity_type != "MetricValue" {
+                return None;
+            }
+            let value: metric_value::Model = serde_json::from_value(event.after()?.clone()).ok()?;
+            if metric_id.is_some_and(|id| id != value.metric_id) {
+                return None;
+            }
+            Some(MetricValue(value))
+        }))
+    }
+}

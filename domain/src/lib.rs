@@ -1,0 +1,19 @@
+//! Throughline's domain core: entities, services, the framework contract,
+//! errors, events, and the GraphQL types and loaders every framework builds on.
+//! Knows async-graphql, but nothing of HTTP.
+
+pub mod decimal;
+pub mod entity;
+pub mod enums;
+pub mod error;
+pub mod events;
+pub mod framework;
+pub mod graphql;
+pub mod periods;
+pub mod service;
+pub mod target;
+pub mod tenancy;
+
+pub use error::{DomainError, DomainResult, ErrorCode};
+pub use framework::{Framework, FrameworkRegistry};
+pub use tenancy::{Actor, TenantScope};

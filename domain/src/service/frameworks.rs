@@ -1,0 +1,152 @@
+//! Switching frameworks on and off per tenant, and their settings.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::entity::tenant_framework;
+use crate::error::{DomainError, DomainResult};
+use crate::framework::{Framework, FrameworkRegistry};
+use crate::tenancy::{Change, TenantScope};
+
+/// One compiled framework as seen by one tenant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TenantFramework {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub enabled: bool,
+    /// The stored settings, or the defaults for a framework never enabled.
+    pub settings: serde_json::Value,
+    /// 0 for a framework never enabled in this tenant.
+    pub version: i32,
+}
+
+/// Every compiled framework, with this tenant's switch and settings.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    registry: &FrameworkRegistry,
+    tenant_id: uuid::Uuid,
+) -> DomainResult<Vec<TenantFramework>> {
+    let rows = tenant_framework::Entity::find()
+        .filter(tenant_framework::Column::TenantId.eq(tenant_id))
+        .all(db)
+        .await?;
+    Ok(registry
+        .iter()
+        .map(|framework| {
+            let row = rows.iter().find(|r| r.framework_key == framework.key());
+            TenantFramework {
+                key: framework.key(),
+                name: framework.name(),
+                enabled: row.is_some_and(|r| r.enabled),
+                settings: row.map_or_else(|| framework.default_settings(), |r| r.settings.clone()),
+                version: row.map_or(0, |r| r.version),
+            }
+        })
+        .collect())
+}
+
+/// The keys of the frameworks enabled for a tenant.
+pub async fn enabled_keys<C: ConnectionTrait>(
+    db: &C,
+    tenant_id: uuid::Uuid,
+) -> DomainResult<Vec<String>> {
+    Ok(tenant_framework::Entity::find()
+        .filter(tenant_framework::Column::TenantId.eq(tenant_id))
+        .filter(tenant_framework::Column::Enabled.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.framework_key)
+        .collect())
+}
+
+pub fn find<'r>(
+    registry: &'r FrameworkRegistry,
+    field: &str,
+    key: &str,
+) -> DomainResult<&'r dyn Framework> {
+    registry
+        .iter()
+        .find(|f| f.key() == key)
+        .map(|f| f.as_ref())
+        .ok_or_else(|| {
+            let known: Vec<&str> = registry.iter().map(|f| f.key()).collect();
+            DomainError::validation(
+                field,
+                format!("unknown framework {key:?}; known: {}", known.join(", ")),
+            )
+        })
+}
+
+/// Turns a framework on or off, optionally with new settings. Disabling keeps
+/// the framework's data and settings; enabling again brings both back.
+pub async fn set_framework(
+    scope: &TenantScope,
+    registry: &FrameworkRegistry,
+    key: &str,
+    enabled: Option<bool>,
+    settings: Option<&serde_json::Value>,
+) -> DomainResult<TenantFramework> {
+    scope.require_admin("configuring frameworks")?;
+    let framework = find(registry, "input.key", key)?;
+    let validated = settings
+        .map(|raw| {
+            framework
+                .validate_settings(raw)
+                .map_err(|e| e.within("input"))
+        })
+        .transpose()?;
+    let mut tx = scope.begin().await?;
+    let current =
+        tenant_framework::Entity::find_by_id((scope.tenant_id(), framework.key().to_string()))
+            .one(tx.conn())
+            .await?;
+    let now = Utc::now();
+    let after = match &current {
+        Some(row) => {
+            let mut active: tenant_framework::ActiveModel = row.clone().into();
+            if let Some(enabled) = enabled {
+                active.enabled = Set(enabled);
+            }
+            if let Some(settings) = &validated {
+                active.settings = Set(settings.clone());
+            }
+            active.updated_at = Set(now);
+            active.version = Set(row.version + 1);
+            active.update(tx.conn()).await?
+        }
+        None => {
+            tenant_framework::ActiveModel {
+                tenant_id: Set(scope.tenant_id()),
+                framework_key: Set(framework.key().to_string()),
+                enabled: Set(enabled.unwrap_or(false)),
+                settings: Set(validated.unwrap_or_else(|| framework.default_settings())),
+                updated_at: Set(now),
+                version: Set(1),
+            }
+            .insert(tx.conn())
+            .await?
+        }
+    };
+    let action = match enabled {
+        Some(true) => "framework.enabled",
+        Some(false) => "framework.disabled",
+        None => "framework.settings_updated",
+    };
+    tx.record(Change {
+        action,
+        entity_type: "TenantFramework",
+        entity_id: scope.tenant_id(),
+        before: current.as_ref(),
+        after: Some(&after),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(TenantFramework {
+        key: framework.key(),
+        name: framework.name(),
+        enabled: after.enabled,
+        settings: after.settings,
+        version: after.version,
+    })
+}

@@ -1,0 +1,415 @@
+//! Metrics (KPIs), their leading → lagging links and their value series.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::decimal::to_stored;
+use crate::entity::{metric, metric_link, metric_value, org_unit, person, strategic_priority};
+use crate::enums::{
+    Aggregation, IndicatorKind, MetricDirection, MetricFrequency, Role, ValueSource,
+};
+use crate::error::{DomainError, DomainResult};
+use crate::periods::{PeriodKind, period_containing};
+use crate::tenancy::{Change, TenantScope, TenantTxn};
+
+use super::{check_version, load_in, optional_text, reference, required_text, save_versioned};
+
+/// The most values one `recordMetricValues` call may carry.
+pub const MAX_VALUES_PER_CALL: usize = 1000;
+
+#[derive(Clone, Debug)]
+pub struct NewMetric {
+    pub name: String,
+    pub description: Option<String>,
+    pub unit: Option<String>,
+    pub direction: MetricDirection,
+    pub indicator_kind: IndicatorKind,
+    pub frequency: MetricFrequency,
+    pub aggregation: Aggregation,
+    pub owner_id: Option<Uuid>,
+    pub org_unit_id: Option<Uuid>,
+    pub priority_id: Option<Uuid>,
+}
+
+/// `None` leaves a field alone; `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct MetricChanges {
+    pub version: i32,
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub unit: Option<Option<String>>,
+    pub direction: Option<MetricDirection>,
+    pub indicator_kind: Option<IndicatorKind>,
+    pub frequency: Option<MetricFrequency>,
+    pub aggregation: Option<Aggregation>,
+    pub owner_id: Option<Option<Uuid>>,
+    pub org_unit_id: Option<Option<Uuid>>,
+    pub priority_id: Option<Option<Uuid>>,
+}
+
+pub fn period_kind(frequency: MetricFrequency) -> PeriodKind {
+    match frequency {
+        MetricFrequency::Weekly => PeriodKind::Week,
+        MetricFrequency::Monthly => PeriodKind::Month,
+        MetricFrequency::Quarterly => PeriodKind::Quarter,
+    }
+}
+
+async fn check_references(
+    tx: &TenantTxn<'_>,
+    owner: Option<Uuid>,
+    unit: Option<Uuid>,
+    priority: Option<Uuid>,
+) -> DomainResult<()> {
+    if let Some(id) = owner {
+        reference::<person::Entity>(tx, id, "input.ownerId", "person").await?;
+    }
+    if let Some(id) = unit {
+        reference::<org_unit::Entity>(tx, id, "input.orgUnitId", "org unit").await?;
+    }
+    if let Some(id) = priority {
+        reference::<strategic_priority::Entity>(tx, id, "input.priorityId", "strategic priority")
+            .await?;
+    }
+    Ok(())
+}
+
+pub async fn create(scope: &TenantScope, input: NewMetric) -> DomainResult<metric::Model> {
+    scope.require_admin("defining metrics")?;
+    let name = required_text("input.name", &input.name, 200)?;
+    let description = optional_text("input.description", input.description.as_deref(), 4000)?;
+    let unit = optional_text("input.unit", input.unit.as_deref(), 50)?;
+    let mut tx = scope.begin().await?;
+    check_references(&tx, input.owner_id, input.org_unit_id, input.priority_id).await?;
+    let now = Utc::now();
+    let model = metric::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(scope.tenant_id()),
+        name: Set(name),
+        description: Set(description),
+        unit: Set(unit),
+        direction: Set(input.direction.as_str().into()),
+        indicator_kind: Set(input.indicator_kind.as_str().into()),
+        frequency: Set(input.frequency.as_str().into()),
+        aggregation: Set(input.aggregation.as_str().into()),
+        owner_id: Set(input.owner_id),
+        org_unit_id: Set(input.org_unit_id),
+        priority_id: Set(input.priority_id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(tx.conn())
+    .await?;
+    tx.record(Change {
+        action: "metric.created",
+        entity_type: "Metric",
+        entity_id: model.id,
+        before: None,
+        after: Some(&model),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(model)
+}
+
+pub async fn update(
+    scope: &TenantScope,
+    id: Uuid,
+    changes: MetricChanges,
+) -> DomainResult<metric::Model> {
+    scope.require_admin("changing metrics")?;
+    let mut tx = scope.begin().await?;
+    let current = load_in::<metric::Entity>(&tx, id, "metric").await?;
+    check_version(current.version, changes.version, "metric")?;
+    let mut after = current.clone();
+    if let Some(name) = &changes.name {
+        after.name = required_text("input.name", name, 200)?;
+    }
+    if let Some(description) = &changes.description {
+        after.description = optional_text("input.description", description.as_deref(), 4000)?;
+    }
+    if let Some(unit) = &changes.unit {
+        after.unit = optional_text("input.unit", unit.as_deref(), 50)?;
+    }
+    if let Some(direction) = changes.direction {
+        after.direction = direction.as_str().into();
+    }
+    if let Some(kind) = changes.indicator_kind {
+        let linked = metric_link::Entity::find()
+            .filter(metric_link::Column::TenantId.eq(scope.tenant_id()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(metric_link::Column::LeadingMetricId.eq(id))
+                    .add(metric_link::Column::LaggingMetricId.eq(id)),
+            )
+            .one(tx.conn())
+            .await?;
+        if linked.is_some() && kind.as_str() != current.indicator_kind {
+            return Err(DomainError::validation(
+                "input.indicatorKind",
+                "this metric has leading → lagging links; remove them before changing its kind",
+            ));
+        }
+        after.indicator_kind = kind.as_str().into();
+    }
+    if let Some(frequency) = changes.frequency {
+        if frequency.as_str() != current.frequency {
+            let has_values = scope
+                .select::<metric_value::Entity>()
+                .filter(metric_value::Column::MetricId.eq(id))
+                .one(tx.conn())
+                .await?;
+            if has_values.is_some() {
+                return Err(DomainError::validation(
+                    "input.frequency",
+                    "this metric already has values keyed by its current frequency; create a new metric instead",
+                ));
+            }
+        }
+        after.frequency = frequency.as_str().into();
+    }
+    if let Some(aggregation) = changes.aggregation {
+        after.aggregation = aggregation.as_str().into();
+    }
+    if let Some(owner) = changes.owner_id {
+        after.owner_id = owner;
+    }
+    if let Some(unit) = changes.org_unit_id {
+        after.org_unit_id = unit;
+    }
+    if let Some(priority) = changes.priority_id {
+        after.priority_id = priority;
+    }
+    check_references(
+        &tx,
+        changes.owner_id.flatten(),
+        changes.org_unit_id.flatten(),
+        changes.priority_id.flatten(),
+    )
+    .await?;
+    after.version += 1;
+    after.updated_at = Utc::now();
+    save_versioned::<metric::Entity>(&tx, id, after.clone(), current.version, "metric").await?;
+    tx.record(Change {
+        action: "metric.updated",
+        entity_type: "Metric",
+        entity_id: id,
+        before: Some(&current),
+        after: Some(&after),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Says that `leading` is meant to move `lagging`. Idempotent.
+pub async fn link(
+    scope: &TenantScope,
+    leading: Uuid,
+    lagging: Uuid,
+) -> DomainResult<(metric::Model, metric::Model)> {
+    scope.require_admin("linking metrics")?;
+    if leading == lagging {
+        return Err(DomainError::validation(
+            "input.laggingMetricId",
+            "a metric cannot drive itself",
+        ));
+    }
+    let mut tx = scope.begin().await?;
+    let lead = reference::<metric::Entity>(&tx, leading, "input.leadingMetricId", "metric").await?;
+    let lag = reference::<metric::Entity>(&tx, lagging, "input.laggingMetricId", "metric").await?;
+    if lead.indicator_kind != IndicatorKind::Leading.as_str() {
+        return Err(DomainError::validation(
+            "input.leadingMetricId",
+            format!(
+                "{:?} is a lagging indicator; only a leading indicator drives others",
+                lead.name
+            ),
+        ));
+    }
+    if lag.indicator_kind != IndicatorKind::Lagging.as_str() {
+        return Err(DomainError::validation(
+            "input.laggingMetricId",
+            format!(
+                "{:?} is a leading indicator; a leading indicator drives lagging ones",
+                lag.name
+            ),
+        ));
+    }
+    let existing = metric_link::Entity::find_by_id((leading, lagging))
+        .one(tx.conn())
+        .await?;
+    if existing.is_none() {
+        let row = metric_link::ActiveModel {
+            leading_metric_id: Set(leading),
+            lagging_metric_id: Set(lagging),
+            tenant_id: Set(scope.tenant_id()),
+            created_at: Set(Utc::now()),
+        }
+        .insert(tx.conn())
+        .await?;
+        tx.record(Change {
+            action: "metric.linked",
+            entity_type: "Metric",
+            entity_id: leading,
+            before: None,
+            after: Some(&row),
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok((lead, lag))
+}
+
+/// Removes a leading → lagging link. Idempotent.
+pub async fn unlink(
+    scope: &TenantScope,
+    leading: Uuid,
+    lagging: Uuid,
+) -> DomainResult<(metric::Model, metric::Model)> {
+    scope.require_admin("unlinking metrics")?;
+    let mut tx = scope.begin().await?;
+    let lead = reference::<metric::Entity>(&tx, leading, "input.leadingMetricId", "metric").await?;
+    let lag = reference::<metric::Entity>(&tx, lagging, "input.laggingMetricId", "metric").await?;
+    let existing = metric_link::Entity::find_by_id((leading, lagging))
+        .one(tx.conn())
+        .await?;
+    if let Some(row) = existing.filter(|row| row.tenant_id == scope.tenant_id()) {
+        metric_link::Entity::delete_by_id((leading, lagging))
+            .exec(tx.conn())
+            .await?;
+        tx.record(Change {
+            action: "metric.unlinked",
+            entity_type: "Metric",
+            entity_id: leading,
+            before: Some(&row),
+            after: None,
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok((lead, lag))
+}
+
+/// One value to record.
+#[derive(Clone, Debug)]
+pub struct NewValue {
+    /// Any day of the period, or its first day (see [`align_periods`]).
+    pub period: NaiveDate,
+    pub value: Decimal,
+}
+
+/// Records many values of one metric in one transaction; a value for a period
+/// that already has one replaces it (audited with before and after).
+/// Periods must be the first day of a period of the metric's frequency.
+pub async fn record_values(
+    scope: &TenantScope,
+    metric_id: Uuid,
+    values: Vec<NewValue>,
+    source: ValueSource,
+) -> DomainResult<Vec<metric_value::Model>> {
+    if values.is_empty() {
+        return Err(DomainError::validation(
+            "input.values",
+            "give at least one value",
+        ));
+    }
+    if values.len() > MAX_VALUES_PER_CALL {
+        return Err(DomainError::LimitExceeded(format!(
+            "{} values in one call; the most is {MAX_VALUES_PER_CALL}: split them",
+            values.len()
+        )));
+    }
+    let mut tx = scope.begin().await?;
+    let metric = load_in::<metric::Entity>(&tx, metric_id, "metric").await?;
+    let actor = scope.actor();
+    let owns = actor.person_id.is_some() && actor.person_id == metric.owner_id;
+    if !owns {
+        scope.require_role(
+            &[Role::Admin, Role::Integrator],
+            "recording values of a metric you do not own",
+        )?;
+    }
+    let kind = period_kind(MetricFrequency::parse(&metric.frequency)?);
+    let fiscal_start = scope.tenant().fiscal_year_start_month as u32;
+    let mut seen = HashSet::new();
+    for (index, value) in values.iter().enumerate() {
+        let period = period_containing(kind, value.period, fiscal_start);
+        if period.start != value.period {
+            return Err(DomainError::validation(
+                format!("input.values[{index}].period"),
+                format!(
+                    "{} is not the first day of a {} period; this metric's values are keyed by period start ({} for {})",
+                    value.period,
+                    kind.as_str().to_lowercase(),
+                    period.start,
+                    period.label
+                ),
+            ));
+        }
+        if !seen.insert(value.period) {
+            return Err(DomainError::validation(
+                format!("input.values[{index}].period"),
+                format!("{} appears twice in this call", value.period),
+            ));
+        }
+    }
+    let existing: HashMap<NaiveDate, metric_value::Model> = scope
+        .select::<metric_value::Entity>()
+        .filter(metric_value::Column::MetricId.eq(metric_id))
+        .filter(metric_value::Column::PeriodStart.is_in(values.iter().map(|v| v.period)))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|row| (row.period_start, row))
+        .collect();
+    let now = Utc::now();
+    let mut saved = Vec::with_capacity(values.len());
+    for value in values {
+        let before = existing.get(&value.period);
+        let row = match before {
+            Some(old) => {
+                let mut active: metric_value::ActiveModel = old.clone().into();
+                active.value = Set(to_stored(value.value));
+                active.source = Set(source.as_str().into());
+                active.recorded_by = Set(actor.user_id);
+                active.recorded_at = Set(now);
+                active.update(tx.conn()).await?
+            }
+            None => {
+                metric_value::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    tenant_id: Set(scope.tenant_id()),
+                    metric_id: Set(metric_id),
+                    period_start: Set(value.period),
+                    value: Set(to_stored(value.value)),
+                    source: Set(source.as_str().into()),
+                    recorded_by: Set(actor.user_id),
+                    recorded_at: Set(now),
+                }
+                .insert(tx.conn())
+                .await?
+            }
+        };
+        tx.record(Change {
+            action: if before.is_some() {
+                "metric_value.replaced"
+            } else {
+                "metric_value.recorded"
+            },
+            entity_type: "MetricValue",
+            entity_id: row.id,
+            before,
+            after: Some(&row),
+        })
+        .await?;
+        saved.push(row);
+    }
+    tx.commit().await?;
+    Ok(saved)
+}

@@ -1,0 +1,192 @@
+//! Rules, permissions and transactions of the core. No GraphQL here: resolvers
+//! translate inputs (global IDs, undefined-vs-null) into these plain types.
+
+pub mod audit;
+pub mod frameworks;
+pub mod metrics;
+pub mod org_units;
+pub mod people;
+pub mod priorities;
+pub mod tenants;
+pub mod users;
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter};
+use uuid::Uuid;
+
+use crate::entity::{TenantOwned, metric, org_unit, person, strategic_priority};
+use crate::error::{DomainError, DomainResult};
+use crate::tenancy::TenantTxn;
+
+/// A tenant-owned entity with optimistic concurrency through a `version`.
+pub trait Versioned: TenantOwned {
+    fn version_column() -> Self::Column;
+}
+
+macro_rules! versioned {
+    ($($module:ident),*) => {$(
+        impl Versioned for $module::Entity {
+            fn version_column() -> Self::Column {
+                $module::Column::Version
+            }
+        }
+    )*};
+}
+versioned!(org_unit, person, strategic_priority, metric);
+
+/// Writes `model` (already carrying `expected_version + 1`) if the stored row
+/// still has `expected_version`; otherwise `CONFLICT`. The version check is in
+/// the UPDATE's WHERE, so two concurrent writers cannot both win.
+pub(crate) async fn save_versioned<E>(
+    tx: &TenantTxn<'_>,
+    id: Uuid,
+    model: E::Model,
+    expected_version: i32,
+    entity: &'static str,
+) -> DomainResult<()>
+where
+    E: Versioned,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    let result = E::update_many()
+        .set(model.into_active_model().reset_all())
+        .filter(E::tenant_column().eq(tx.scope().tenant_id()))
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(expected_version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(DomainError::stale_version(entity));
+    }
+    Ok(())
+}
+
+/// Checks the version a client sent against the stored one, before any work.
+pub(crate) fn check_version(stored: i32, sent: i32, entity: &'static str) -> DomainResult<()> {
+    if stored == sent {
+        Ok(())
+    } else {
+        Err(DomainError::stale_version(entity))
+    }
+}
+
+/// Trims a required text and checks its length.
+pub fn required_text(field: &str, value: &str, max_chars: usize) -> DomainResult<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(DomainError::validation(
+            field,
+            format!("`{field}` must not be empty"),
+        ));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(DomainError::validation(
+            field,
+            format!("`{field}` is longer than {max_chars} characters"),
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Trims an optional text; blank becomes `None`.
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> DomainResult<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => required_text(field, text, max_chars).map(Some),
+    }
+}
+
+/// A light e-mail check: one `@` with text on both sides and a dot in the domain.
+pub fn email(field: &str, value: &str) -> DomainResult<String> {
+    let value = value.trim().to_lowercase();
+    let valid = match value.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        }
+        None => false,
+    };
+    if !valid || value.len() > 254 || value.contains(char::is_whitespace) {
+        return Err(DomainError::validation(
+            field,
+            format!("{value:?} is not an e-mail address"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Loads a tenant-owned row by id inside a transaction, or `NOT_FOUND`
+/// naming `field` when the id came from the client as a reference.
+pub(crate) async fn load_in<E>(
+    tx: &TenantTxn<'_>,
+    id: Uuid,
+    entity: &'static str,
+) -> DomainResult<E::Model>
+where
+    E: TenantOwned,
+{
+    tx.scope()
+        .select::<E>()
+        .filter(E::id_column().eq(id))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::not_found(entity))
+}
+
+/// Like [`load_in`], for a reference inside an input: an unknown (or other
+/// tenant's) id is a `VALIDATION` error on that field.
+pub(crate) async fn reference<E>(
+    tx: &TenantTxn<'_>,
+    id: Uuid,
+    field: &str,
+    entity: &'static str,
+) -> DomainResult<E::Model>
+where
+    E: TenantOwned,
+{
+    load_in::<E>(tx, id, entity).await.map_err(|err| match err {
+        DomainError::NotFound { .. } => {
+            DomainError::validation(field, format!("no {entity} with that id in this tenant"))
+        }
+        other => other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_table() {
+        for (input, ok) in [
+            ("Ada@Example.com", true),
+            ("ada@example", false),
+            ("@example.com", false),
+            ("ada example@x.com", false),
+            ("ada@@example.com", false),
+            ("ada@example.", false),
+        ] {
+            assert_eq!(email("email", input).is_ok(), ok, "{input}");
+        }
+        assert_eq!(
+            email("email", " Ada@Example.com ").unwrap(),
+            "ada@example.com"
+        );
+    }
+
+    #[test]
+    fn required_text_trims_and_bounds() {
+        assert_eq!(required_text("name", "  Sales ", 10).unwrap(), "Sales");
+        assert!(
+            matches!(required_text("name", "   ", 10), Err(DomainError::Validation { field, .. }) if field == "name")
+        );
+        assert!(required_text("name", "abcdefghijk", 10).is_err());
+    }
+}

@@ -1,0 +1,240 @@
+//! Tenants: creation (by the CLI or an admin), listing, and their settings.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::entity::{membership, tenant, tenant_framework};
+use crate::enums::Role;
+use crate::error::{DomainError, DomainResult};
+use crate::framework::FrameworkRegistry;
+use crate::tenancy::{Change, TenantScope};
+
+use super::{check_version, required_text};
+
+pub const DEFAULT_PRIORITY_LIMIT: i32 = 5;
+
+/// A new tenant.
+#[derive(Clone, Debug)]
+pub struct NewTenant {
+    pub slug: String,
+    pub name: String,
+    pub fiscal_year_start_month: Option<i32>,
+    pub time_zone: Option<String>,
+    /// Framework keys to enable with their default settings.
+    pub frameworks: Vec<String>,
+}
+
+pub fn validate_slug(field: &str, slug: &str) -> DomainResult<String> {
+    let slug = slug.trim().to_string();
+    let valid_chars = slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if slug.len() < 2
+        || slug.len() > 63
+        || !valid_chars
+        || slug.starts_with('-')
+        || slug.ends_with('-')
+    {
+        return Err(DomainError::validation(
+            field,
+            format!(
+                "{slug:?} is not a valid slug: use 2 to 63 lowercase letters, digits and inner hyphens, e.g. `acme-eu`"
+            ),
+        ));
+    }
+    Ok(slug)
+}
+
+pub fn validate_month(field: &str, month: i32) -> DomainResult<i32> {
+    if (1..=12).contains(&month) {
+        Ok(month)
+    } else {
+        Err(DomainError::validation(
+            field,
+            format!("{month} is not a month: use 1 (January) to 12 (December)"),
+        ))
+    }
+}
+
+/// Accepts `UTC` and IANA names of the form `Area/Location` (e.g. `Europe/Berlin`).
+pub fn validate_time_zone(field: &str, tz: &str) -> DomainResult<String> {
+    let tz = tz.trim();
+    let shaped = tz == "UTC"
+        || (tz.contains('/')
+            && tz.split('/').all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+            }));
+    if !shaped || tz.len() > 64 {
+        return Err(DomainError::validation(
+            field,
+            format!("{tz:?} is not an IANA time zone name such as `Europe/Berlin` or `UTC`"),
+        ));
+    }
+    Ok(tz.to_string())
+}
+
+/// Creates a tenant with the given frameworks enabled. Refuses a taken slug.
+/// `creator` becomes its first admin when given.
+pub async fn create_tenant(
+    db: &sea_orm::DatabaseConnection,
+    registry: &FrameworkRegistry,
+    input: NewTenant,
+    creator: Option<Uuid>,
+) -> DomainResult<tenant::Model> {
+    let slug = validate_slug("slug", &input.slug)?;
+    let name = required_text("name", &input.name, 200)?;
+    let fiscal_year_start_month = validate_month(
+        "fiscalYearStartMonth",
+        input.fiscal_year_start_month.unwrap_or(1),
+    )?;
+    let time_zone = validate_time_zone("timeZone", input.time_zone.as_deref().unwrap_or("UTC"))?;
+    let mut frameworks = Vec::new();
+    for (index, key) in input.frameworks.iter().enumerate() {
+        let Some(framework) = registry.iter().find(|f| f.key() == key.trim()) else {
+            let known: Vec<&str> = registry.iter().map(|f| f.key()).collect();
+            return Err(DomainError::validation(
+                format!("frameworks[{index}]"),
+                format!("unknown framework {key:?}; known: {}", known.join(", ")),
+            ));
+        };
+        frameworks.push(framework.clone());
+    }
+    let txn = db.begin().await?;
+    if tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(&slug))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(DomainError::validation(
+            "slug",
+            format!("the slug {slug:?} is taken"),
+        ));
+    }
+    let now = Utc::now();
+    let model = tenant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(slug),
+        name: Set(name),
+        fiscal_year_start_month: Set(fiscal_year_start_month),
+        time_zone: Set(time_zone),
+        priority_limit: Set(DEFAULT_PRIORITY_LIMIT),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await?;
+    for framework in frameworks {
+        tenant_framework::ActiveModel {
+            tenant_id: Set(model.id),
+            framework_key: Set(framework.key().to_string()),
+            enabled: Set(true),
+            settings: Set(framework.default_settings()),
+            updated_at: Set(now),
+            version: Set(1),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    if let Some(user_id) = creator {
+        membership::ActiveModel {
+            tenant_id: Set(model.id),
+            user_id: Set(user_id),
+            role: Set(Role::Admin.as_str().to_string()),
+            person_id: Set(None),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn list_tenants<C: ConnectionTrait>(db: &C) -> DomainResult<Vec<tenant::Model>> {
+    Ok(tenant::Entity::find()
+        .order_by_asc(tenant::Column::Slug)
+        .all(db)
+        .await?)
+}
+
+pub async fn find_by_slug<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+) -> DomainResult<Option<tenant::Model>> {
+    Ok(tenant::Entity::find()
+        .filter(tenant::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+/// A change to the current tenant's own settings.
+#[derive(Clone, Debug, Default)]
+pub struct TenantChanges {
+    pub version: i32,
+    pub name: Option<String>,
+    pub fiscal_year_start_month: Option<i32>,
+    pub time_zone: Option<String>,
+    pub priority_limit: Option<i32>,
+}
+
+pub async fn update_tenant(
+    scope: &TenantScope,
+    changes: TenantChanges,
+) -> DomainResult<tenant::Model> {
+    scope.require_admin("changing the tenant's settings")?;
+    let mut tx = scope.begin().await?;
+    let current = tenant::Entity::find_by_id(scope.tenant_id())
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::not_found("tenant"))?;
+    check_version(current.version, changes.version, "tenant")?;
+    let mut after = current.clone();
+    if let Some(name) = &changes.name {
+        after.name = required_text("input.name", name, 200)?;
+    }
+    if let Some(month) = changes.fiscal_year_start_month {
+        after.fiscal_year_start_month = validate_month("input.fiscalYearStartMonth", month)?;
+    }
+    if let Some(tz) = &changes.time_zone {
+        after.time_zone = validate_time_zone("input.timeZone", tz)?;
+    }
+    if let Some(limit) = changes.priority_limit {
+        if !(1..=10).contains(&limit) {
+            return Err(DomainError::validation(
+                "input.priorityLimit",
+                "the priority limit must be between 1 and 10: strategy is about choosing a few",
+            ));
+        }
+        after.priority_limit = limit;
+    }
+    after.version += 1;
+    after.updated_at = Utc::now();
+    let result = tenant::Entity::update_many()
+        .set(tenant::ActiveModel::from(after.clone()).reset_all())
+        .filter(tenant::Column::Id.eq(current.id))
+        .filter(tenant::Column::Version.eq(current.version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(DomainError::stale_version("tenant"));
+    }
+    tx.record(Change {
+        action: "tenant.updated",
+        entity_type: "Tenant",
+        entity_id: current.id,
+        before: Some(&current),
+        after: Some(&after),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

@@ -1,0 +1,172 @@
+//! The tenant-scoped handle: the one chokepoint through which every read and
+//! write of tenant-owned data goes. It is built from the authenticated request
+//! (or, for background work, from the event being handled); the tenant never
+//! comes from client input.
+
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, Select, TransactionTrait,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::entity::{TenantOwned, tenant};
+use crate::enums::Role;
+use crate::error::{DomainError, DomainResult};
+use crate::events::{self, EventBus};
+
+/// Who is acting.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    /// `None` for the system itself (event handlers, seeding).
+    pub user_id: Option<Uuid>,
+    pub role: Role,
+    /// The tenant's Person record for this user, if linked.
+    pub person_id: Option<Uuid>,
+}
+
+impl Actor {
+    pub fn system() -> Self {
+        Self {
+            user_id: None,
+            role: Role::Admin,
+            person_id: None,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct TenantScope {
+    db: DatabaseConnection,
+    tenant: tenant::Model,
+    actor: Actor,
+    events: EventBus,
+}
+
+impl std::fmt::Debug for TenantScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantScope")
+            .field("tenant", &self.tenant.slug)
+            .field("actor", &self.actor)
+            .finish()
+    }
+}
+
+impl TenantScope {
+    pub fn new(
+        db: DatabaseConnection,
+        tenant: tenant::Model,
+        actor: Actor,
+        events: EventBus,
+    ) -> Self {
+        Self {
+            db,
+            tenant,
+            actor,
+            events,
+        }
+    }
+
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant.id
+    }
+
+    pub fn tenant(&self) -> &tenant::Model {
+        &self.tenant
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+
+    /// The same tenant, acting as someone else (the system, in event handlers).
+    pub fn with_actor(&self, actor: Actor) -> Self {
+        Self {
+            actor,
+            ..self.clone()
+        }
+    }
+
+    /// Every read of a tenant-owned entity starts here.
+    pub fn select<E: TenantOwned>(&self) -> Select<E> {
+        E::find().filter(E::tenant_column().eq(self.tenant.id))
+    }
+
+    /// Refuses unless the actor has one of `roles`.
+    pub fn require_role(&self, roles: &[Role], doing: &str) -> DomainResult<()> {
+        if roles.contains(&self.actor.role) {
+            Ok(())
+        } else {
+            let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            Err(DomainError::forbidden(format!(
+                "{doing} needs the role {}; you are {}",
+                names.join(" or "),
+                self.actor.role.as_str()
+            )))
+        }
+    }
+
+    pub fn require_admin(&self, doing: &str) -> DomainResult<()> {
+        self.require_role(&[Role::Admin], doing)
+    }
+
+    /// Starts the transaction of one mutation.
+    pub async fn begin(&self) -> DomainResult<TenantTxn<'_>> {
+        Ok(TenantTxn {
+            txn: self.db.begin().await?,
+            scope: self,
+            recorded: false,
+        })
+    }
+}
+
+/// What one mutation changed, for the audit log and the outbox.
+pub struct Change<'a, T: Serialize> {
+    /// `entity.verb`, e.g. `person.updated`; also the event kind.
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Uuid,
+    pub before: Option<&'a T>,
+    pub after: Option<&'a T>,
+}
+
+/// One mutation's transaction within one tenant. Changes recorded here are
+/// audited and announced in the same transaction; the dispatcher is woken only
+/// after commit, so nothing is announced for a rolled-back change.
+pub struct TenantTxn<'s> {
+    txn: DatabaseTransaction,
+    scope: &'s TenantScope,
+    recorded: bool,
+}
+
+impl TenantTxn<'_> {
+    pub fn conn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    pub fn scope(&self) -> &TenantScope {
+        self.scope
+    }
+
+    /// Writes the audit entry and the outbox event for one change.
+    pub async fn record<T: Serialize>(&mut self, change: Change<'_, T>) -> DomainResult<()> {
+        events::record_change(&self.txn, self.scope, change).await?;
+        self.recorded = true;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> DomainResult<()> {
+        self.txn.commit().await?;
+        if self.recorded {
+            self.scope.events.wake_dispatcher();
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,14 @@
+//! The core's migrations (migration table `seaql_migrations`).
+
+mod m20261121_000001_core_tables;
+
+use sea_orm_migration::prelude::*;
+
+pub struct CoreMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for CoreMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_core_tables::Migration)]
+    }
+}
