@@ -18,7 +18,7 @@ use throughline_domain::DomainError;
 use throughline_domain::graphql::RequestContext;
 use throughline_domain::service::{frameworks, users};
 
-use crate::schema::ExecutionStarted;
+use crate::schema::{ExecutionStarted, OperationName};
 use crate::state::AppState;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -180,7 +180,8 @@ where
         Err(err) => return error_response(status_for(&err), media, err),
     };
     let started = ExecutionStarted::default();
-    let request = request.data(context).data(started.clone());
+    let operation = OperationName(request.operation_name.clone());
+    let request = request.data(context).data(started.clone()).data(operation);
     let response =
         match tokio::time::timeout(state.limits.request_timeout, schema.execute(request)).await {
             Ok(response) => response,
@@ -381,14 +382,14 @@ where
             }
         }
     }
-    if let Some(extensions) = params.extensions {
-        if serde_json::from_str::<serde_json::Value>(&extensions).is_err() {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                media,
-                DomainError::validation("extensions", "`extensions` is not JSON"),
-            );
-        }
+    if let Some(extensions) = params.extensions
+        && serde_json::from_str::<serde_json::Value>(&extensions).is_err()
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            DomainError::validation("extensions", "`extensions` is not JSON"),
+        );
     }
     execute(&req, &state, &schema, media, request).await
 }

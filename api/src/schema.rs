@@ -146,6 +146,44 @@ impl ExecutionStarted {
     }
 }
 
+/// The operation the client asked to run (GraphQL-over-HTTP `operationName`).
+#[derive(Clone, Default)]
+pub struct OperationName(pub Option<String>);
+
+/// A missing or null value for a required variable is a request error
+/// (async-graphql 7.2 only notices it when a resolver reads the variable).
+fn check_required_variables(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) -> ServerResult<()> {
+    let operation = match &document.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(map) => operation_name
+            .and_then(|name| map.iter().find(|(n, _)| n.as_str() == name))
+            .map(|(_, op)| op),
+    };
+    let Some(operation) = operation else {
+        return Ok(());
+    };
+    for definition in &operation.node.variable_definitions {
+        let definition = &definition.node;
+        let provided = variables
+            .get(&definition.name.node)
+            .is_some_and(|value| !matches!(value, async_graphql::Value::Null));
+        if !definition.var_type.node.nullable && definition.default_value.is_none() && !provided {
+            return Err(refuse(DomainError::validation(
+                format!("variables.{}", definition.name.node),
+                format!(
+                    "the variable ${} of type {} was not provided",
+                    definition.name.node, definition.var_type.node
+                ),
+            )));
+        }
+    }
+    Ok(())
+}
+
 struct RequestChecks {
     max_aliases: usize,
 }
@@ -183,6 +221,10 @@ impl Extension for RequestChecksExtension {
                 self.max_aliases
             ))));
         }
+        let operation_name = ctx
+            .data_opt::<OperationName>()
+            .and_then(|name| name.0.as_deref());
+        check_required_variables(&document, operation_name, variables)?;
         if let Some(request) = ctx.data_opt::<RequestContext>() {
             check_frameworks(&document, request)?;
         }
@@ -248,11 +290,10 @@ fn root_fields<'d>(
             }
             Selection::FragmentSpread(spread) => {
                 let name = spread.node.fragment_name.node.as_str();
-                if seen.insert(name) {
-                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
-                    {
-                        root_fields(document, &fragment.node.selection_set.node, seen, out);
-                    }
+                if seen.insert(name)
+                    && let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                {
+                    root_fields(document, &fragment.node.selection_set.node, seen, out);
                 }
             }
         }

@@ -189,7 +189,7 @@ impl Target {
                     };
                 }
                 let raw = (value - start) / (target - start);
-                let result = raw.clamp(zero, one).round_dp(4);
+                let result = raw.clamp(zero, one).round_dp(4).normalize();
                 TargetProgress {
                     progress: result,
                     met: None,
@@ -200,7 +200,7 @@ impl Target {
                         result,
                         text: format!(
                             "({value} − {start}) / ({target} − {start}) = {}, clamped to 0…1: {result}.",
-                            raw.round_dp(4)
+                            raw.round_dp(4).normalize()
                         ),
                     },
                 }
@@ -333,7 +333,8 @@ mod tests {
     fn progress_table() {
         use TargetKind::*;
         // (target, current, expected progress, expected met, expected distance)
-        let cases: Vec<(Target, Option<&str>, &str, Option<bool>, Option<&str>)> = vec![
+        type Case<'a> = (Target, Option<&'a str>, &'a str, Option<bool>, Option<&'a str>);
+        let cases: Vec<Case> = vec![
             (
                 target(IncreaseTo, Some("0"), Some("100")),
                 Some("25"),

@@ -1,1 +1,338 @@
+//! Test harness: a real server on a free port over a fresh database (SQLite
+//! by default, PostgreSQL when `TEST_DATABASE_URL` is set), an HTTP client,
+//! token minting and an SQL statement counter.
 
+pub mod probe;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use async_graphql::{ObjectType, Schema, SubscriptionType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+};
+use serde_json::{Value, json};
+use throughline_api::auth::{Authenticator, Claims, claims_for};
+use throughline_api::config::Limits;
+use throughline_api::server::{self, RunningServer};
+use throughline_api::state::AppState;
+use throughline_domain::FrameworkRegistry;
+use throughline_domain::entity::{outbox_event, tenant};
+use throughline_domain::enums::Role;
+use throughline_domain::events::EventBus;
+use throughline_domain::service::tenants::{self, NewTenant};
+
+pub const SECRET: &[u8] = b"test-secret-that-is-long-enough-for-hs256!";
+pub const ISSUER: &str = "throughline";
+pub const AUDIENCE: &str = "throughline";
+
+/// A fresh database that removes itself when dropped.
+struct TestDatabase {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    async fn create() -> Self {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(admin_url) if admin_url.starts_with("postgres") => {
+                let name = format!("tl_test_{id}");
+                let admin = sea_orm::Database::connect(&admin_url)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create a test database");
+                admin.close().await.ok();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(base, _)| base)
+                    .unwrap_or(&admin_url);
+                let url = format!("{base}/{name}");
+                Self {
+                    url,
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!("throughline-test-{id}.db"));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                Self {
+                    url,
+                    cleanup: Cleanup::File(path),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs outside async; a short-lived runtime on its own thread does the work.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    runtime.block_on(async {
+                        let admin = sea_orm::Database::connect(&admin_url).await.ok()?;
+                        admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await
+                            .ok()
+                    })
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A running server over a fresh database.
+pub struct TestApp {
+    pub base_url: String,
+    pub db: DatabaseConnection,
+    pub registry: FrameworkRegistry,
+    pub auth: Arc<Authenticator>,
+    pub client: reqwest::Client,
+    statements: Arc<AtomicUsize>,
+    server: Option<RunningServer>,
+    _database: TestDatabase,
+}
+
+/// The product schema, as `serve` builds it.
+pub async fn start() -> TestApp {
+    start_with(
+        throughline_api::schema::app_schema,
+        throughline_api::registry::frameworks(),
+        Limits::default(),
+    )
+    .await
+}
+
+/// The product schema plus the probe framework that lives only in the tests.
+pub async fn start_with_probe() -> TestApp {
+    start_with(probe::schema, probe::registry(), Limits::default()).await
+}
+
+pub async fn start_with<Q, M, S>(
+    build: impl FnOnce(&Limits) -> Schema<Q, M, S>,
+    registry: FrameworkRegistry,
+    limits: Limits,
+) -> TestApp
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let database = TestDatabase::create().await;
+    let mut db = throughline_api::db::connect(&database.url)
+        .await
+        .expect("connect to the test database");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |info| {
+        // The event dispatcher runs beside requests; its statements are not the request's.
+        if !info.statement.sql.contains("outbox_events") {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    throughline_migrations::up(&db, &registry)
+        .await
+        .expect("migrate the test database");
+    let auth = Arc::new(Authenticator::with_secret(SECRET, ISSUER, AUDIENCE));
+    let state = AppState {
+        db: db.clone(),
+        auth: auth.clone(),
+        registry: registry.clone(),
+        events: EventBus::new(),
+        limits: limits.clone(),
+    };
+    let schema = build(&limits);
+    let server = server::start(
+        state,
+        schema,
+        "127.0.0.1:0".parse().unwrap(),
+        Duration::from_secs(3600),
+        Some(1),
+    )
+    .await
+    .expect("start the server");
+    TestApp {
+        base_url: format!("http://{}", server.addr),
+        db,
+        registry,
+        auth,
+        client: reqwest::Client::new(),
+        statements,
+        server: Some(server),
+        _database: database,
+    }
+}
+
+/// A GraphQL response, with helpers for the usual assertions.
+#[derive(Debug, Clone)]
+pub struct Gql {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Gql {
+    pub fn data(&self) -> &Value {
+        assert!(
+            self.body.get("errors").is_none(),
+            "expected no errors, got {}",
+            serde_json::to_string_pretty(&self.body).unwrap()
+        );
+        &self.body["data"]
+    }
+
+    /// The first error's `extensions.code`.
+    pub fn code(&self) -> &str {
+        self.body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a code, got {}", self.body))
+    }
+
+    /// The first error's `extensions.field`.
+    pub fn field(&self) -> &str {
+        self.body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a field, got {}", self.body))
+    }
+
+    pub fn message(&self) -> &str {
+        self.body["errors"][0]["message"].as_str().unwrap_or("")
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Creates a tenant with the given frameworks enabled.
+    pub async fn tenant(&self, slug: &str, frameworks: &[&str]) -> tenant::Model {
+        tenants::create_tenant(
+            &self.db,
+            &self.registry,
+            NewTenant {
+                slug: slug.into(),
+                name: format!("Tenant {slug}"),
+                fiscal_year_start_month: Some(1),
+                time_zone: None,
+                frameworks: frameworks.iter().map(|f| f.to_string()).collect(),
+            },
+            None,
+        )
+        .await
+        .expect("create tenant")
+    }
+
+    pub fn claims(&self, tenant: &str, email: &str, role: Role) -> Claims {
+        claims_for(&self.auth, tenant, email, role, Duration::from_secs(3600))
+    }
+
+    /// A valid token for `email` with `role` in `tenant`.
+    pub fn token(&self, tenant: &str, email: &str, role: Role) -> String {
+        self.auth.mint(&self.claims(tenant, email, role)).unwrap()
+    }
+
+    pub fn admin(&self, tenant: &str) -> String {
+        self.token(tenant, &format!("admin@{tenant}.example"), Role::Admin)
+    }
+
+    /// POSTs a GraphQL request with `Accept: application/json`.
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Gql {
+        self.gql_with(token, query, variables, &[]).await
+    }
+
+    pub async fn gql_with(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+        headers: &[(&str, &str)],
+    ) -> Gql {
+        let mut request = self
+            .client
+            .post(self.url("/graphql"))
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("send");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        Gql { status, body }
+    }
+
+    /// Waits until every committed event has been dispatched.
+    pub async fn settle(&self) {
+        for _ in 0..200 {
+            let pending = outbox_event::Entity::find()
+                .filter(outbox_event::Column::DispatchedAt.is_null())
+                .count(&self.db)
+                .await
+                .unwrap();
+            if pending == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("events were not dispatched");
+    }
+
+    /// Counts the SQL statements `work` executes (the dispatcher's excluded).
+    pub async fn count_statements<F: std::future::Future<Output = T>, T>(
+        &self,
+        work: F,
+    ) -> (T, usize) {
+        self.settle().await;
+        let before = self.statements.load(Ordering::SeqCst);
+        let out = work.await;
+        (out, self.statements.load(Ordering::SeqCst) - before)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+    }
+}
+
+/// The ID of `path` in a response, e.g. `createPerson.person.id`.
+pub fn id_at(data: &Value, path: &str) -> String {
+    let mut value = data;
+    for part in path.split('.') {
+        value = &value[part];
+    }
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("no string at {path} in {data}"))
+        .to_string()
+}

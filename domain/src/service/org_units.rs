@@ -38,11 +38,11 @@ pub struct OrgUnitChanges {
 pub fn descendants_of(tenant_id: Uuid, root: Uuid) -> SimpleExpr {
     Expr::cust_with_values(
         "org_units.id IN (WITH RECURSIVE tree(id, depth) AS ( \
-            SELECT id, 1 FROM org_units WHERE tenant_id = ? AND parent_id = ? \
+            SELECT id, 1 FROM org_units WHERE tenant_id = $1 AND parent_id = $2 \
             UNION ALL \
             SELECT child.id, tree.depth + 1 FROM org_units child JOIN tree ON child.parent_id = tree.id \
-            WHERE child.tenant_id = ? AND tree.depth < 100) SELECT id FROM tree)",
-        [tenant_id, root, tenant_id],
+            WHERE child.tenant_id = $1 AND tree.depth < 100) SELECT id FROM tree)",
+        [tenant_id, root],
     )
 }
 

@@ -48,12 +48,12 @@ pub fn reporting_line_of(tenant_id: Uuid, manager: Uuid) -> SimpleExpr {
     Expr::cust_with_values(
         format!(
             "people.id IN (WITH RECURSIVE line(id, depth) AS ( \
-                SELECT id, 1 FROM people WHERE tenant_id = ? AND manager_id = ? \
+                SELECT id, 1 FROM people WHERE tenant_id = $1 AND manager_id = $2 \
                 UNION ALL \
                 SELECT report.id, line.depth + 1 FROM people report JOIN line ON report.manager_id = line.id \
-                WHERE report.tenant_id = ? AND line.depth < {MAX_DEPTH}) SELECT id FROM line)"
+                WHERE report.tenant_id = $1 AND line.depth < {MAX_DEPTH}) SELECT id FROM line)"
         ),
-        [tenant_id, manager, tenant_id],
+        [tenant_id, manager],
     )
 }
 
@@ -62,12 +62,12 @@ pub fn manager_chain_of(tenant_id: Uuid, person: Uuid) -> SimpleExpr {
     Expr::cust_with_values(
         format!(
             "people.id IN (WITH RECURSIVE chain(id, manager_id, depth) AS ( \
-                SELECT id, manager_id, 0 FROM people WHERE tenant_id = ? AND id = ? \
+                SELECT id, manager_id, 0 FROM people WHERE tenant_id = $1 AND id = $2 \
                 UNION ALL \
                 SELECT boss.id, boss.manager_id, chain.depth + 1 FROM people boss JOIN chain ON boss.id = chain.manager_id \
-                WHERE boss.tenant_id = ? AND chain.depth < {MAX_DEPTH}) SELECT id FROM chain WHERE depth > 0)"
+                WHERE boss.tenant_id = $1 AND chain.depth < {MAX_DEPTH}) SELECT id FROM chain WHERE depth > 0)"
         ),
-        [tenant_id, person, tenant_id],
+        [tenant_id, person],
     )
 }
 
@@ -142,13 +142,13 @@ async fn check_manager(
 }
 
 fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> DomainResult<()> {
-    if let (Some(start), Some(end)) = (start, end) {
-        if end < start {
-            return Err(DomainError::validation(
-                "input.endDate",
-                format!("the end date {end} is before the start date {start}"),
-            ));
-        }
+    if let (Some(start), Some(end)) = (start, end)
+        && end < start
+    {
+        return Err(DomainError::validation(
+            "input.endDate",
+            format!("the end date {end} is before the start date {start}"),
+        ));
     }
     Ok(())
 }

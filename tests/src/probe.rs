@@ -1,0 +1,331 @@
+//! A small framework that lives only in the tests: it proves the framework
+//! contract (settings, own migrator and table, namespace roots, gating, event
+//! handlers) before the first real framework lands.
+
+use std::sync::Arc;
+
+use async_graphql::{
+    Context, InputObject, MergedObject, MergedSubscription, Object, Result, Schema, SimpleObject,
+    Subscription,
+};
+use futures_util::{Stream, StreamExt};
+use sea_orm::entity::prelude::*;
+use sea_orm::{QueryOrder, Set};
+use sea_orm_migration::prelude::MigratorTrait;
+use serde::{Deserialize, Serialize};
+use throughline_api::config::Limits;
+use throughline_domain::events::DomainEvent;
+use throughline_domain::framework::{
+    Framework, FrameworkRoots, MigrationState, MigrationStep, validate_typed_settings,
+};
+use throughline_domain::graphql::{FrameworkGuard, framework_enabled, request};
+use throughline_domain::tenancy::Change;
+use throughline_domain::{DomainError, DomainResult, FrameworkRegistry, TenantScope};
+use tokio_stream::wrappers::BroadcastStream;
+
+pub const KEY: &str = "probe";
+
+pub mod note {
+    use super::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+    #[sea_orm(table_name = "probe_notes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub tenant_id: Uuid,
+        pub text: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    impl throughline_domain::entity::TenantOwned for Entity {
+        fn tenant_column() -> Column {
+            Column::TenantId
+        }
+        fn id_column() -> Column {
+            Column::Id
+        }
+    }
+}
+
+mod migration {
+    use sea_orm_migration::prelude::*;
+
+    #[derive(DeriveMigrationName)]
+    pub struct CreateNotes;
+
+    #[async_trait::async_trait]
+    impl MigrationTrait for CreateNotes {
+        async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+            manager
+                .create_table(
+                    Table::create()
+                        .table(Alias::new("probe_notes"))
+                        .col(
+                            ColumnDef::new(Alias::new("id"))
+                                .uuid()
+                                .not_null()
+                                .primary_key(),
+                        )
+                        .col(ColumnDef::new(Alias::new("tenant_id")).uuid().not_null())
+                        .col(ColumnDef::new(Alias::new("text")).string().not_null())
+                        .to_owned(),
+                )
+                .await
+        }
+
+        async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+            manager
+                .drop_table(Table::drop().table(Alias::new("probe_notes")).to_owned())
+                .await
+        }
+    }
+
+    pub struct Migrator;
+
+    #[async_trait::async_trait]
+    impl MigratorTrait for Migrator {
+        fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+            vec![Box::new(CreateNotes)]
+        }
+        fn migration_table_name() -> DynIden {
+            Alias::new("seaql_migrations_probe").into_iden()
+        }
+    }
+}
+
+/// Typed settings: defaults fill gaps, unknown keys are refused.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProbeSettings {
+    pub greeting: String,
+    pub limit: u32,
+}
+
+impl Default for ProbeSettings {
+    fn default() -> Self {
+        Self {
+            greeting: "hello".into(),
+            limit: 3,
+        }
+    }
+}
+
+pub struct Probe;
+
+#[async_trait::async_trait]
+impl Framework for Probe {
+    fn key(&self) -> &'static str {
+        KEY
+    }
+    fn name(&self) -> &'static str {
+        "Probe"
+    }
+    fn roots(&self) -> FrameworkRoots {
+        FrameworkRoots {
+            query: Some("probe"),
+            mutation: Some("probe"),
+            subscriptions: &["probeNoteAdded"],
+        }
+    }
+    fn default_settings(&self) -> serde_json::Value {
+        serde_json::to_value(ProbeSettings::default()).unwrap()
+    }
+    fn validate_settings(&self, raw: &serde_json::Value) -> DomainResult<serde_json::Value> {
+        let (settings, complete) = validate_typed_settings::<ProbeSettings>(raw)?;
+        if !(1..=10).contains(&settings.limit) {
+            return Err(DomainError::validation(
+                "settings.limit",
+                "the limit must be between 1 and 10",
+            ));
+        }
+        Ok(complete)
+    }
+    async fn migrate(&self, db: &DatabaseConnection, step: MigrationStep) -> Result<(), DbErr> {
+        match step {
+            MigrationStep::Up => migration::Migrator::up(db, None).await,
+            MigrationStep::Down => migration::Migrator::down(db, None).await,
+        }
+    }
+    async fn migration_status(
+        &self,
+        db: &DatabaseConnection,
+    ) -> Result<Vec<MigrationState>, DbErr> {
+        Ok(migration::Migrator::get_migration_with_status(db)
+            .await?
+            .into_iter()
+            .map(|m| MigrationState {
+                name: m.name().to_string(),
+                applied: m.status() == sea_orm_migration::MigrationStatus::Applied,
+            })
+            .collect())
+    }
+    async fn on_event(&self, scope: &TenantScope, event: &DomainEvent) -> DomainResult<()> {
+        if event.kind == "person.deactivated" {
+            let name = event
+                .after()
+                .and_then(|p| p["name"].as_str())
+                .unwrap_or("someone")
+                .to_string();
+            add_note(scope, format!("deactivated {name}")).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn add_note(scope: &TenantScope, text: String) -> DomainResult<note::Model> {
+    let mut tx = scope.begin().await?;
+    let row = note::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(scope.tenant_id()),
+        text: Set(text),
+    }
+    .insert(tx.conn())
+    .await?;
+    tx.record(Change {
+        action: "probe_note.added",
+        entity_type: "ProbeNote",
+        entity_id: row.id,
+        before: None,
+        after: Some(&row),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub fn registry() -> FrameworkRegistry {
+    Arc::from(vec![Arc::new(Probe) as Arc<dyn Framework>])
+}
+
+fn probe_enabled(ctx: &Context<'_>) -> bool {
+    framework_enabled(ctx, KEY)
+}
+
+#[derive(Default)]
+pub struct ProbeQueryRoot;
+
+#[Object]
+impl ProbeQueryRoot {
+    /// The probe framework.
+    #[graphql(visible = "probe_enabled", guard = "FrameworkGuard(KEY)")]
+    async fn probe(&self) -> ProbeQuery {
+        ProbeQuery
+    }
+}
+
+/// The probe framework's queries.
+pub struct ProbeQuery;
+
+#[Object]
+impl ProbeQuery {
+    /// The configured greeting.
+    async fn greeting(&self, ctx: &Context<'_>) -> Result<String> {
+        let request = request(ctx)?;
+        let list = throughline_domain::service::frameworks::list(
+            request.scope.db(),
+            &request.registry,
+            request.scope.tenant_id(),
+        )
+        .await?;
+        let settings = list
+            .into_iter()
+            .find(|f| f.key == KEY)
+            .map(|f| f.settings)
+            .unwrap_or_default();
+        Ok(settings["greeting"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string())
+    }
+    /// Every note, oldest first.
+    async fn notes(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let scope = &request(ctx)?.scope;
+        let rows = scope
+            .select::<note::Entity>()
+            .order_by_asc(note::Column::Id)
+            .all(scope.db())
+            .await
+            .map_err(DomainError::from)?;
+        Ok(rows.into_iter().map(|n| n.text).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct ProbeMutationRoot;
+
+#[Object]
+impl ProbeMutationRoot {
+    /// The probe framework's mutations.
+    #[graphql(visible = "probe_enabled", guard = "FrameworkGuard(KEY)")]
+    async fn probe(&self) -> ProbeMutation {
+        ProbeMutation
+    }
+}
+
+/// A note to add.
+#[derive(InputObject)]
+pub struct AddNoteInput {
+    pub text: String,
+}
+
+/// The added note.
+#[derive(SimpleObject)]
+pub struct AddNotePayload {
+    pub text: String,
+}
+
+/// The probe framework's mutations, run in order.
+pub struct ProbeMutation;
+
+#[Object(serial)]
+impl ProbeMutation {
+    /// Adds a note.
+    async fn add_note(&self, ctx: &Context<'_>, input: AddNoteInput) -> Result<AddNotePayload> {
+        let row = add_note(&request(ctx)?.scope, input.text).await?;
+        Ok(AddNotePayload { text: row.text })
+    }
+}
+
+#[derive(Default)]
+pub struct ProbeSubscriptionRoot;
+
+#[Subscription]
+impl ProbeSubscriptionRoot {
+    /// Notes as they are added.
+    #[graphql(visible = "probe_enabled", guard = "FrameworkGuard(KEY)")]
+    async fn probe_note_added(&self, ctx: &Context<'_>) -> Result<impl Stream<Item = String>> {
+        let scope = &request(ctx)?.scope;
+        let tenant = scope.tenant_id();
+        Ok(
+            BroadcastStream::new(scope.events().subscribe()).filter_map(move |event| async move {
+                let event = event.ok()?;
+                (event.tenant_id == tenant && event.kind == "probe_note.added")
+                    .then(|| event.after()?["text"].as_str().map(str::to_string))
+                    .flatten()
+            }),
+        )
+    }
+}
+
+#[derive(MergedObject, Default)]
+pub struct TestQuery(throughline_api::schema::Query, ProbeQueryRoot);
+
+#[derive(MergedObject, Default)]
+pub struct TestMutation(throughline_api::schema::Mutation, ProbeMutationRoot);
+
+#[derive(MergedSubscription, Default)]
+pub struct TestSubscription(throughline_api::schema::Subscription, ProbeSubscriptionRoot);
+
+pub fn schema(limits: &Limits) -> Schema<TestQuery, TestMutation, TestSubscription> {
+    throughline_api::schema::build(
+        TestQuery::default(),
+        TestMutation::default(),
+        TestSubscription::default(),
+        limits,
+    )
+}

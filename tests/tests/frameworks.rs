@@ -1,0 +1,320 @@
+//! The framework contract, proven with the probe framework that lives only in
+//! the tests: switching per tenant, settings, gating in three layers, events.
+
+use serde_json::json;
+use throughline_tests::{TestApp, start_with_probe};
+
+/// Every root field each registered framework owns, as (operation, field).
+fn framework_roots(app: &TestApp) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut roots = Vec::new();
+    for framework in app.registry.iter() {
+        let r = framework.roots();
+        if let Some(q) = r.query {
+            roots.push((framework.key(), "query", q));
+        }
+        if let Some(m) = r.mutation {
+            roots.push((framework.key(), "mutation", m));
+        }
+        for s in r.subscriptions {
+            roots.push((framework.key(), "subscription", *s));
+        }
+    }
+    roots
+}
+
+async fn root_field_names(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let response = app
+        .gql(token, "{ __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }", json!({}))
+        .await;
+    let schema = &response.data()["__schema"];
+    let mut out = Vec::new();
+    for (operation, key) in [
+        ("query", "queryType"),
+        ("mutation", "mutationType"),
+        ("subscription", "subscriptionType"),
+    ] {
+        for field in schema[key]["fields"].as_array().unwrap() {
+            out.push((
+                operation.to_string(),
+                field["name"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+/// Generic over every framework root: a disabled framework is absent from
+/// introspection, refused before execution, and refused by the guard.
+#[tokio::test]
+async fn every_framework_root_is_gated_in_three_layers() {
+    let app = start_with_probe().await;
+    app.tenant("on", &["probe"]).await;
+    app.tenant("off", &[]).await;
+    let on = app.admin("on");
+    let off = app.admin("off");
+    let roots = framework_roots(&app);
+    assert!(!roots.is_empty());
+    let visible_on = root_field_names(&app, &on).await;
+    let visible_off = root_field_names(&app, &off).await;
+    for (key, operation, field) in roots {
+        let entry = (operation.to_string(), field.to_string());
+        assert!(
+            visible_on.contains(&entry),
+            "{key}: {operation} {field} visible when enabled"
+        );
+        assert!(
+            !visible_off.contains(&entry),
+            "{key}: {operation} {field} hidden when disabled"
+        );
+
+        // Refused before execution, even behind a fragment.
+        let document = match operation {
+            "query" => {
+                format!("query {{ ...F }} fragment F on Query {{ {field} {{ __typename }} }}")
+            }
+            "mutation" => format!("mutation {{ {field} {{ __typename }} }}"),
+            _ => format!("subscription {{ {field} }}"),
+        };
+        let refused = app.gql(&off, &document, json!({})).await;
+        assert_eq!(
+            refused.code(),
+            "FRAMEWORK_DISABLED",
+            "{key}: {document}: {:?}",
+            refused.body
+        );
+        assert!(refused.body.get("data").is_none_or(|d| d.is_null()));
+    }
+}
+
+/// The guard on its own: a schema without the pre-execution check (as a
+/// future transport might execute) still refuses a disabled framework.
+#[tokio::test]
+async fn the_guard_alone_refuses_a_disabled_framework() {
+    use throughline_tests::probe::{TestMutation, TestQuery, TestSubscription};
+    let app = start_with_probe().await;
+    let tenant = app.tenant("acme", &[]).await;
+    let bare = async_graphql::Schema::build(
+        TestQuery::default(),
+        TestMutation::default(),
+        TestSubscription::default(),
+    )
+    .finish();
+    let context = |enabled: &[&str]| {
+        let scope = throughline_domain::TenantScope::new(
+            app.db.clone(),
+            tenant.clone(),
+            throughline_domain::Actor::system(),
+            throughline_domain::events::EventBus::new(),
+        );
+        let user = throughline_domain::entity::user::Model {
+            id: uuid::Uuid::now_v7(),
+            email: "system@example.com".into(),
+            display_name: "System".into(),
+            idp_subject: None,
+            created_at: chrono::Utc::now(),
+        };
+        throughline_domain::graphql::RequestContext::new(
+            scope,
+            user,
+            app.registry.clone(),
+            enabled.iter().map(|k| k.to_string()).collect(),
+        )
+    };
+    let refused = bare
+        .execute(async_graphql::Request::new("{ probe { greeting } }").data(context(&[])))
+        .await;
+    let code = refused.errors[0]
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .cloned();
+    assert_eq!(
+        code,
+        Some(async_graphql::Value::from("FRAMEWORK_DISABLED")),
+        "{:?}",
+        refused.errors
+    );
+    let allowed = bare
+        .execute(async_graphql::Request::new("{ probe { greeting } }").data(context(&["probe"])))
+        .await;
+    assert!(allowed.errors.is_empty(), "{:?}", allowed.errors);
+}
+
+#[tokio::test]
+async fn enabling_disabling_and_settings() {
+    let app = start_with_probe().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let frameworks = app
+        .gql(
+            &admin,
+            "{ viewer { tenant { frameworks { key name enabled settings version } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        frameworks.data()["viewer"]["tenant"]["frameworks"],
+        json!([{ "key": "probe", "name": "Probe", "enabled": false, "settings": { "greeting": "hello", "limit": 3 }, "version": 0 }])
+    );
+    let member = app.token(
+        "acme",
+        "m@acme.example",
+        throughline_domain::enums::Role::Member,
+    );
+    let forbidden = app
+        .gql(
+            &member,
+            r#"mutation { enableFramework(input: {key: "probe"}) { framework { enabled } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(forbidden.code(), "FORBIDDEN");
+    let unknown = app
+        .gql(
+            &admin,
+            r#"mutation { enableFramework(input: {key: "nope"}) { framework { enabled } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (unknown.code(), unknown.field()),
+        ("VALIDATION", "input.key")
+    );
+    let bad = app
+        .gql(&admin, r#"mutation { enableFramework(input: {key: "probe", settings: {limit: 99}}) { framework { enabled } } }"#, json!({}))
+        .await;
+    assert_eq!(
+        (bad.code(), bad.field()),
+        ("VALIDATION", "input.settings.limit")
+    );
+    let unknown_key = app
+        .gql(&admin, r#"mutation { enableFramework(input: {key: "probe", settings: {colour: "red"}}) { framework { enabled } } }"#, json!({}))
+        .await;
+    assert_eq!(
+        (unknown_key.code(), unknown_key.field()),
+        ("VALIDATION", "input.settings")
+    );
+    let still_off = app.gql(&admin, "{ probe { greeting } }", json!({})).await;
+    assert_eq!(
+        still_off.code(),
+        "FRAMEWORK_DISABLED",
+        "a refused enable changes nothing"
+    );
+
+    let enabled = app
+        .gql(&admin, r#"mutation { enableFramework(input: {key: "probe", settings: {greeting: "hej"}}) { framework { enabled settings } } }"#, json!({}))
+        .await;
+    assert_eq!(
+        enabled.data()["enableFramework"]["framework"],
+        json!({ "enabled": true, "settings": { "greeting": "hej", "limit": 3 } })
+    );
+    app.gql(
+        &admin,
+        r#"mutation { probe { addNote(input: {text: "kept"}) { text } } }"#,
+        json!({}),
+    )
+    .await
+    .data();
+    app.gql(
+        &admin,
+        r#"mutation { disableFramework(input: {key: "probe"}) { framework { enabled } } }"#,
+        json!({}),
+    )
+    .await
+    .data();
+    assert_eq!(
+        app.gql(&admin, "{ probe { notes } }", json!({}))
+            .await
+            .code(),
+        "FRAMEWORK_DISABLED"
+    );
+    app.gql(
+        &admin,
+        r#"mutation { enableFramework(input: {key: "probe"}) { framework { enabled } } }"#,
+        json!({}),
+    )
+    .await
+    .data();
+    let back = app
+        .gql(&admin, "{ probe { greeting notes } }", json!({}))
+        .await;
+    assert_eq!(
+        back.data()["probe"],
+        json!({ "greeting": "hej", "notes": ["kept"] }),
+        "data and settings come back"
+    );
+
+    let updated = app
+        .gql(&admin, r#"mutation { updateFrameworkSettings(input: {key: "probe", settings: {limit: 5}}) { framework { settings } } }"#, json!({}))
+        .await;
+    assert_eq!(
+        updated.data()["updateFrameworkSettings"]["framework"]["settings"],
+        json!({ "greeting": "hello", "limit": 5 })
+    );
+    let audit = app
+        .gql(
+            &admin,
+            r#"{ auditLog(filter: {action: "framework."}) { edges { node { action } } } }"#,
+            json!({}),
+        )
+        .await;
+    let actions: Vec<&str> = audit.data()["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "framework.enabled",
+            "framework.disabled",
+            "framework.enabled",
+            "framework.settings_updated"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn committed_core_events_reach_the_frameworks_of_tenants_that_enabled_them() {
+    let app = start_with_probe().await;
+    app.tenant("on", &["probe"]).await;
+    app.tenant("off", &[]).await;
+    for slug in ["on", "off"] {
+        let admin = app.admin(slug);
+        let created = app
+            .gql(
+                &admin,
+                r#"mutation { createPerson(input: {name: "Pat"}) { person { id } } }"#,
+                json!({}),
+            )
+            .await;
+        let id = throughline_tests::id_at(created.data(), "createPerson.person.id");
+        app.gql(&admin, "mutation($id: ID!) { updatePerson(input: {id: $id, version: 1, status: INACTIVE}) { person { status } } }", json!({ "id": id }))
+            .await
+            .data();
+        // A rolled-back change announces nothing.
+        let refused = app.gql(&admin, "mutation($id: ID!) { updatePerson(input: {id: $id, version: 1, status: ACTIVE}) { person { status } } }", json!({ "id": id })).await;
+        assert_eq!(refused.code(), "CONFLICT");
+    }
+    app.settle().await;
+    let notes = app
+        .gql(&app.admin("on"), "{ probe { notes } }", json!({}))
+        .await;
+    assert_eq!(notes.data()["probe"]["notes"], json!(["deactivated Pat"]));
+    app.gql(
+        &app.admin("off"),
+        r#"mutation { enableFramework(input: {key: "probe"}) { framework { enabled } } }"#,
+        json!({}),
+    )
+    .await
+    .data();
+    let none = app
+        .gql(&app.admin("off"), "{ probe { notes } }", json!({}))
+        .await;
+    assert_eq!(
+        none.data()["probe"]["notes"],
+        json!([]),
+        "a tenant without the framework did not get its handler"
+    );
+}

@@ -1,0 +1,92 @@
+//! SQL statements per request: relation fields go through DataLoaders, so a
+//! list costs a constant number of statements however long it is.
+
+use serde_json::json;
+use throughline_tests::start;
+
+const PEOPLE: &str = "query($n: Int!) { people(first: $n) { totalCount edges { node { name manager { name } orgUnit { name parent { name } } directReportCount } } } }";
+
+#[tokio::test]
+async fn listing_people_with_relations_costs_the_same_for_10_or_100() {
+    let app = start().await;
+    let tenant = app.tenant("acme", &[]).await;
+    throughline_api::seed::seed_organisation(&app.db, &tenant, 150, 3, 1)
+        .await
+        .unwrap();
+    let admin = app.admin("acme");
+    // The first request provisions the user; measure the steady state.
+    app.gql(&admin, "{ viewer { role } }", json!({}))
+        .await
+        .data();
+
+    let (ten, small) = app
+        .count_statements(app.gql(&admin, PEOPLE, json!({ "n": 10 })))
+        .await;
+    let (hundred, large) = app
+        .count_statements(app.gql(&admin, PEOPLE, json!({ "n": 100 })))
+        .await;
+    assert_eq!(ten.data()["people"]["edges"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        hundred.data()["people"]["edges"].as_array().unwrap().len(),
+        100
+    );
+    assert!(
+        hundred.data()["people"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| !e["node"]["manager"].is_null())
+    );
+    assert_eq!(small, large, "statements must not grow with the page size");
+    // 5 to authenticate (user, tenant, membership, person link, enabled
+    // frameworks), totalCount, the page, and one per relation: manager, org
+    // unit, the org unit's parent, direct-report count.
+    assert_eq!(large, 11, "statements for one page of people");
+    println!("people(first: 10) = {small} statements; people(first: 100) = {large} statements");
+}
+
+#[tokio::test]
+async fn node_lookups_batch_per_type() {
+    let app = start().await;
+    let tenant = app.tenant("acme", &[]).await;
+    throughline_api::seed::seed_organisation(&app.db, &tenant, 60, 2, 1)
+        .await
+        .unwrap();
+    let admin = app.admin("acme");
+    let page = app
+        .gql(
+            &admin,
+            "{ people(first: 50) { edges { node { id } } } metrics { edges { node { id } } } }",
+            json!({}),
+        )
+        .await;
+    let mut ids: Vec<serde_json::Value> = page.data()["people"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].clone())
+        .collect();
+    ids.extend(
+        page.data()["metrics"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].clone()),
+    );
+    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Person { name } ... on Metric { name latestValue { value } } } }";
+    let (few, few_count) = app
+        .count_statements(app.gql(&admin, query, json!({ "ids": ids[..3].to_vec() })))
+        .await;
+    let (many, many_count) = app
+        .count_statements(app.gql(&admin, query, json!({ "ids": ids })))
+        .await;
+    assert_eq!(few.data()["nodes"].as_array().unwrap().len(), 3);
+    assert_eq!(many.data()["nodes"].as_array().unwrap().len(), 58);
+    assert!(
+        many_count <= few_count + 2,
+        "{few_count} statements for 3 nodes, {many_count} for 58"
+    );
+    println!(
+        "nodes(3 ids) = {few_count} statements; nodes(58 ids, two types) = {many_count} statements"
+    );
+}
