@@ -333,7 +333,13 @@ mod tests {
     fn progress_table() {
         use TargetKind::*;
         // (target, current, expected progress, expected met, expected distance)
-        type Case<'a> = (Target, Option<&'a str>, &'a str, Option<bool>, Option<&'a str>);
+        type Case<'a> = (
+            Target,
+            Option<&'a str>,
+            &'a str,
+            Option<bool>,
+            Option<&'a str>,
+        );
         let cases: Vec<Case> = vec![
             (
                 target(IncreaseTo, Some("0"), Some("100")),
