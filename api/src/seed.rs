@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use throughline_domain::decimal::to_stored;
 use throughline_domain::entity::{
@@ -88,10 +88,17 @@ struct MetricSpec {
     kind: IndicatorKind,
     aggregation: Aggregation,
     priority: usize,
+    /// Index into DEPARTMENTS of the department that owns it.
+    department: usize,
+    /// Decimal places its values are recorded with.
+    decimals: u32,
     start: f64,
     monthly_drift: f64,
     noise: f64,
 }
+
+/// Each priority's owner, as an index into DEPARTMENTS.
+const PRIORITY_OWNERS: &[usize] = &[1, 3, 0, 4];
 
 const PRIORITIES: &[(&str, &str)] = &[
     (
@@ -124,6 +131,8 @@ fn metric_specs() -> Vec<MetricSpec> {
             kind: Lagging,
             aggregation: Last,
             priority: 0,
+            department: 1,
+            decimals: 0,
             start: 8_200_000.0,
             monthly_drift: 180_000.0,
             noise: 60_000.0,
@@ -135,6 +144,8 @@ fn metric_specs() -> Vec<MetricSpec> {
             kind: Leading,
             aggregation: Sum,
             priority: 0,
+            department: 1,
+            decimals: 0,
             start: 1_400_000.0,
             monthly_drift: 25_000.0,
             noise: 120_000.0,
@@ -146,6 +157,8 @@ fn metric_specs() -> Vec<MetricSpec> {
             kind: Leading,
             aggregation: Sum,
             priority: 0,
+            department: 2,
+            decimals: 0,
             start: 60.0,
             monthly_drift: 1.5,
             noise: 8.0,
@@ -157,6 +170,8 @@ fn metric_specs() -> Vec<MetricSpec> {
             kind: Lagging,
             aggregation: Average,
             priority: 1,
+            department: 3,
+            decimals: 1,
             start: 104.0,
             monthly_drift: 0.15,
             noise: 0.8,
@@ -168,6 +183,8 @@ fn metric_specs() -> Vec<MetricSpec> {
             kind: Lagging,
             aggregation: Average,
             priority: 1,
+            department: 3,
+            decimals: 2,
             start: 1.9,
             monthly_drift: -0.03,
             noise: 0.25,
@@ -179,6 +196,8 @@ fn metric_specs() -> Vec<MetricSpec> {
             kind: Leading,
             aggregation: Average,
             priority: 1,
+            department: 3,
+            decimals: 1,
             start: 62.0,
             monthly_drift: 0.9,
             noise: 3.0,
@@ -190,6 +209,8 @@ fn metric_specs() -> Vec<MetricSpec> {
             kind: Leading,
             aggregation: Average,
             priority: 2,
+            department: 0,
+            decimals: 1,
             start: 11.0,
             monthly_drift: 0.4,
             noise: 1.5,
@@ -201,6 +222,8 @@ fn metric_specs() -> Vec<MetricSpec> {
             kind: Lagging,
             aggregation: Average,
             priority: 3,
+            department: 4,
+            decimals: 1,
             start: 71.0,
             monthly_drift: 0.2,
             noise: 1.2,
@@ -250,7 +273,9 @@ pub async fn seed_organisation(
     let now = Utc::now();
     let today = now.date_naive();
     let domain = format!("{}.example", tenant.slug);
-    let txn = db.begin().await.map_err(|e| e.to_string())?;
+    let txn = throughline_domain::tenancy::begin_write(db)
+        .await
+        .map_err(|e| e.to_string())?;
     let mut summary = SeedSummary::default();
 
     let department_count = if people <= 60 { 5 } else { DEPARTMENTS.len() };
@@ -407,7 +432,10 @@ pub async fn seed_organisation(
 
     let mut priority_ids = Vec::new();
     for (position, (title, description)) in PRIORITIES.iter().enumerate() {
-        let owner = heads.get(position).map(|(_, head)| *head).unwrap_or(ceo);
+        let owner = heads
+            .get(PRIORITY_OWNERS[position])
+            .map(|(_, head)| *head)
+            .unwrap_or(ceo);
         let row = strategic_priority::ActiveModel {
             id: Set(Uuid::now_v7()),
             tenant_id: Set(tenant.id),
@@ -428,8 +456,8 @@ pub async fn seed_organisation(
 
     let mut metric_ids = Vec::new();
     let mut values = Vec::new();
-    for (index, spec) in metric_specs().iter().enumerate() {
-        let (unit, owner) = heads[index % heads.len()];
+    for spec in metric_specs().iter() {
+        let (unit, owner) = heads[spec.department.min(heads.len() - 1)];
         let id = Uuid::now_v7();
         metric::ActiveModel {
             id: Set(id),
@@ -457,7 +485,7 @@ pub async fn seed_organisation(
             level += spec.monthly_drift + rng.random_range(-spec.noise..=spec.noise);
             let value = Decimal::from_f64_retain(level.max(0.0))
                 .unwrap_or_default()
-                .round_dp(2);
+                .round_dp(spec.decimals);
             values.push(metric_value::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 tenant_id: Set(tenant.id),

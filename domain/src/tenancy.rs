@@ -120,11 +120,23 @@ impl TenantScope {
     /// Starts the transaction of one mutation.
     pub async fn begin(&self) -> DomainResult<TenantTxn<'_>> {
         Ok(TenantTxn {
-            txn: self.db.begin().await?,
+            txn: begin_write(&self.db).await?,
             scope: self,
             recorded: false,
         })
     }
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at
+/// once (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes
+/// fails with "database is locked" when another writer committed meanwhile,
+/// instead of waiting its turn. PostgreSQL ignores the option.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    db.begin_with_options(sea_orm::TransactionOptions {
+        sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 /// What one mutation changed, for the audit log and the outbox.

@@ -146,6 +146,52 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
+    start_custom(
+        build,
+        registry,
+        limits,
+        Authenticator::with_secret(SECRET, ISSUER, AUDIENCE),
+    )
+    .await
+}
+
+/// The product schema with other limits.
+pub async fn start_with_limits(limits: Limits) -> TestApp {
+    start_with(
+        throughline_api::schema::app_schema,
+        throughline_api::registry::frameworks(),
+        limits,
+    )
+    .await
+}
+
+/// The product schema verifying tokens with `auth` (an identity provider's keys).
+pub async fn start_with_auth(auth: Authenticator) -> TestApp {
+    start_custom(
+        throughline_api::schema::app_schema,
+        throughline_api::registry::frameworks(),
+        Limits::default(),
+        auth,
+    )
+    .await
+}
+
+pub async fn start_custom<Q, M, S>(
+    build: impl FnOnce(&Limits) -> Schema<Q, M, S>,
+    registry: FrameworkRegistry,
+    limits: Limits,
+    auth: Authenticator,
+) -> TestApp
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    // Server-side causes of INTERNAL errors show in a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+        .with_test_writer()
+        .try_init();
     let database = TestDatabase::create().await;
     let mut db = throughline_api::db::connect(&database.url)
         .await
@@ -161,7 +207,7 @@ where
     throughline_migrations::up(&db, &registry)
         .await
         .expect("migrate the test database");
-    let auth = Arc::new(Authenticator::with_secret(SECRET, ISSUER, AUDIENCE));
+    let auth = Arc::new(auth);
     let state = AppState {
         db: db.clone(),
         auth: auth.clone(),

@@ -286,3 +286,58 @@ async fn graphiql_introspection_passes_the_default_limits() {
     let types = response.data()["__schema"]["types"].as_array().unwrap();
     assert!(types.iter().any(|t| t["name"] == "Person"));
 }
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let padding = "x".repeat(1024 * 1024 + 10);
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(app.admin("acme"))
+        .header("content-type", "application/json")
+        .body(json!({ "query": format!("{{ viewer {{ role }} }} # {padding}") }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn introspection_can_be_switched_off_and_suggestions_are_off_in_production() {
+    let limits = throughline_api::config::Limits {
+        introspection: false,
+        suggestions: false,
+        ..Default::default()
+    };
+    let app = throughline_tests::start_with_limits(limits).await;
+    app.tenant("acme", &[]).await;
+    let token = app.admin("acme");
+    let introspection = app
+        .gql(&token, "{ __schema { types { name } } }", json!({}))
+        .await;
+    assert!(
+        introspection.body["data"]["__schema"].is_null()
+            || introspection.body.get("errors").is_some(),
+        "{:?}",
+        introspection.body
+    );
+    let typo = app.gql(&token, "{ viewr { role } }", json!({})).await;
+    assert!(
+        !typo.message().contains("Did you mean"),
+        "{}",
+        typo.message()
+    );
+
+    let default = start().await;
+    default.tenant("acme", &[]).await;
+    let typo = default
+        .gql(&default.admin("acme"), "{ viewr { role } }", json!({}))
+        .await;
+    assert!(
+        typo.message().contains("Did you mean"),
+        "{}",
+        typo.message()
+    );
+}

@@ -126,7 +126,7 @@ impl Viewer {
 /// Filters for `people`.
 #[derive(InputObject, Default)]
 pub struct PeopleFilter {
-    /// Case-insensitive part of the name or e-mail.
+    /// Case-insensitive part of the name, e-mail or title.
     pub search: Option<String>,
     /// Only people in this unit.
     pub org_unit_id: Option<ID>,
@@ -235,7 +235,8 @@ impl CoreQuery {
             select = select.filter(
                 sea_orm::Condition::any()
                     .add(text_contains(person::Column::Name, search.trim()))
-                    .add(text_contains(person::Column::Email, search.trim())),
+                    .add(text_contains(person::Column::Email, search.trim()))
+                    .add(text_contains(person::Column::Title, search.trim())),
             );
         }
         if let Some(unit) =

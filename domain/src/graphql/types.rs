@@ -125,6 +125,7 @@ impl Person {
         let select = scope
             .select::<person::Entity>()
             .filter(service::people::reporting_line_of(
+                scope.db().get_database_backend(),
                 scope.tenant_id(),
                 self.0.id,
             ));
@@ -144,6 +145,7 @@ impl Person {
         let chain = scope
             .select::<person::Entity>()
             .filter(service::people::manager_chain_of(
+                scope.db().get_database_backend(),
                 scope.tenant_id(),
                 self.0.id,
             ))

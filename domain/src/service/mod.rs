@@ -17,6 +17,39 @@ use crate::entity::{TenantOwned, metric, org_unit, person, strategic_priority};
 use crate::error::{DomainError, DomainResult};
 use crate::tenancy::TenantTxn;
 
+/// A custom SQL expression with numbered parameters (`$1`, `$2`, reusable)
+/// that works on every backend: sea-query takes `$N` on PostgreSQL but only
+/// positional `?` on SQLite, so for SQLite the parameters are expanded in
+/// order of appearance.
+pub fn portable_expr(
+    backend: sea_orm::DbBackend,
+    template: &str,
+    values: &[sea_orm::Value],
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::Expr;
+    if backend == sea_orm::DbBackend::Postgres {
+        return Expr::cust_with_values(template.to_string(), values.to_vec());
+    }
+    let mut sql = String::with_capacity(template.len());
+    let mut ordered = Vec::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                digits.push(*d);
+                chars.next();
+            }
+            let index: usize = digits.parse().expect("digits");
+            ordered.push(values[index - 1].clone());
+            sql.push('?');
+        } else {
+            sql.push(c);
+        }
+    }
+    Expr::cust_with_values(sql, ordered)
+}
+
 /// A tenant-owned entity with optimistic concurrency through a `version`.
 pub trait Versioned: TenantOwned {
     fn version_column() -> Self::Column;
@@ -162,6 +195,22 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn portable_expr_expands_numbered_parameters_for_sqlite() {
+        use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
+        let values: Vec<sea_orm::Value> = vec![1i32.into(), 2i32.into()];
+        let build = |backend| {
+            Query::select()
+                .expr(portable_expr(backend, "$1 + $2 + $1", &values))
+                .to_owned()
+        };
+        let (sql, bound) = build(sea_orm::DbBackend::Sqlite).build(SqliteQueryBuilder);
+        assert_eq!((sql.as_str(), bound.0.len()), ("SELECT ? + ? + ?", 3));
+        assert_eq!(bound.0[2], 1i32.into());
+        let (sql, bound) = build(sea_orm::DbBackend::Postgres).build(PostgresQueryBuilder);
+        assert_eq!((sql.as_str(), bound.0.len()), ("SELECT $1 + $2 + $3", 3));
+    }
 
     #[test]
     fn email_table() {

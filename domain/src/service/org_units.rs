@@ -1,9 +1,10 @@
 //! The organisation tree.
 
 use chrono::Utc;
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -35,14 +36,15 @@ pub struct OrgUnitChanges {
 }
 
 /// `org_units.id IN (every unit below `root`)`, as one recursive query.
-pub fn descendants_of(tenant_id: Uuid, root: Uuid) -> SimpleExpr {
-    Expr::cust_with_values(
+pub fn descendants_of(backend: DbBackend, tenant_id: Uuid, root: Uuid) -> SimpleExpr {
+    super::portable_expr(
+        backend,
         "org_units.id IN (WITH RECURSIVE tree(id, depth) AS ( \
             SELECT id, 1 FROM org_units WHERE tenant_id = $1 AND parent_id = $2 \
             UNION ALL \
             SELECT child.id, tree.depth + 1 FROM org_units child JOIN tree ON child.parent_id = tree.id \
             WHERE child.tenant_id = $1 AND tree.depth < 100) SELECT id FROM tree)",
-        [tenant_id, root],
+        &[tenant_id.into(), root.into()],
     )
 }
 
@@ -132,7 +134,11 @@ pub async fn update(
             let below = scope
                 .select::<org_unit::Entity>()
                 .filter(org_unit::Column::Id.eq(parent_id))
-                .filter(descendants_of(scope.tenant_id(), id))
+                .filter(descendants_of(
+                    tx.conn().get_database_backend(),
+                    scope.tenant_id(),
+                    id,
+                ))
                 .count(tx.conn())
                 .await?;
             if below > 0 {

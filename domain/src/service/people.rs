@@ -2,8 +2,10 @@
 //! recursive SQL queries: no per-row recursion in Rust.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, PaginatorTrait, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 use crate::entity::{org_unit, person};
@@ -44,30 +46,32 @@ pub struct PersonChanges {
 }
 
 /// `people.id IN (everyone reporting to `manager`, directly or not)`.
-pub fn reporting_line_of(tenant_id: Uuid, manager: Uuid) -> SimpleExpr {
-    Expr::cust_with_values(
-        format!(
+pub fn reporting_line_of(backend: DbBackend, tenant_id: Uuid, manager: Uuid) -> SimpleExpr {
+    super::portable_expr(
+        backend,
+        &format!(
             "people.id IN (WITH RECURSIVE line(id, depth) AS ( \
                 SELECT id, 1 FROM people WHERE tenant_id = $1 AND manager_id = $2 \
                 UNION ALL \
                 SELECT report.id, line.depth + 1 FROM people report JOIN line ON report.manager_id = line.id \
                 WHERE report.tenant_id = $1 AND line.depth < {MAX_DEPTH}) SELECT id FROM line)"
         ),
-        [tenant_id, manager],
+        &[tenant_id.into(), manager.into()],
     )
 }
 
 /// `people.id IN (the managers above `person`, not the person)`.
-pub fn manager_chain_of(tenant_id: Uuid, person: Uuid) -> SimpleExpr {
-    Expr::cust_with_values(
-        format!(
+pub fn manager_chain_of(backend: DbBackend, tenant_id: Uuid, person: Uuid) -> SimpleExpr {
+    super::portable_expr(
+        backend,
+        &format!(
             "people.id IN (WITH RECURSIVE chain(id, manager_id, depth) AS ( \
                 SELECT id, manager_id, 0 FROM people WHERE tenant_id = $1 AND id = $2 \
                 UNION ALL \
                 SELECT boss.id, boss.manager_id, chain.depth + 1 FROM people boss JOIN chain ON boss.id = chain.manager_id \
                 WHERE boss.tenant_id = $1 AND chain.depth < {MAX_DEPTH}) SELECT id FROM chain WHERE depth > 0)"
         ),
-        [tenant_id, person],
+        &[tenant_id.into(), person.into()],
     )
 }
 
@@ -128,7 +132,11 @@ async fn check_manager(
         let loops = scope
             .select::<person::Entity>()
             .filter(person::Column::Id.eq(person_id))
-            .filter(manager_chain_of(scope.tenant_id(), manager_id))
+            .filter(manager_chain_of(
+                tx.conn().get_database_backend(),
+                scope.tenant_id(),
+                manager_id,
+            ))
             .count(tx.conn())
             .await?;
         if loops > 0 {

@@ -3,7 +3,6 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -106,7 +105,7 @@ pub async fn create_tenant(
         };
         frameworks.push(framework.clone());
     }
-    let txn = db.begin().await?;
+    let txn = crate::tenancy::begin_write(db).await?;
     if tenant::Entity::find()
         .filter(tenant::Column::Slug.eq(&slug))
         .one(&txn)
