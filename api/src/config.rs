@@ -61,6 +61,9 @@ pub struct Limits {
     pub request_timeout: Duration,
     pub introspection: bool,
     pub suggestions: bool,
+    /// How long a DataLoader collects keys before it queries: long enough that
+    /// every row of a page joins one batch, short enough not to be felt.
+    pub batch_delay: Duration,
 }
 
 impl Default for Limits {
@@ -74,6 +77,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(30),
             introspection: true,
             suggestions: true,
+            batch_delay: Duration::from_millis(2),
         }
     }
 }
@@ -316,6 +320,7 @@ impl Config {
             )?),
             introspection: parse_bool(env, "THROUGHLINE_INTROSPECTION", file.introspection, true)?,
             suggestions: environment != Environment::Production,
+            batch_delay: defaults.batch_delay,
         };
         if limits.max_depth < 13 {
             return Err(error(

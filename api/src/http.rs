@@ -136,12 +136,10 @@ pub async fn authenticate(
         session.actor,
         state.events.clone(),
     );
-    Ok(RequestContext::new(
-        scope,
-        session.user,
-        state.registry.clone(),
-        enabled,
-    ))
+    Ok(
+        RequestContext::new(scope, session.user, state.registry.clone(), enabled)
+            .with_batch_delay(state.limits.batch_delay),
+    )
 }
 
 /// The body of a POST, or the query string of a GET.

@@ -97,18 +97,20 @@ fn to_json<T: Serialize>(value: Option<&T>) -> DomainResult<Option<serde_json::V
         .map_err(|e| crate::DomainError::Internal(format!("serialising a change: {e}")))
 }
 
+/// Writes the audit entry and the outbox event of one change, on the
+/// connection (transaction) of the change itself.
 pub(crate) async fn record_change<C: ConnectionTrait, T: Serialize>(
     conn: &C,
-    scope: &TenantScope,
+    tenant_id: Uuid,
+    actor: Option<Uuid>,
     change: Change<'_, T>,
 ) -> DomainResult<()> {
     let now = Utc::now();
     let before = to_json(change.before)?;
     let after = to_json(change.after)?;
-    let actor = scope.actor().user_id;
     audit_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
+        tenant_id: Set(tenant_id),
         actor_user_id: Set(actor),
         action: Set(change.action.to_string()),
         entity_type: Set(change.entity_type.to_string()),
@@ -122,7 +124,7 @@ pub(crate) async fn record_change<C: ConnectionTrait, T: Serialize>(
     outbox_event::ActiveModel {
         seq: Default::default(),
         id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
+        tenant_id: Set(tenant_id),
         kind: Set(change.action.to_string()),
         entity_type: Set(change.entity_type.to_string()),
         entity_id: Set(change.entity_id),

@@ -169,7 +169,13 @@ impl TenantTxn<'_> {
 
     /// Writes the audit entry and the outbox event for one change.
     pub async fn record<T: Serialize>(&mut self, change: Change<'_, T>) -> DomainResult<()> {
-        events::record_change(&self.txn, self.scope, change).await?;
+        events::record_change(
+            &self.txn,
+            self.scope.tenant_id(),
+            self.scope.actor().user_id,
+            change,
+        )
+        .await?;
         self.recorded = true;
         Ok(())
     }

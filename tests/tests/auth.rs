@@ -185,3 +185,53 @@ async fn a_consultant_picks_a_tenant_with_x_tenant() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_consultant_creates_a_client_tenant_and_becomes_its_admin() {
+    let app = start().await;
+    app.tenant("firm", &[]).await;
+    let consultant = app.token("firm", "cora@firm.example", Role::Admin);
+    let create = r#"mutation($slug: String!) { createTenant(input: {slug: $slug, name: "Client Co", fiscalYearStartMonth: 4}) { tenant { slug name fiscalYearStartMonth frameworks { key } } } }"#;
+    let created = app
+        .gql(&consultant, create, json!({ "slug": "client-co" }))
+        .await;
+    assert_eq!(
+        created.data()["createTenant"]["tenant"],
+        json!({ "slug": "client-co", "name": "Client Co", "fiscalYearStartMonth": 4, "frameworks": [] })
+    );
+    let there = app
+        .gql_with(&consultant, VIEWER, json!({}), &[("X-Tenant", "client-co")])
+        .await;
+    assert_eq!(
+        there.data()["viewer"],
+        json!({ "role": "ADMIN", "tenant": { "slug": "client-co" } })
+    );
+    let audit = app
+        .gql_with(
+            &consultant,
+            "{ auditLog { edges { node { action actor { email } } } } }",
+            json!({}),
+            &[("X-Tenant", "client-co")],
+        )
+        .await;
+    assert_eq!(
+        audit.data()["auditLog"]["edges"],
+        json!([{ "node": { "action": "tenant.created", "actor": { "email": "cora@firm.example" } } }])
+    );
+
+    let taken = app
+        .gql(&consultant, create, json!({ "slug": "client-co" }))
+        .await;
+    assert_eq!((taken.code(), taken.field()), ("VALIDATION", "input.slug"));
+    let bad = app
+        .gql(&consultant, create, json!({ "slug": "Client Co" }))
+        .await;
+    assert_eq!((bad.code(), bad.field()), ("VALIDATION", "input.slug"));
+    let member = app.token("firm", "mel@firm.example", Role::Member);
+    assert_eq!(
+        app.gql(&member, create, json!({ "slug": "other" }))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+}

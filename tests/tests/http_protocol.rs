@@ -341,3 +341,22 @@ async fn introspection_can_be_switched_off_and_suggestions_are_off_in_production
         typo.message()
     );
 }
+
+#[tokio::test]
+async fn a_request_past_its_time_limit_is_stopped() {
+    let limits = throughline_api::config::Limits {
+        request_timeout: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    let app = throughline_tests::start_with_limits(limits).await;
+    app.tenant("acme", &[]).await;
+    let response = app
+        .gql(&app.admin("acme"), "{ people { totalCount } }", json!({}))
+        .await;
+    assert_eq!(response.code(), "LIMIT_EXCEEDED");
+    assert!(
+        response.message().contains("longer than"),
+        "{}",
+        response.message()
+    );
+}

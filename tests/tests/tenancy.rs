@@ -72,11 +72,11 @@ async fn another_tenants_ids_behave_like_unknown_ids() {
 
     // Lists: nothing of the other tenant.
     let lists = app
-        .gql(&globex, "{ people { totalCount } orgUnits { totalCount } metrics { totalCount } strategicPriorities { id } auditLog { totalCount } }", json!({}))
+        .gql(&globex, "{ people { totalCount } orgUnits { totalCount } metrics { totalCount } strategicPriorities { id } auditLog { edges { node { action } } } }", json!({}))
         .await;
     assert_eq!(
         lists.data(),
-        &json!({ "people": { "totalCount": 0 }, "orgUnits": { "totalCount": 0 }, "metrics": { "totalCount": 0 }, "strategicPriorities": [], "auditLog": { "totalCount": 0 } })
+        &json!({ "people": { "totalCount": 0 }, "orgUnits": { "totalCount": 0 }, "metrics": { "totalCount": 0 }, "strategicPriorities": [], "auditLog": { "edges": [{ "node": { "action": "tenant.created" } }] } })
     );
 
     // Mutations on another tenant's entity: NOT_FOUND, and nothing changes.

@@ -5,6 +5,7 @@ use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -26,6 +27,7 @@ pub struct RequestContext {
     pub registry: FrameworkRegistry,
     /// Keys of the frameworks enabled for this tenant.
     pub enabled_frameworks: HashSet<String>,
+    batch_delay: Duration,
     loaders: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
@@ -41,8 +43,15 @@ impl RequestContext {
             user,
             registry,
             enabled_frameworks,
+            batch_delay: Duration::from_millis(2),
             loaders: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// How long loaders collect keys before querying.
+    pub fn with_batch_delay(mut self, delay: Duration) -> Self {
+        self.batch_delay = delay;
+        self
     }
 
     /// The request's loader of type `L`, created on first use.
@@ -53,8 +62,9 @@ impl RequestContext {
     {
         let mut loaders = self.loaders.lock().expect("loader map poisoned");
         let entry = loaders.entry(TypeId::of::<L>()).or_insert_with(|| {
-            Arc::new(DataLoader::new(L::new(self.scope.clone()), tokio::spawn))
-                as Arc<dyn Any + Send + Sync>
+            Arc::new(
+                DataLoader::new(L::new(self.scope.clone()), tokio::spawn).delay(self.batch_delay),
+            ) as Arc<dyn Any + Send + Sync>
         });
         entry
             .clone()

@@ -38,6 +38,27 @@ pub struct TenantPayload {
     pub tenant: Tenant,
 }
 
+/// A new client tenant, created by a consultant or client admin who becomes its first admin.
+#[derive(InputObject)]
+pub struct CreateTenantInput {
+    /// 2 to 63 lowercase letters, digits and inner hyphens; used in `X-Tenant`.
+    pub slug: String,
+    pub name: String,
+    /// 1 (January) to 12; default 1.
+    pub fiscal_year_start_month: Option<i32>,
+    /// IANA name; default `UTC`.
+    pub time_zone: Option<String>,
+    /// Framework keys to enable with their default settings.
+    pub frameworks: Option<Vec<String>>,
+}
+
+/// The new tenant; send its slug as `X-Tenant` to act there.
+#[derive(SimpleObject)]
+pub struct CreateTenantPayload {
+    /// The new tenant.
+    pub tenant: Tenant,
+}
+
 /// Switches a framework on, optionally with settings.
 #[derive(InputObject)]
 pub struct EnableFrameworkInput {
@@ -298,6 +319,35 @@ impl CoreMutation {
         )
         .await?;
         Ok(TenantPayload {
+            tenant: tenant.into(),
+        })
+    }
+
+    /// Creates a client tenant (admins of the current tenant, e.g. consultants);
+    /// the caller becomes its first admin.
+    async fn create_tenant(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTenantInput,
+    ) -> Result<CreateTenantPayload> {
+        let request = request(ctx)?;
+        request.scope.require_admin("creating tenants")?;
+        let tenant = service::tenants::create_tenant(
+            request.scope.db(),
+            &request.registry,
+            service::tenants::NewTenant {
+                slug: input.slug,
+                name: input.name,
+                fiscal_year_start_month: input.fiscal_year_start_month,
+                time_zone: input.time_zone,
+                frameworks: input.frameworks.unwrap_or_default(),
+            },
+            Some(request.user.id),
+        )
+        .await
+        .map_err(|e| e.within("input"))?;
+        request.scope.events().wake_dispatcher();
+        Ok(CreateTenantPayload {
             tenant: tenant.into(),
         })
     }

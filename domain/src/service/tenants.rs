@@ -154,6 +154,19 @@ pub async fn create_tenant(
         .insert(&txn)
         .await?;
     }
+    crate::events::record_change(
+        &txn,
+        model.id,
+        creator,
+        Change {
+            action: "tenant.created",
+            entity_type: "Tenant",
+            entity_id: model.id,
+            before: None,
+            after: Some(&model),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -368,6 +368,7 @@ impl MigrationTrait for Migration {
         }
         let indexes = [
             index("memberships", &["user_id"], false),
+            index("memberships", &["person_id"], false),
             index("org_units", &["tenant_id", "parent_id"], false),
             index("org_units", &["tenant_id", "name"], false),
             index("org_units", &["tenant_id", "external_id"], true),
@@ -395,6 +396,7 @@ impl MigrationTrait for Migration {
             index("metric_values", &["metric_id"], false),
             index("audit_entries", &["tenant_id", "entity_id"], false),
             index("audit_entries", &["tenant_id", "occurred_at"], false),
+            index("audit_entries", &["tenant_id", "actor_user_id"], false),
             index("outbox_events", &["dispatched_at", "seq"], false),
             index("outbox_events", &["tenant_id", "seq"], false),
         ];
