@@ -419,6 +419,33 @@ mod tests {
     }
 
     #[test]
+    fn the_toml_file_is_read_and_the_environment_wins() {
+        let path =
+            std::env::temp_dir().join(format!("throughline-config-{}.toml", std::process::id()));
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\nmax_aliases = 5\nlog_format = \"json\"\n",
+        )
+        .unwrap();
+        let file = path.display().to_string();
+        let from_file = load(&[("THROUGHLINE_CONFIG", &file)]).unwrap();
+        assert_eq!(from_file.listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(from_file.limits.max_aliases, 5);
+        assert!(from_file.json_logs);
+        let overridden = load(&[
+            ("THROUGHLINE_CONFIG", &file),
+            ("THROUGHLINE_LISTEN", "127.0.0.1:9001"),
+        ])
+        .unwrap();
+        assert_eq!(overridden.listen.to_string(), "127.0.0.1:9001");
+        std::fs::write(&path, "colour = \"red\"\n").unwrap();
+        let err = load(&[("THROUGHLINE_CONFIG", &file)]).unwrap_err();
+        assert_eq!(err.setting, file);
+        assert!(err.message.contains("colour"), "{}", err.message);
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
     fn production_turns_suggestions_off() {
         let config = load(&[
             ("THROUGHLINE_ENV", "production"),

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use async_graphql::SchemaBuilder;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
 };
@@ -16,6 +17,7 @@ use async_graphql::{
     Pos, Result, Schema, ServerError, ServerResult, SubscriptionType, Variables,
 };
 use throughline_domain::DomainError;
+use throughline_domain::graphql::Page;
 use throughline_domain::graphql::ids::parse_id;
 use throughline_domain::graphql::types::{
     AuditEntry, Metric, MetricValue, OrgUnit, Person, StrategicPriority,
@@ -73,12 +75,20 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any entity by its global ID; null if there is none in this tenant.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID.")] id: ID,
+    ) -> Result<Option<Node>> {
         resolve_node(ctx, &id).await
     }
 
     /// Entities by global ID, in the order given; null where there is none.
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global IDs, at most 100.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(
                 DomainError::LimitExceeded(format!("at most {MAX_NODES} IDs per call")).into(),
@@ -109,7 +119,7 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    let mut builder = Schema::build(query, mutation, subscription)
+    let mut builder = describe_generated_types(Schema::build(query, mutation, subscription))
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
@@ -123,6 +133,20 @@ where
         builder = builder.disable_suggestions();
     }
     builder.finish()
+}
+
+/// Descriptions for types async-graphql generates (connections) or ships
+/// (scalars) without one: the schema is the front-end team's manual.
+fn describe_generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilder<Q, M, S> {
+    builder
+        .override_output_type_description::<Page<Person>>("A page of people.")
+        .override_output_type_description::<Page<OrgUnit>>("A page of org units.")
+        .override_output_type_description::<Page<Metric>>("A page of metrics.")
+        .override_output_type_description::<Page<MetricValue>>("A page of metric values, by period.")
+        .override_output_type_description::<Page<AuditEntry>>("A page of audit entries, oldest first.")
+        .override_output_type_description::<rust_decimal::Decimal>(
+            "An exact decimal number, as a string: \"123456789.123456\". Business numbers never pass through floating point.",
+        )
 }
 
 /// The product schema.

@@ -149,6 +149,44 @@ pub struct Change<'a, T: Serialize> {
     pub after: Option<&'a T>,
 }
 
+impl<'a, T: Serialize> Change<'a, T> {
+    pub fn created(action: &'a str, entity_type: &'a str, entity_id: Uuid, after: &'a T) -> Self {
+        Self {
+            action,
+            entity_type,
+            entity_id,
+            before: None,
+            after: Some(after),
+        }
+    }
+
+    pub fn updated(
+        action: &'a str,
+        entity_type: &'a str,
+        entity_id: Uuid,
+        before: &'a T,
+        after: &'a T,
+    ) -> Self {
+        Self {
+            action,
+            entity_type,
+            entity_id,
+            before: Some(before),
+            after: Some(after),
+        }
+    }
+
+    pub fn deleted(action: &'a str, entity_type: &'a str, entity_id: Uuid, before: &'a T) -> Self {
+        Self {
+            action,
+            entity_type,
+            entity_id,
+            before: Some(before),
+            after: None,
+        }
+    }
+}
+
 /// One mutation's transaction within one tenant. Changes recorded here are
 /// audited and announced in the same transaction; the dispatcher is woken only
 /// after commit, so nothing is announced for a rolled-back change.

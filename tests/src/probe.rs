@@ -312,12 +312,15 @@ impl ProbeSubscriptionRoot {
     }
 }
 
+/// The product query root plus the probe framework.
 #[derive(MergedObject, Default)]
 pub struct TestQuery(throughline_api::schema::Query, ProbeQueryRoot);
 
+/// The product mutation root plus the probe framework.
 #[derive(MergedObject, Default)]
 pub struct TestMutation(throughline_api::schema::Mutation, ProbeMutationRoot);
 
+/// The product subscription root plus the probe framework.
 #[derive(MergedSubscription, Default)]
 pub struct TestSubscription(throughline_api::schema::Subscription, ProbeSubscriptionRoot);
 

@@ -22,6 +22,7 @@ use super::types::{
 pub struct UpdateTenantInput {
     /// The version you read; a stale one answers `CONFLICT`.
     pub version: i32,
+    /// The name.
     pub name: Option<String>,
     /// 1 (January) to 12.
     pub fiscal_year_start_month: Option<i32>,
@@ -43,6 +44,7 @@ pub struct TenantPayload {
 pub struct CreateTenantInput {
     /// 2 to 63 lowercase letters, digits and inner hyphens; used in `X-Tenant`.
     pub slug: String,
+    /// The name.
     pub name: String,
     /// 1 (January) to 12; default 1.
     pub fiscal_year_start_month: Option<i32>,
@@ -94,6 +96,7 @@ pub struct FrameworkPayload {
 /// A new org unit.
 #[derive(InputObject)]
 pub struct CreateOrgUnitInput {
+    /// The name.
     pub name: String,
     /// The unit above it; omitted for a top-level unit.
     pub parent_id: Option<ID>,
@@ -106,19 +109,24 @@ pub struct CreateOrgUnitInput {
 /// Changes to an org unit; omitted fields stay, null clears.
 #[derive(InputObject)]
 pub struct UpdateOrgUnitInput {
+    /// The global ID of the entity to change.
     pub id: ID,
     /// The version you read; a stale one answers `CONFLICT`.
     pub version: i32,
+    /// The name.
     pub name: Option<String>,
     /// Moving a unit under its own descendant is refused.
     pub parent_id: MaybeUndefined<ID>,
+    /// The person who leads the unit.
     pub head_person_id: MaybeUndefined<ID>,
+    /// The key in the HRIS; unique in the tenant.
     pub external_id: MaybeUndefined<String>,
 }
 
 /// Deletes an empty org unit.
 #[derive(InputObject)]
 pub struct DeleteOrgUnitInput {
+    /// The global ID of the entity to change.
     pub id: ID,
 }
 
@@ -139,12 +147,17 @@ pub struct DeletePayload {
 /// A new person.
 #[derive(InputObject)]
 pub struct CreatePersonInput {
+    /// The name.
     pub name: String,
     /// Unique in the tenant; links the person to the user with that login.
     pub email: Option<String>,
+    /// The title.
     pub title: Option<String>,
+    /// The org unit it belongs to.
     pub org_unit_id: Option<ID>,
+    /// The direct manager; a change that would make a reporting loop is refused.
     pub manager_id: Option<ID>,
+    /// First working day.
     pub start_date: Option<NaiveDate>,
     /// Their key in the HRIS; unique in the tenant.
     pub external_id: Option<String>,
@@ -153,19 +166,27 @@ pub struct CreatePersonInput {
 /// Changes to a person; omitted fields stay, null clears.
 #[derive(InputObject)]
 pub struct UpdatePersonInput {
+    /// The global ID of the entity to change.
     pub id: ID,
     /// The version you read; a stale one answers `CONFLICT`.
     pub version: i32,
+    /// The name.
     pub name: Option<String>,
+    /// Work e-mail, unique in the tenant; links the person to the user with that login.
     pub email: MaybeUndefined<String>,
+    /// The title.
     pub title: MaybeUndefined<String>,
+    /// The org unit it belongs to.
     pub org_unit_id: MaybeUndefined<ID>,
     /// A change that would make a reporting loop is refused.
     pub manager_id: MaybeUndefined<ID>,
     /// `INACTIVE` deactivates the person (frameworks react to it).
     pub status: Option<PersonStatus>,
+    /// First working day.
     pub start_date: MaybeUndefined<NaiveDate>,
+    /// Last working day; not before the start date.
     pub end_date: MaybeUndefined<NaiveDate>,
+    /// The key in the HRIS; unique in the tenant.
     pub external_id: MaybeUndefined<String>,
 }
 
@@ -179,19 +200,26 @@ pub struct PersonPayload {
 /// A new strategic priority, added last.
 #[derive(InputObject)]
 pub struct CreateStrategicPriorityInput {
+    /// The title.
     pub title: String,
+    /// A longer explanation.
     pub description: Option<String>,
+    /// The person accountable for it.
     pub owner_id: Option<ID>,
 }
 
 /// Changes to a strategic priority; omitted fields stay, null clears.
 #[derive(InputObject)]
 pub struct UpdateStrategicPriorityInput {
+    /// The global ID of the entity to change.
     pub id: ID,
     /// The version you read; a stale one answers `CONFLICT`.
     pub version: i32,
+    /// The title.
     pub title: Option<String>,
+    /// A longer explanation.
     pub description: MaybeUndefined<String>,
+    /// The person accountable for it.
     pub owner_id: MaybeUndefined<ID>,
     /// Its new place, from 1; the others shift.
     pub position: Option<i32>,
@@ -200,6 +228,7 @@ pub struct UpdateStrategicPriorityInput {
 /// Retires a strategic priority.
 #[derive(InputObject)]
 pub struct DeleteStrategicPriorityInput {
+    /// The global ID of the entity to change.
     pub id: ID,
 }
 
@@ -213,34 +242,54 @@ pub struct StrategicPriorityPayload {
 /// A new metric.
 #[derive(InputObject)]
 pub struct CreateMetricInput {
+    /// The name.
     pub name: String,
+    /// A longer explanation.
     pub description: Option<String>,
+    /// The unit of the values, e.g. `EUR`, `%`.
     pub unit: Option<String>,
+    /// Which way is good.
     pub direction: MetricDirection,
+    /// Leading (predicts) or lagging (outcome).
     pub indicator_kind: IndicatorKind,
+    /// How often the metric gets a value; its values are keyed by period start.
     pub frequency: MetricFrequency,
+    /// How values combine over longer periods.
     pub aggregation: Aggregation,
+    /// The person accountable for it.
     pub owner_id: Option<ID>,
+    /// The org unit it belongs to.
     pub org_unit_id: Option<ID>,
+    /// The strategic priority it serves.
     pub priority_id: Option<ID>,
 }
 
 /// Changes to a metric; omitted fields stay, null clears.
 #[derive(InputObject)]
 pub struct UpdateMetricInput {
+    /// The global ID of the entity to change.
     pub id: ID,
     /// The version you read; a stale one answers `CONFLICT`.
     pub version: i32,
+    /// The name.
     pub name: Option<String>,
+    /// A longer explanation.
     pub description: MaybeUndefined<String>,
+    /// The unit of the values, e.g. `EUR`, `%`.
     pub unit: MaybeUndefined<String>,
+    /// Which way is good.
     pub direction: Option<MetricDirection>,
+    /// Leading (predicts) or lagging (outcome).
     pub indicator_kind: Option<IndicatorKind>,
     /// Refused once the metric has values.
     pub frequency: Option<MetricFrequency>,
+    /// How values combine over longer periods.
     pub aggregation: Option<Aggregation>,
+    /// The person accountable for it.
     pub owner_id: MaybeUndefined<ID>,
+    /// The org unit it belongs to.
     pub org_unit_id: MaybeUndefined<ID>,
+    /// The strategic priority it serves.
     pub priority_id: MaybeUndefined<ID>,
 }
 
@@ -254,7 +303,9 @@ pub struct MetricPayload {
 /// A leading metric and a lagging metric it is meant to move.
 #[derive(InputObject)]
 pub struct MetricLinkInput {
+    /// The leading metric (it must be a LEADING indicator).
     pub leading_metric_id: ID,
+    /// The lagging metric it is meant to move (a LAGGING indicator).
     pub lagging_metric_id: ID,
 }
 
@@ -273,12 +324,14 @@ pub struct MetricValueInput {
     /// The first day of the period (Monday for weekly metrics, the 1st for
     /// monthly ones, the fiscal quarter's first day for quarterly ones).
     pub period: NaiveDate,
+    /// The value, exact.
     pub value: Decimal,
 }
 
 /// Values of one metric, recorded together in one transaction.
 #[derive(InputObject)]
 pub struct RecordMetricValuesInput {
+    /// The metric the values belong to.
     pub metric_id: ID,
     /// Where the values come from; default `MANUAL`.
     pub source: Option<ValueSource>,
@@ -304,7 +357,7 @@ impl CoreMutation {
     async fn update_tenant(
         &self,
         ctx: &Context<'_>,
-        input: UpdateTenantInput,
+        #[graphql(desc = "The mutation's input.")] input: UpdateTenantInput,
     ) -> Result<TenantPayload> {
         let scope = &request(ctx)?.scope;
         let tenant = service::tenants::update_tenant(
@@ -328,7 +381,7 @@ impl CoreMutation {
     async fn create_tenant(
         &self,
         ctx: &Context<'_>,
-        input: CreateTenantInput,
+        #[graphql(desc = "The mutation's input.")] input: CreateTenantInput,
     ) -> Result<CreateTenantPayload> {
         let request = request(ctx)?;
         request.scope.require_admin("creating tenants")?;
@@ -356,7 +409,7 @@ impl CoreMutation {
     async fn enable_framework(
         &self,
         ctx: &Context<'_>,
-        input: EnableFrameworkInput,
+        #[graphql(desc = "The mutation's input.")] input: EnableFrameworkInput,
     ) -> Result<FrameworkPayload> {
         let request = request(ctx)?;
         let settings = input.settings.map(|json| json.0);
@@ -377,7 +430,7 @@ impl CoreMutation {
     async fn disable_framework(
         &self,
         ctx: &Context<'_>,
-        input: DisableFrameworkInput,
+        #[graphql(desc = "The mutation's input.")] input: DisableFrameworkInput,
     ) -> Result<FrameworkPayload> {
         let request = request(ctx)?;
         let framework = service::frameworks::set_framework(
@@ -397,7 +450,7 @@ impl CoreMutation {
     async fn update_framework_settings(
         &self,
         ctx: &Context<'_>,
-        input: UpdateFrameworkSettingsInput,
+        #[graphql(desc = "The mutation's input.")] input: UpdateFrameworkSettingsInput,
     ) -> Result<FrameworkPayload> {
         let request = request(ctx)?;
         let framework = service::frameworks::set_framework(
@@ -417,7 +470,7 @@ impl CoreMutation {
     async fn create_org_unit(
         &self,
         ctx: &Context<'_>,
-        input: CreateOrgUnitInput,
+        #[graphql(desc = "The mutation's input.")] input: CreateOrgUnitInput,
     ) -> Result<OrgUnitPayload> {
         let scope = &request(ctx)?.scope;
         let unit = service::org_units::create(
@@ -443,7 +496,7 @@ impl CoreMutation {
     async fn update_org_unit(
         &self,
         ctx: &Context<'_>,
-        input: UpdateOrgUnitInput,
+        #[graphql(desc = "The mutation's input.")] input: UpdateOrgUnitInput,
     ) -> Result<OrgUnitPayload> {
         let scope = &request(ctx)?.scope;
         let id = decode_id(&input.id, "OrgUnit", "input.id")?;
@@ -468,7 +521,7 @@ impl CoreMutation {
     async fn delete_org_unit(
         &self,
         ctx: &Context<'_>,
-        input: DeleteOrgUnitInput,
+        #[graphql(desc = "The mutation's input.")] input: DeleteOrgUnitInput,
     ) -> Result<DeletePayload> {
         let scope = &request(ctx)?.scope;
         let id = decode_id(&input.id, "OrgUnit", "input.id")?;
@@ -482,7 +535,7 @@ impl CoreMutation {
     async fn create_person(
         &self,
         ctx: &Context<'_>,
-        input: CreatePersonInput,
+        #[graphql(desc = "The mutation's input.")] input: CreatePersonInput,
     ) -> Result<PersonPayload> {
         let scope = &request(ctx)?.scope;
         let person = service::people::create(
@@ -515,7 +568,7 @@ impl CoreMutation {
     async fn update_person(
         &self,
         ctx: &Context<'_>,
-        input: UpdatePersonInput,
+        #[graphql(desc = "The mutation's input.")] input: UpdatePersonInput,
     ) -> Result<PersonPayload> {
         let scope = &request(ctx)?.scope;
         let id = decode_id(&input.id, "Person", "input.id")?;
@@ -545,7 +598,7 @@ impl CoreMutation {
     async fn create_strategic_priority(
         &self,
         ctx: &Context<'_>,
-        input: CreateStrategicPriorityInput,
+        #[graphql(desc = "The mutation's input.")] input: CreateStrategicPriorityInput,
     ) -> Result<StrategicPriorityPayload> {
         let scope = &request(ctx)?.scope;
         let priority = service::priorities::create(
@@ -566,7 +619,7 @@ impl CoreMutation {
     async fn update_strategic_priority(
         &self,
         ctx: &Context<'_>,
-        input: UpdateStrategicPriorityInput,
+        #[graphql(desc = "The mutation's input.")] input: UpdateStrategicPriorityInput,
     ) -> Result<StrategicPriorityPayload> {
         let scope = &request(ctx)?.scope;
         let id = decode_id(&input.id, "StrategicPriority", "input.id")?;
@@ -591,7 +644,7 @@ impl CoreMutation {
     async fn delete_strategic_priority(
         &self,
         ctx: &Context<'_>,
-        input: DeleteStrategicPriorityInput,
+        #[graphql(desc = "The mutation's input.")] input: DeleteStrategicPriorityInput,
     ) -> Result<DeletePayload> {
         let scope = &request(ctx)?.scope;
         let id = decode_id(&input.id, "StrategicPriority", "input.id")?;
@@ -605,7 +658,7 @@ impl CoreMutation {
     async fn create_metric(
         &self,
         ctx: &Context<'_>,
-        input: CreateMetricInput,
+        #[graphql(desc = "The mutation's input.")] input: CreateMetricInput,
     ) -> Result<MetricPayload> {
         let scope = &request(ctx)?.scope;
         let metric = service::metrics::create(
@@ -641,7 +694,7 @@ impl CoreMutation {
     async fn update_metric(
         &self,
         ctx: &Context<'_>,
-        input: UpdateMetricInput,
+        #[graphql(desc = "The mutation's input.")] input: UpdateMetricInput,
     ) -> Result<MetricPayload> {
         let scope = &request(ctx)?.scope;
         let id = decode_id(&input.id, "Metric", "input.id")?;
@@ -672,7 +725,7 @@ impl CoreMutation {
     async fn link_metrics(
         &self,
         ctx: &Context<'_>,
-        input: MetricLinkInput,
+        #[graphql(desc = "The mutation's input.")] input: MetricLinkInput,
     ) -> Result<MetricLinkPayload> {
         let scope = &request(ctx)?.scope;
         let leading = decode_id(&input.leading_metric_id, "Metric", "input.leadingMetricId")?;
@@ -688,7 +741,7 @@ impl CoreMutation {
     async fn unlink_metrics(
         &self,
         ctx: &Context<'_>,
-        input: MetricLinkInput,
+        #[graphql(desc = "The mutation's input.")] input: MetricLinkInput,
     ) -> Result<MetricLinkPayload> {
         let scope = &request(ctx)?.scope;
         let leading = decode_id(&input.leading_metric_id, "Metric", "input.leadingMetricId")?;
@@ -705,7 +758,7 @@ impl CoreMutation {
     async fn record_metric_values(
         &self,
         ctx: &Context<'_>,
-        input: RecordMetricValuesInput,
+        #[graphql(desc = "The mutation's input.")] input: RecordMetricValuesInput,
     ) -> Result<RecordMetricValuesPayload> {
         let scope = &request(ctx)?.scope;
         let metric_id = decode_id(&input.metric_id, "Metric", "input.metricId")?;

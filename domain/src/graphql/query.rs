@@ -81,6 +81,7 @@ pub async fn resolve_core_node(
 /// Who is asking, in which tenant, with which role.
 pub struct Viewer;
 
+/// Who is asking, in which tenant, with which role.
 #[Object]
 impl Viewer {
     /// The signed-in user.
@@ -203,7 +204,11 @@ impl CoreQuery {
     }
 
     /// A person by ID; null if there is none in this tenant.
-    async fn person(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Person>> {
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID.")] id: ID,
+    ) -> Result<Option<Person>> {
         let Some(uuid) = id_of(&id, "Person") else {
             return Ok(None);
         };
@@ -219,11 +224,14 @@ impl CoreQuery {
     async fn people(
         &self,
         ctx: &Context<'_>,
-        filter: Option<PeopleFilter>,
+        #[graphql(desc = "Narrows the list; omitted, everything.")] filter: Option<PeopleFilter>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<Person>> {
         let scope = &request(ctx)?.scope;
         let filter = filter.unwrap_or_default();
@@ -264,7 +272,11 @@ impl CoreQuery {
     }
 
     /// An org unit by ID; null if there is none in this tenant.
-    async fn org_unit(&self, ctx: &Context<'_>, id: ID) -> Result<Option<OrgUnit>> {
+    async fn org_unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID.")] id: ID,
+    ) -> Result<Option<OrgUnit>> {
         let Some(uuid) = id_of(&id, "OrgUnit") else {
             return Ok(None);
         };
@@ -280,11 +292,14 @@ impl CoreQuery {
     async fn org_units(
         &self,
         ctx: &Context<'_>,
-        filter: Option<OrgUnitFilter>,
+        #[graphql(desc = "Narrows the list; omitted, everything.")] filter: Option<OrgUnitFilter>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<OrgUnit>> {
         let scope = &request(ctx)?.scope;
         let filter = filter.unwrap_or_default();
@@ -327,7 +342,11 @@ impl CoreQuery {
     }
 
     /// A metric by ID; null if there is none in this tenant.
-    async fn metric(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Metric>> {
+    async fn metric(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID.")] id: ID,
+    ) -> Result<Option<Metric>> {
         let Some(uuid) = id_of(&id, "Metric") else {
             return Ok(None);
         };
@@ -343,11 +362,14 @@ impl CoreQuery {
     async fn metrics(
         &self,
         ctx: &Context<'_>,
-        filter: Option<MetricFilter>,
+        #[graphql(desc = "Narrows the list; omitted, everything.")] filter: Option<MetricFilter>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<Metric>> {
         let scope = &request(ctx)?.scope;
         let filter = filter.unwrap_or_default();
@@ -388,9 +410,9 @@ impl CoreQuery {
     async fn periods(
         &self,
         ctx: &Context<'_>,
-        kind: PeriodKind,
-        from: NaiveDate,
-        to: NaiveDate,
+        #[graphql(desc = "The length of the periods.")] kind: PeriodKind,
+        #[graphql(desc = "The first day of the range.")] from: NaiveDate,
+        #[graphql(desc = "The last day of the range.")] to: NaiveDate,
     ) -> Result<Vec<Period>> {
         let tenant = request(ctx)?.scope.tenant();
         Ok(periods_between(
@@ -403,7 +425,13 @@ impl CoreQuery {
 
     /// Scores a value against a target without saving anything: the same
     /// computation every framework uses, with its explanation.
-    async fn score_target(&self, target: Target, current: Option<Decimal>) -> Result<TargetScore> {
+    async fn score_target(
+        &self,
+        #[graphql(desc = "The target to score against.")] target: Target,
+        #[graphql(desc = "The value to score; null scores as no value yet.")] current: Option<
+            Decimal,
+        >,
+    ) -> Result<TargetScore> {
         target.validate().map_err(|e| e.within("target"))?;
         let score = target.progress(current);
         Ok(TargetScore { target, score })
@@ -414,11 +442,14 @@ impl CoreQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        filter: Option<AuditFilter>,
+        #[graphql(desc = "Narrows the list; omitted, everything.")] filter: Option<AuditFilter>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<AuditEntry>> {
         let scope = &request(ctx)?.scope;
         let filter = filter.unwrap_or_default();
@@ -453,7 +484,11 @@ impl CoreQuery {
     }
 
     /// A user of this tenant by ID.
-    async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID.")] id: ID,
+    ) -> Result<Option<User>> {
         let Some(uuid) = id_of(&id, "User") else {
             return Ok(None);
         };

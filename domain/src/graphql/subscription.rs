@@ -20,7 +20,7 @@ impl CoreSubscription {
     async fn metric_value_recorded(
         &self,
         ctx: &Context<'_>,
-        metric_id: Option<ID>,
+        #[graphql(desc = "Only values of this metric.")] metric_id: Option<ID>,
     ) -> Result<impl Stream<Item = MetricValue>> {
         let request = request(ctx)?;
         let tenant_id = request.scope.tenant_id();

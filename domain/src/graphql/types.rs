@@ -40,6 +40,7 @@ async fn load_org_unit(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Opti
 #[derive(Clone, Debug)]
 pub struct Person(pub person::Model);
 
+/// A person of the organisation: an employee, contractor or executive.
 #[Object]
 impl Person {
     /// Global ID.
@@ -92,10 +93,13 @@ impl Person {
     async fn direct_reports(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<Person>> {
         let scope = &request(ctx)?.scope;
         let select = scope
@@ -116,10 +120,13 @@ impl Person {
     async fn reporting_line(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<Person>> {
         let scope = &request(ctx)?.scope;
         let select = scope
@@ -175,6 +182,7 @@ impl Person {
 #[derive(Clone, Debug)]
 pub struct OrgUnit(pub org_unit::Model);
 
+/// A unit of the organisation tree: a company, division, department or team.
 #[Object]
 impl OrgUnit {
     /// Global ID.
@@ -213,10 +221,13 @@ impl OrgUnit {
     async fn members(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<Person>> {
         let scope = &request(ctx)?.scope;
         let select = scope
@@ -250,6 +261,7 @@ impl OrgUnit {
 #[derive(Clone, Debug)]
 pub struct StrategicPriority(pub strategic_priority::Model);
 
+/// One of the tenant's few strategic priorities, which objectives and metrics serve.
 #[Object]
 impl StrategicPriority {
     /// Global ID.
@@ -301,6 +313,7 @@ impl StrategicPriority {
 #[derive(Clone, Debug)]
 pub struct Metric(pub metric::Model);
 
+/// A key performance indicator and its series of values.
 #[Object]
 impl Metric {
     /// Global ID.
@@ -384,12 +397,15 @@ impl Metric {
     async fn values(
         &self,
         ctx: &Context<'_>,
-        from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
+        #[graphql(desc = "Only periods starting on or after this day.")] from: Option<NaiveDate>,
+        #[graphql(desc = "Only periods starting on or before this day.")] to: Option<NaiveDate>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
         first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<MetricValue>> {
         let scope = &request(ctx)?.scope;
         let mut select = scope
@@ -429,6 +445,7 @@ impl Metric {
 #[derive(Clone, Debug)]
 pub struct MetricValue(pub metric_value::Model);
 
+/// One value of a metric for one period.
 #[Object]
 impl MetricValue {
     /// Global ID.
@@ -487,6 +504,7 @@ async fn load_user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<U
 #[derive(Clone, Debug)]
 pub struct User(pub user::Model);
 
+/// A login. Users are global; their roles are per tenant.
 #[Object]
 impl User {
     /// Global ID.
@@ -507,6 +525,7 @@ impl User {
 #[derive(Clone, Debug)]
 pub struct AuditEntry(pub audit_entry::Model);
 
+/// One entry of the audit log: who changed what, when, and how.
 #[Object]
 impl AuditEntry {
     /// Global ID.

@@ -105,13 +105,12 @@ pub async fn create(scope: &TenantScope, input: NewMetric) -> DomainResult<metri
     }
     .insert(tx.conn())
     .await?;
-    tx.record(Change {
-        action: "metric.created",
-        entity_type: "Metric",
-        entity_id: model.id,
-        before: None,
-        after: Some(&model),
-    })
+    tx.record(Change::created(
+        "metric.created",
+        "Metric",
+        model.id,
+        &model,
+    ))
     .await?;
     tx.commit().await?;
     Ok(model)
@@ -195,13 +194,13 @@ pub async fn update(
     after.version += 1;
     after.updated_at = Utc::now();
     save_versioned::<metric::Entity>(&tx, id, after.clone(), current.version, "metric").await?;
-    tx.record(Change {
-        action: "metric.updated",
-        entity_type: "Metric",
-        entity_id: id,
-        before: Some(&current),
-        after: Some(&after),
-    })
+    tx.record(Change::updated(
+        "metric.updated",
+        "Metric",
+        id,
+        &current,
+        &after,
+    ))
     .await?;
     tx.commit().await?;
     Ok(after)
@@ -253,14 +252,8 @@ pub async fn link(
         }
         .insert(tx.conn())
         .await?;
-        tx.record(Change {
-            action: "metric.linked",
-            entity_type: "Metric",
-            entity_id: leading,
-            before: None,
-            after: Some(&row),
-        })
-        .await?;
+        tx.record(Change::created("metric.linked", "Metric", leading, &row))
+            .await?;
     }
     tx.commit().await?;
     Ok((lead, lag))
@@ -283,14 +276,8 @@ pub async fn unlink(
         metric_link::Entity::delete_by_id((leading, lagging))
             .exec(tx.conn())
             .await?;
-        tx.record(Change {
-            action: "metric.unlinked",
-            entity_type: "Metric",
-            entity_id: leading,
-            before: Some(&row),
-            after: None,
-        })
-        .await?;
+        tx.record(Change::deleted("metric.unlinked", "Metric", leading, &row))
+            .await?;
     }
     tx.commit().await?;
     Ok((lead, lag))

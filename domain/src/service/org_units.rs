@@ -97,13 +97,12 @@ pub async fn create(scope: &TenantScope, input: NewOrgUnit) -> DomainResult<org_
     }
     .insert(tx.conn())
     .await?;
-    tx.record(Change {
-        action: "org_unit.created",
-        entity_type: "OrgUnit",
-        entity_id: model.id,
-        before: None,
-        after: Some(&model),
-    })
+    tx.record(Change::created(
+        "org_unit.created",
+        "OrgUnit",
+        model.id,
+        &model,
+    ))
     .await?;
     tx.commit().await?;
     Ok(model)
@@ -166,13 +165,13 @@ pub async fn update(
     after.version += 1;
     after.updated_at = Utc::now();
     save_versioned::<org_unit::Entity>(&tx, id, after.clone(), current.version, "org unit").await?;
-    tx.record(Change {
-        action: "org_unit.updated",
-        entity_type: "OrgUnit",
-        entity_id: id,
-        before: Some(&current),
-        after: Some(&after),
-    })
+    tx.record(Change::updated(
+        "org_unit.updated",
+        "OrgUnit",
+        id,
+        &current,
+        &after,
+    ))
     .await?;
     tx.commit().await?;
     Ok(after)
@@ -208,14 +207,8 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<org_unit::Mod
         .filter(org_unit::Column::Id.eq(id))
         .exec(tx.conn())
         .await?;
-    tx.record(Change {
-        action: "org_unit.deleted",
-        entity_type: "OrgUnit",
-        entity_id: id,
-        before: Some(&current),
-        after: None,
-    })
-    .await?;
+    tx.record(Change::deleted("org_unit.deleted", "OrgUnit", id, &current))
+        .await?;
     tx.commit().await?;
     Ok(current)
 }

@@ -222,13 +222,12 @@ pub async fn create(scope: &TenantScope, input: NewPerson) -> DomainResult<perso
     }
     .insert(tx.conn())
     .await?;
-    tx.record(Change {
-        action: "person.created",
-        entity_type: "Person",
-        entity_id: model.id,
-        before: None,
-        after: Some(&model),
-    })
+    tx.record(Change::created(
+        "person.created",
+        "Person",
+        model.id,
+        &model,
+    ))
     .await?;
     tx.commit().await?;
     Ok(model)
@@ -305,17 +304,17 @@ pub async fn update(
     save_versioned::<person::Entity>(&tx, id, after.clone(), current.version, "person").await?;
     let deactivated = current.status == PersonStatus::Active.as_str()
         && after.status == PersonStatus::Inactive.as_str();
-    tx.record(Change {
-        action: if deactivated {
+    tx.record(Change::updated(
+        if deactivated {
             "person.deactivated"
         } else {
             "person.updated"
         },
-        entity_type: "Person",
-        entity_id: id,
-        before: Some(&current),
-        after: Some(&after),
-    })
+        "Person",
+        id,
+        &current,
+        &after,
+    ))
     .await?;
     tx.commit().await?;
     Ok(after)

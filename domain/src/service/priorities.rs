@@ -68,13 +68,12 @@ pub async fn create(
     }
     .insert(tx.conn())
     .await?;
-    tx.record(Change {
-        action: "strategic_priority.created",
-        entity_type: "StrategicPriority",
-        entity_id: model.id,
-        before: None,
-        after: Some(&model),
-    })
+    tx.record(Change::created(
+        "strategic_priority.created",
+        "StrategicPriority",
+        model.id,
+        &model,
+    ))
     .await?;
     tx.commit().await?;
     Ok(model)
@@ -143,13 +142,13 @@ pub async fn update(
         "strategic priority",
     )
     .await?;
-    tx.record(Change {
-        action: "strategic_priority.updated",
-        entity_type: "StrategicPriority",
-        entity_id: id,
-        before: Some(&current),
-        after: Some(&after),
-    })
+    tx.record(Change::updated(
+        "strategic_priority.updated",
+        "StrategicPriority",
+        id,
+        &current,
+        &after,
+    ))
     .await?;
     tx.commit().await?;
     Ok(after)
@@ -177,13 +176,12 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<strategic_pri
         .filter(strategic_priority::Column::Position.gt(current.position))
         .exec(tx.conn())
         .await?;
-    tx.record(Change {
-        action: "strategic_priority.deleted",
-        entity_type: "StrategicPriority",
-        entity_id: id,
-        before: Some(&current),
-        after: None,
-    })
+    tx.record(Change::deleted(
+        "strategic_priority.deleted",
+        "StrategicPriority",
+        id,
+        &current,
+    ))
     .await?;
     tx.commit().await?;
     Ok(current)

@@ -239,13 +239,13 @@ pub async fn update_tenant(
     if result.rows_affected == 0 {
         return Err(DomainError::stale_version("tenant"));
     }
-    tx.record(Change {
-        action: "tenant.updated",
-        entity_type: "Tenant",
-        entity_id: current.id,
-        before: Some(&current),
-        after: Some(&after),
-    })
+    tx.record(Change::updated(
+        "tenant.updated",
+        "Tenant",
+        current.id,
+        &current,
+        &after,
+    ))
     .await?;
     tx.commit().await?;
     Ok(after)
