@@ -5,5 +5,7 @@ use std::sync::Arc;
 use throughline_domain::FrameworkRegistry;
 
 pub fn frameworks() -> FrameworkRegistry {
-    Arc::from(Vec::<Arc<dyn throughline_domain::Framework>>::new())
+    Arc::from(vec![
+        Arc::new(throughline_okr::Okr) as Arc<dyn throughline_domain::Framework>
+    ])
 }

@@ -25,6 +25,8 @@ use throughline_domain::graphql::types::{
 use throughline_domain::graphql::{
     CoreMutation, CoreNode, CoreQuery, CoreSubscription, RequestContext, resolve_core_node,
 };
+use throughline_okr::graphql::{OkrCheckIn, OkrCycle, OkrKeyResult, OkrNode, OkrObjective};
+use throughline_okr::{OkrMutationRoot, OkrQueryRoot, OkrSubscriptionRoot};
 
 use crate::config::Limits;
 
@@ -42,6 +44,21 @@ pub enum Node {
     Metric(Metric),
     MetricValue(MetricValue),
     AuditEntry(AuditEntry),
+    OkrCycle(OkrCycle),
+    OkrObjective(OkrObjective),
+    OkrKeyResult(OkrKeyResult),
+    OkrCheckIn(OkrCheckIn),
+}
+
+impl From<OkrNode> for Node {
+    fn from(node: OkrNode) -> Self {
+        match node {
+            OkrNode::Cycle(n) => Node::OkrCycle(n),
+            OkrNode::Objective(n) => Node::OkrObjective(n),
+            OkrNode::KeyResult(n) => Node::OkrKeyResult(n),
+            OkrNode::CheckIn(n) => Node::OkrCheckIn(n),
+        }
+    }
 }
 
 impl From<CoreNode> for Node {
@@ -100,15 +117,15 @@ impl NodeQuery {
 
 /// The query root: the core, `node`/`nodes`, and one namespace field per framework.
 #[derive(MergedObject, Default)]
-pub struct Query(CoreQuery, NodeQuery);
+pub struct Query(CoreQuery, NodeQuery, OkrQueryRoot);
 
 /// The mutation root: the core, and one namespace field per framework.
 #[derive(MergedObject, Default)]
-pub struct Mutation(CoreMutation);
+pub struct Mutation(CoreMutation, OkrMutationRoot);
 
 /// The subscription root: the core's, and each framework's events.
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(CoreSubscription);
+pub struct Subscription(CoreSubscription, OkrSubscriptionRoot);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -138,7 +155,7 @@ where
 /// Descriptions for types async-graphql generates (connections) or ships
 /// (scalars) without one: the schema is the front-end team's manual.
 fn describe_generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilder<Q, M, S> {
-    builder
+    throughline_okr::graphql::describe(builder)
         .override_output_type_description::<Page<Person>>("A page of people.")
         .override_output_type_description::<Page<OrgUnit>>("A page of org units.")
         .override_output_type_description::<Page<Metric>>("A page of metrics.")

@@ -1,8 +1,9 @@
 //! Enumerations of the core, stored as strings (never native database enums)
 //! and exposed as GraphQL enums.
 
-use crate::error::{DomainError, DomainResult};
-
+/// Defines an enum stored as text and exposed as a GraphQL enum, with
+/// `as_str`, `parse` and `ALL`. Frameworks use it for their own enums.
+#[macro_export]
 macro_rules! stored_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -19,10 +20,10 @@ macro_rules! stored_enum {
             }
 
             /// Reads the stored text; an unknown value is a data error, not a client error.
-            pub fn parse(text: &str) -> DomainResult<Self> {
+            pub fn parse(text: &str) -> $crate::DomainResult<Self> {
                 match text {
                     $($text => Ok($name::$variant),)+
-                    other => Err(DomainError::Internal(format!(
+                    other => Err($crate::DomainError::Internal(format!(
                         "unknown {} value {other:?} in the database", stringify!($name)
                     ))),
                 }
@@ -30,7 +31,7 @@ macro_rules! stored_enum {
         }
     };
 }
-pub(crate) use stored_enum;
+pub use stored_enum;
 
 stored_enum!(
     /// A user's role in one tenant.

@@ -2,6 +2,7 @@
 //! errors, events, and the GraphQL types and loaders every framework builds on.
 //! Knows async-graphql, but nothing of HTTP.
 
+pub mod ddl;
 pub mod decimal;
 pub mod entity;
 pub mod enums;

@@ -191,13 +191,18 @@ async fn a_consultant_creates_a_client_tenant_and_becomes_its_admin() {
     let app = start().await;
     app.tenant("firm", &[]).await;
     let consultant = app.token("firm", "cora@firm.example", Role::Admin);
-    let create = r#"mutation($slug: String!) { createTenant(input: {slug: $slug, name: "Client Co", fiscalYearStartMonth: 4}) { tenant { slug name fiscalYearStartMonth frameworks { key } } } }"#;
+    let create = r#"mutation($slug: String!) { createTenant(input: {slug: $slug, name: "Client Co", fiscalYearStartMonth: 4}) { tenant { slug name fiscalYearStartMonth frameworks { enabled } } } }"#;
     let created = app
         .gql(&consultant, create, json!({ "slug": "client-co" }))
         .await;
     assert_eq!(
         created.data()["createTenant"]["tenant"],
-        json!({ "slug": "client-co", "name": "Client Co", "fiscalYearStartMonth": 4, "frameworks": [] })
+        json!({
+            "slug": "client-co",
+            "name": "Client Co",
+            "fiscalYearStartMonth": 4,
+            "frameworks": app.registry.iter().map(|_| json!({ "enabled": false })).collect::<Vec<_>>()
+        })
     );
     let there = app
         .gql_with(&consultant, VIEWER, json!({}), &[("X-Tenant", "client-co")])

@@ -47,8 +47,15 @@ async fn root_field_names(app: &TestApp, token: &str) -> Vec<(String, String)> {
 /// introspection, refused before execution, and refused by the guard.
 #[tokio::test]
 async fn every_framework_root_is_gated_in_three_layers() {
-    let app = start_with_probe().await;
-    app.tenant("on", &["probe"]).await;
+    // The product's frameworks, and the probe that lives in the tests.
+    for app in [throughline_tests::start().await, start_with_probe().await] {
+        assert_gated(app).await;
+    }
+}
+
+async fn assert_gated(app: TestApp) {
+    let keys: Vec<&str> = app.registry.iter().map(|f| f.key()).collect();
+    app.tenant("on", &keys).await;
     app.tenant("off", &[]).await;
     let on = app.admin("on");
     let off = app.admin("off");

@@ -47,10 +47,21 @@ pub struct PersonChanges {
 
 /// `people.id IN (everyone reporting to `manager`, directly or not)`.
 pub fn reporting_line_of(backend: DbBackend, tenant_id: Uuid, manager: Uuid) -> SimpleExpr {
+    in_reporting_line(backend, "people.id", tenant_id, manager)
+}
+
+/// `<column> IN (everyone reporting to `manager`, directly or not)`: frameworks
+/// use it on their own person columns (an objective's owner, say).
+pub fn in_reporting_line(
+    backend: DbBackend,
+    column: &str,
+    tenant_id: Uuid,
+    manager: Uuid,
+) -> SimpleExpr {
     super::portable_expr(
         backend,
         &format!(
-            "people.id IN (WITH RECURSIVE line(id, depth) AS ( \
+            "{column} IN (WITH RECURSIVE line(id, depth) AS ( \
                 SELECT id, 1 FROM people WHERE tenant_id = $1 AND manager_id = $2 \
                 UNION ALL \
                 SELECT report.id, line.depth + 1 FROM people report JOIN line ON report.manager_id = line.id \

@@ -1,0 +1,35 @@
+//! A measurable result of an objective, scored with the core Target.
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "okr_key_results")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub objective_id: Uuid,
+    pub title: String,
+    pub owner_id: Uuid,
+    pub target_kind: String,
+    pub start_value: Option<String>,
+    pub target_value: Option<String>,
+    pub lower_value: Option<String>,
+    pub upper_value: Option<String>,
+    pub unit: Option<String>,
+    /// Decimal text.
+    pub weight: String,
+    pub current_value: Option<String>,
+    /// A core metric whose recorded values update this key result.
+    pub metric_id: Option<Uuid>,
+    /// Locked at cycle close: decimal text 0..1.
+    pub grade: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,153 @@
+//! The OKR framework's DataLoaders: per request, tenant inside.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use throughline_domain::graphql::context::ScopedLoader;
+use throughline_domain::graphql::loaders::group;
+use throughline_domain::{DomainError, TenantScope};
+use uuid::Uuid;
+
+use crate::entity::{alignment, co_owner, cycle, key_result};
+use crate::service::scores::{CycleScores, score_cycle};
+use crate::service::settings;
+
+macro_rules! scoped_loader {
+    ($name:ident) => {
+        pub struct $name {
+            scope: TenantScope,
+        }
+        impl ScopedLoader for $name {
+            fn new(scope: TenantScope) -> Self {
+                Self { scope }
+            }
+        }
+    };
+}
+
+scoped_loader!(CycleScoresLoader);
+
+impl Loader<Uuid> for CycleScoresLoader {
+    type Value = Arc<CycleScores>;
+    type Error = DomainError;
+
+    /// Keyed by cycle: every objective's and key result's progress and health.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let db = self.scope.db();
+        let settings = settings(db, self.scope.tenant_id()).await?;
+        let cycles = self
+            .scope
+            .select::<cycle::Entity>()
+            .filter(cycle::Column::Id.is_in(keys.iter().copied()))
+            .all(db)
+            .await?;
+        let today = Utc::now().date_naive();
+        let mut out = HashMap::new();
+        for cycle in cycles {
+            let scores = score_cycle(db, &self.scope, &cycle, &settings, today).await?;
+            out.insert(cycle.id, Arc::new(scores));
+        }
+        Ok(out)
+    }
+}
+
+scoped_loader!(KeyResultsOfObjective);
+
+impl Loader<Uuid> for KeyResultsOfObjective {
+    type Value = Vec<key_result::Model>;
+    type Error = DomainError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let rows = self
+            .scope
+            .select::<key_result::Entity>()
+            .filter(key_result::Column::ObjectiveId.is_in(keys.iter().copied()))
+            .order_by_asc(key_result::Column::Id)
+            .all(self.scope.db())
+            .await?;
+        Ok(group(keys, rows, |r| Some(r.objective_id)))
+    }
+}
+
+scoped_loader!(CoOwnersOfObjective);
+
+impl Loader<Uuid> for CoOwnersOfObjective {
+    type Value = Vec<Uuid>;
+    type Error = DomainError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        use sea_orm::EntityTrait;
+        let rows = co_owner::Entity::find()
+            .filter(co_owner::Column::TenantId.eq(self.scope.tenant_id()))
+            .filter(co_owner::Column::ObjectiveId.is_in(keys.iter().copied()))
+            .all(self.scope.db())
+            .await?;
+        let grouped = group(keys, rows, |r| Some(r.objective_id));
+        Ok(grouped
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().map(|r| r.person_id).collect()))
+            .collect())
+    }
+}
+
+scoped_loader!(AlignmentsOfObjective);
+
+impl Loader<Uuid> for AlignmentsOfObjective {
+    type Value = Vec<alignment::Model>;
+    type Error = DomainError;
+
+    /// Keyed by the aligned (child) objective.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let rows = self
+            .scope
+            .select::<alignment::Entity>()
+            .filter(alignment::Column::ObjectiveId.is_in(keys.iter().copied()))
+            .order_by_asc(alignment::Column::Id)
+            .all(self.scope.db())
+            .await?;
+        Ok(group(keys, rows, |r| Some(r.objective_id)))
+    }
+}
+
+scoped_loader!(AlignedChildren);
+
+impl Loader<Uuid> for AlignedChildren {
+    type Value = Vec<Uuid>;
+    type Error = DomainError;
+
+    /// Keyed by parent objective: the objectives aligned to it.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let rows = self
+            .scope
+            .select::<alignment::Entity>()
+            .filter(alignment::Column::ParentObjectiveId.is_in(keys.iter().copied()))
+            .order_by_asc(alignment::Column::Id)
+            .all(self.scope.db())
+            .await?;
+        let grouped = group(keys, rows, |r| r.parent_objective_id);
+        Ok(grouped
+            .into_iter()
+            .map(|(k, v)| (k, v.into_iter().map(|r| r.objective_id).collect()))
+            .collect())
+    }
+}
+
+scoped_loader!(VisibleObjective);
+
+impl Loader<Uuid> for VisibleObjective {
+    type Value = crate::entity::objective::Model;
+    type Error = DomainError;
+
+    /// Objectives by id, only those the actor may see.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        use crate::entity::objective;
+        let rows = crate::service::visibility::visible_objectives(&self.scope)
+            .filter(objective::Column::Id.is_in(keys.iter().copied()))
+            .all(self.scope.db())
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}

@@ -1,0 +1,171 @@
+//! The OKR framework's GraphQL roots: `okr` on the query and mutation roots,
+//! `okrCheckInRecorded` on the subscription root — each visible and allowed
+//! only when the tenant has OKRs enabled.
+
+pub mod loaders;
+pub mod mutation;
+pub mod query;
+pub mod types;
+
+use async_graphql::{Context, ID, Object, Result, Subscription};
+use futures_util::{Stream, StreamExt};
+use throughline_domain::graphql::ids::decode_optional;
+use throughline_domain::graphql::{FrameworkGuard, framework_enabled, request};
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::KEY;
+use crate::entity::check_in;
+
+pub use mutation::OkrMutation;
+pub use query::OkrQuery;
+pub use types::{OkrCheckIn, OkrCycle, OkrKeyResult, OkrObjective};
+
+fn okr_enabled(ctx: &Context<'_>) -> bool {
+    framework_enabled(ctx, KEY)
+}
+
+/// Puts `okr` on the query root.
+#[derive(Default)]
+pub struct OkrQueryRoot;
+
+#[Object]
+impl OkrQueryRoot {
+    /// OKRs: cycles, objectives, key results, check-ins, alignment.
+    #[graphql(visible = "okr_enabled", guard = "FrameworkGuard(KEY)")]
+    async fn okr(&self) -> OkrQuery {
+        OkrQuery
+    }
+}
+
+/// Puts `okr` on the mutation root.
+#[derive(Default)]
+pub struct OkrMutationRoot;
+
+#[Object]
+impl OkrMutationRoot {
+    /// OKR changes, run in order.
+    #[graphql(visible = "okr_enabled", guard = "FrameworkGuard(KEY)")]
+    async fn okr(&self) -> OkrMutation {
+        OkrMutation
+    }
+}
+
+/// The OKR framework's subscriptions.
+#[derive(Default)]
+pub struct OkrSubscriptionRoot;
+
+#[Subscription]
+impl OkrSubscriptionRoot {
+    /// Check-ins as they are recorded, optionally of one objective's key results or one owner's.
+    #[graphql(visible = "okr_enabled", guard = "FrameworkGuard(KEY)")]
+    async fn okr_check_in_recorded(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only check-ins on this objective's key results.")] objective_id: Option<
+            ID,
+        >,
+        #[graphql(desc = "Only check-ins on key results this person owns.")] owner_id: Option<ID>,
+    ) -> Result<impl Stream<Item = OkrCheckIn>> {
+        let request = request(ctx)?;
+        let scope = request.scope.clone();
+        let objective_id = decode_optional(objective_id.as_ref(), "OkrObjective", "objectiveId")?;
+        let owner_id = decode_optional(owner_id.as_ref(), "Person", "ownerId")?;
+        let events = BroadcastStream::new(scope.events().subscribe());
+        Ok(events.filter_map(move |event| {
+            let scope = scope.clone();
+            async move {
+                let event = event.ok()?;
+                if event.tenant_id != scope.tenant_id() || event.entity_type != "OkrCheckIn" {
+                    return None;
+                }
+                let row: check_in::Model = serde_json::from_value(event.after()?.clone()).ok()?;
+                crate::service::check_ins::visible_to(&scope, &row, objective_id, owner_id)
+                    .await
+                    .ok()?
+                    .then_some(OkrCheckIn(row))
+            }
+        }))
+    }
+}
+
+/// Any OKR entity, as resolved by `node(id)`.
+pub enum OkrNode {
+    Cycle(OkrCycle),
+    Objective(OkrObjective),
+    KeyResult(OkrKeyResult),
+    CheckIn(OkrCheckIn),
+}
+
+/// Resolves an OKR global ID; nothing when OKRs are off for the tenant or the
+/// entity is not one the viewer may see.
+pub async fn resolve_node(
+    ctx: &Context<'_>,
+    type_name: &str,
+    id: uuid::Uuid,
+) -> Result<Option<OkrNode>> {
+    use throughline_domain::graphql::loaders::ById;
+    if !okr_enabled(ctx) {
+        return Ok(None);
+    }
+    let request = request(ctx)?;
+    let visible = |objective: uuid::Uuid| async move {
+        Ok::<bool, async_graphql::Error>(
+            request
+                .loader::<loaders::VisibleObjective, _>()
+                .load_one(objective)
+                .await?
+                .is_some(),
+        )
+    };
+    Ok(match type_name {
+        "OkrCycle" => request
+            .loader::<ById<crate::entity::cycle::Entity>, _>()
+            .load_one(id)
+            .await?
+            .map(|c| OkrNode::Cycle(OkrCycle(c))),
+        "OkrObjective" => request
+            .loader::<loaders::VisibleObjective, _>()
+            .load_one(id)
+            .await?
+            .map(|o| OkrNode::Objective(OkrObjective(o))),
+        "OkrKeyResult" => match request
+            .loader::<ById<crate::entity::key_result::Entity>, _>()
+            .load_one(id)
+            .await?
+        {
+            Some(kr) if visible(kr.objective_id).await? => {
+                Some(OkrNode::KeyResult(OkrKeyResult(kr)))
+            }
+            _ => None,
+        },
+        "OkrCheckIn" => match request
+            .loader::<ById<check_in::Entity>, _>()
+            .load_one(id)
+            .await?
+        {
+            Some(c) => match request
+                .loader::<ById<crate::entity::key_result::Entity>, _>()
+                .load_one(c.key_result_id)
+                .await?
+            {
+                Some(kr) if visible(kr.objective_id).await? => {
+                    Some(OkrNode::CheckIn(OkrCheckIn(c)))
+                }
+                _ => None,
+            },
+            None => None,
+        },
+        _ => None,
+    })
+}
+
+/// Descriptions for the connection types async-graphql generates.
+pub fn describe<Q, M, S>(
+    builder: async_graphql::SchemaBuilder<Q, M, S>,
+) -> async_graphql::SchemaBuilder<Q, M, S> {
+    use throughline_domain::graphql::Page;
+    builder
+        .override_output_type_description::<Page<OkrCycle>>("A page of OKR cycles.")
+        .override_output_type_description::<Page<OkrObjective>>("A page of objectives.")
+        .override_output_type_description::<Page<OkrCheckIn>>("A page of check-ins, oldest first.")
+}

@@ -1,0 +1,284 @@
+//! `okr { … }` queries.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, QueryFilter};
+use throughline_domain::DomainError;
+use throughline_domain::graphql::connection::{
+    self, Page, PageArgs, SortKey, text_contains, updated_since,
+};
+use throughline_domain::graphql::ids::{decode_optional, parse_id};
+use throughline_domain::graphql::loaders::ById;
+use throughline_domain::graphql::{page_complexity, request};
+use uuid::Uuid;
+
+use crate::entity::{alignment, co_owner, cycle, key_result, objective};
+use crate::model::{CycleStatus, Level, ObjectiveStatus};
+use crate::scoring::Health;
+use crate::service::visibility::visible_objectives;
+
+use super::loaders::{CycleScoresLoader, VisibleObjective};
+use super::types::{OkrCycle, OkrKeyResult, OkrObjective};
+
+fn id_of(id: &ID, type_name: &str) -> Option<Uuid> {
+    parse_id(id)
+        .filter(|(t, _)| t == type_name)
+        .map(|(_, uuid)| uuid)
+}
+
+/// How to order objectives.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ObjectiveOrder {
+    /// By title, A to Z.
+    Title,
+    /// Oldest first.
+    Created,
+}
+
+/// Filters for `okr.objectives`; all given filters apply together.
+#[derive(InputObject, Default)]
+pub struct ObjectiveFilter {
+    /// Only objectives of this cycle.
+    pub cycle_id: Option<ID>,
+    /// Only objectives this person owns (or co-owns).
+    pub owner_id: Option<ID>,
+    /// Only objectives of this org unit.
+    pub org_unit_id: Option<ID>,
+    /// Only objectives of this level.
+    pub level: Option<Level>,
+    /// Only objectives with this status.
+    pub status: Option<ObjectiveStatus>,
+    /// Only objectives aligned directly to this strategic priority.
+    pub priority_id: Option<ID>,
+    /// Only objectives with this health (needs `cycleId`).
+    pub health: Option<Health>,
+    /// Case-insensitive part of the title.
+    pub search: Option<String>,
+    /// Only objectives changed at or after this time (for incremental sync).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// The OKR framework's queries.
+pub struct OkrQuery;
+
+#[Object]
+impl OkrQuery {
+    /// Cycles, earliest first.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn cycles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only cycles with this status.")] status: Option<CycleStatus>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+    ) -> Result<Page<OkrCycle>> {
+        let scope = &request(ctx)?.scope;
+        let mut select = scope.select::<cycle::Entity>();
+        if let Some(status) = status {
+            select = select.filter(cycle::Column::Status.eq(status.as_str()));
+        }
+        Ok(connection::page(
+            ctx,
+            scope.db(),
+            select,
+            SortKey::Date(cycle::Column::StartsOn),
+            PageArgs::new(first, after, last, before),
+            OkrCycle,
+        )
+        .await?)
+    }
+
+    /// A cycle by ID.
+    async fn cycle(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID.")] id: ID,
+    ) -> Result<Option<OkrCycle>> {
+        let Some(uuid) = id_of(&id, "OkrCycle") else {
+            return Ok(None);
+        };
+        Ok(request(ctx)?
+            .loader::<ById<cycle::Entity>, _>()
+            .load_one(uuid)
+            .await?
+            .map(OkrCycle))
+    }
+
+    /// Objectives you can see, filtered and ordered.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; omitted, everything.")] filter: Option<ObjectiveFilter>,
+        #[graphql(desc = "The order; by title when omitted.")] order_by: Option<ObjectiveOrder>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+    ) -> Result<Page<OkrObjective>> {
+        let request = request(ctx)?;
+        let scope = &request.scope;
+        let filter = filter.unwrap_or_default();
+        let mut select = visible_objectives(scope).filter(updated_since(
+            objective::Column::UpdatedAt,
+            filter.updated_since,
+        ));
+        let cycle_id = decode_optional(filter.cycle_id.as_ref(), "OkrCycle", "filter.cycleId")?;
+        if let Some(cycle_id) = cycle_id {
+            select = select.filter(objective::Column::CycleId.eq(cycle_id));
+        }
+        if let Some(owner) = decode_optional(filter.owner_id.as_ref(), "Person", "filter.ownerId")?
+        {
+            let co_owned = Query::select()
+                .column(co_owner::Column::ObjectiveId)
+                .from(co_owner::Entity)
+                .and_where(Expr::col(co_owner::Column::TenantId).eq(scope.tenant_id()))
+                .and_where(Expr::col(co_owner::Column::PersonId).eq(owner))
+                .to_owned();
+            select = select.filter(
+                Condition::any()
+                    .add(objective::Column::OwnerId.eq(owner))
+                    .add(objective::Column::Id.in_subquery(co_owned)),
+            );
+        }
+        if let Some(unit) =
+            decode_optional(filter.org_unit_id.as_ref(), "OrgUnit", "filter.orgUnitId")?
+        {
+            select = select.filter(objective::Column::OrgUnitId.eq(unit));
+        }
+        if let Some(level) = filter.level {
+            select = select.filter(objective::Column::Level.eq(level.as_str()));
+        }
+        if let Some(status) = filter.status {
+            select = select.filter(objective::Column::Status.eq(status.as_str()));
+        }
+        if let Some(priority) = decode_optional(
+            filter.priority_id.as_ref(),
+            "StrategicPriority",
+            "filter.priorityId",
+        )? {
+            let aligned = Query::select()
+                .column(alignment::Column::ObjectiveId)
+                .from(alignment::Entity)
+                .and_where(Expr::col(alignment::Column::TenantId).eq(scope.tenant_id()))
+                .and_where(Expr::col(alignment::Column::PriorityId).eq(priority))
+                .to_owned();
+            select = select.filter(objective::Column::Id.in_subquery(aligned));
+        }
+        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+            select = select.filter(text_contains(objective::Column::Title, search.trim()));
+        }
+        if let Some(health) = filter.health {
+            let cycle_id = cycle_id.ok_or_else(|| {
+                DomainError::validation("filter.health", "filtering by health needs filter.cycleId")
+            })?;
+            let scores = request
+                .loader::<CycleScoresLoader, _>()
+                .load_one(cycle_id)
+                .await?
+                .unwrap_or_default();
+            let matching: Vec<Uuid> = scores
+                .objectives
+                .iter()
+                .filter(|(_, s)| s.health == health)
+                .map(|(id, _)| *id)
+                .collect();
+            select = select.filter(objective::Column::Id.is_in(matching));
+        }
+        let sort = match order_by.unwrap_or(ObjectiveOrder::Title) {
+            ObjectiveOrder::Title => SortKey::Text(objective::Column::Title),
+            ObjectiveOrder::Created => SortKey::Id,
+        };
+        Ok(connection::page(
+            ctx,
+            scope.db(),
+            select,
+            sort,
+            PageArgs::new(first, after, last, before),
+            OkrObjective,
+        )
+        .await?)
+    }
+
+    /// An objective by ID; null if there is none you can see.
+    async fn objective(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID.")] id: ID,
+    ) -> Result<Option<OkrObjective>> {
+        let Some(uuid) = id_of(&id, "OkrObjective") else {
+            return Ok(None);
+        };
+        Ok(request(ctx)?
+            .loader::<VisibleObjective, _>()
+            .load_one(uuid)
+            .await?
+            .map(OkrObjective))
+    }
+
+    /// A key result by ID; null if there is none you can see.
+    async fn key_result(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global ID.")] id: ID,
+    ) -> Result<Option<OkrKeyResult>> {
+        let Some(uuid) = id_of(&id, "OkrKeyResult") else {
+            return Ok(None);
+        };
+        let request = request(ctx)?;
+        let Some(kr) = request
+            .loader::<ById<key_result::Entity>, _>()
+            .load_one(uuid)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let visible = request
+            .loader::<VisibleObjective, _>()
+            .load_one(kr.objective_id)
+            .await?
+            .is_some();
+        Ok(visible.then_some(OkrKeyResult(kr)))
+    }
+
+    /// The objectives you own or co-own, optionally in one cycle.
+    async fn my_objectives(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only objectives of this cycle.")] cycle_id: Option<ID>,
+    ) -> Result<Vec<OkrObjective>> {
+        let scope = &request(ctx)?.scope;
+        let Some(me) = scope.actor().person_id else {
+            return Ok(vec![]);
+        };
+        let co_owned = Query::select()
+            .column(co_owner::Column::ObjectiveId)
+            .from(co_owner::Entity)
+            .and_where(Expr::col(co_owner::Column::TenantId).eq(scope.tenant_id()))
+            .and_where(Expr::col(co_owner::Column::PersonId).eq(me))
+            .to_owned();
+        let mut select = scope.select::<objective::Entity>().filter(
+            Condition::any()
+                .add(objective::Column::OwnerId.eq(me))
+                .add(objective::Column::Id.in_subquery(co_owned)),
+        );
+        if let Some(cycle) = decode_optional(cycle_id.as_ref(), "OkrCycle", "cycleId")? {
+            select = select.filter(objective::Column::CycleId.eq(cycle));
+        }
+        let rows = sea_orm::QueryOrder::order_by_asc(select, objective::Column::Title)
+            .all(scope.db())
+            .await
+            .map_err(DomainError::from)?;
+        Ok(rows.into_iter().map(OkrObjective).collect())
+    }
+}

@@ -1,0 +1,18 @@
+//! The OKR migrator, with its own migration table `seaql_migrations_okr`.
+
+mod m20261121_000001_okr_tables;
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_okr_tables::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        Alias::new("seaql_migrations_okr").into_iden()
+    }
+}

@@ -1,0 +1,51 @@
+//! The OKR framework's enumerations, stored as text.
+
+use throughline_domain::stored_enum;
+
+stored_enum!(
+    /// Where a cycle is in its life.
+    CycleStatus {
+        /// Objectives are being drafted.
+        Planning => "PLANNING",
+        /// The cycle is running: check-ins happen.
+        Active => "ACTIVE",
+        /// Graded and locked.
+        Closed => "CLOSED",
+    }
+);
+
+stored_enum!(
+    /// Whose objective it is.
+    Level {
+        /// The company's: usually one per strategic priority.
+        Company => "COMPANY",
+        /// A team's (an org unit's).
+        Team => "TEAM",
+        /// One person's.
+        Individual => "INDIVIDUAL",
+    }
+);
+
+stored_enum!(
+    /// Where an objective is in its life.
+    ObjectiveStatus {
+        /// Being written; may be deleted.
+        Draft => "DRAFT",
+        /// Committed to and tracked.
+        Active => "ACTIVE",
+        /// Finished (achieved or not).
+        Closed => "CLOSED",
+        /// Put away; kept for history.
+        Archived => "ARCHIVED",
+    }
+);
+
+stored_enum!(
+    /// Where a check-in came from.
+    CheckInSource {
+        /// Entered by a person.
+        Manual => "MANUAL",
+        /// Recorded from a value of the linked metric.
+        Metric => "METRIC",
+    }
+);

@@ -1,0 +1,419 @@
+//! OKR computations as pure functions, each returning its explanation:
+//! objective progress, expected progress, health, roll-up, staleness.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use throughline_domain::stored_enum;
+use throughline_domain::target::{Explanation, ExplanationInput};
+
+use crate::settings::{CheckInCadence, HealthRollup};
+
+stored_enum!(
+    /// Whether something is on course to be achieved by the end of its cycle.
+    Health {
+        /// Progress is where it should be, or close.
+        OnTrack => "ON_TRACK",
+        /// Behind, but recoverable.
+        AtRisk => "AT_RISK",
+        /// Far behind.
+        OffTrack => "OFF_TRACK",
+    }
+);
+
+impl Health {
+    fn score(self) -> Decimal {
+        match self {
+            Health::OnTrack => Decimal::ONE,
+            Health::AtRisk => Decimal::new(5, 1),
+            Health::OffTrack => Decimal::ZERO,
+        }
+    }
+
+    fn rank(self) -> u8 {
+        match self {
+            Health::OnTrack => 2,
+            Health::AtRisk => 1,
+            Health::OffTrack => 0,
+        }
+    }
+}
+
+stored_enum!(
+    /// What an objective's progress is computed from.
+    ProgressDriver {
+        /// The weighted mean of its key results.
+        KeyResults => "KEY_RESULTS",
+        /// The weighted mean of the objectives aligned to it.
+        AlignedObjectives => "ALIGNED_OBJECTIVES",
+        /// Both together, each item by its weight.
+        Both => "BOTH",
+    }
+);
+
+/// A number with the computation that produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explained<T> {
+    pub value: T,
+    pub explanation: Explanation,
+}
+
+/// One weighted contribution to a mean.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    pub name: String,
+    pub weight: Decimal,
+    pub progress: Decimal,
+}
+
+fn input(name: impl Into<String>, value: Decimal) -> ExplanationInput {
+    ExplanationInput {
+        name: name.into(),
+        value: Some(value),
+    }
+}
+
+/// The weighted mean of contributions; negative progress counts as 0 and
+/// non-positive weights are left out.
+pub fn weighted_mean(items: &[Contribution]) -> Explained<Decimal> {
+    let counted: Vec<&Contribution> = items.iter().filter(|c| c.weight > Decimal::ZERO).collect();
+    let total_weight: Decimal = counted.iter().map(|c| c.weight).sum();
+    if total_weight.is_zero() {
+        return Explained {
+            value: Decimal::ZERO,
+            explanation: Explanation {
+                formula: "no weighted contributions ⇒ 0".into(),
+                inputs: vec![],
+                result: Decimal::ZERO,
+                text: "Nothing contributes yet, so progress is 0.".into(),
+            },
+        };
+    }
+    let sum: Decimal = counted
+        .iter()
+        .map(|c| c.weight * c.progress.max(Decimal::ZERO))
+        .sum();
+    let value = (sum / total_weight).round_dp(4).normalize();
+    let mut inputs = Vec::new();
+    for c in &counted {
+        inputs.push(input(format!("{} progress", c.name), c.progress));
+        inputs.push(input(format!("{} weight", c.name), c.weight));
+    }
+    let terms: Vec<String> = counted
+        .iter()
+        .map(|c| {
+            format!(
+                "{} × {}",
+                c.weight.normalize(),
+                c.progress.max(Decimal::ZERO).normalize()
+            )
+        })
+        .collect();
+    Explained {
+        value,
+        explanation: Explanation {
+            formula: "Σ(weight × max(progress, 0)) / Σ weight".into(),
+            inputs,
+            result: value,
+            text: format!(
+                "({}) / {} = {value}.",
+                terms.join(" + "),
+                total_weight.normalize()
+            ),
+        },
+    }
+}
+
+/// An objective's progress from its key results and aligned objectives, as its driver says.
+pub fn objective_progress(
+    driver: ProgressDriver,
+    key_results: &[Contribution],
+    aligned: &[Contribution],
+) -> Explained<Decimal> {
+    let items: Vec<Contribution> = match driver {
+        ProgressDriver::KeyResults => key_results.to_vec(),
+        ProgressDriver::AlignedObjectives => aligned.to_vec(),
+        ProgressDriver::Both => key_results.iter().chain(aligned).cloned().collect(),
+    };
+    weighted_mean(&items)
+}
+
+/// The share of the cycle elapsed at `as_of` (days counted inclusively).
+pub fn expected_progress(
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    as_of: NaiveDate,
+) -> Explained<Decimal> {
+    let total = (ends_on - starts_on).num_days() + 1;
+    let elapsed = ((as_of - starts_on).num_days() + 1).clamp(0, total.max(1));
+    let value = if total <= 0 {
+        Decimal::ONE
+    } else {
+        (Decimal::from(elapsed) / Decimal::from(total))
+            .round_dp(4)
+            .normalize()
+    };
+    Explained {
+        value,
+        explanation: Explanation {
+            formula: "days elapsed / days in cycle".into(),
+            inputs: vec![
+                input("days elapsed", Decimal::from(elapsed)),
+                input("days in cycle", Decimal::from(total)),
+            ],
+            result: value,
+            text: format!(
+                "{elapsed} of {total} days of the cycle have passed by {as_of}, so {value} is expected."
+            ),
+        },
+    }
+}
+
+/// Health from actual against expected progress: within `on_track` points
+/// behind is on track, within `at_risk` points at risk, beyond off track.
+pub fn derive_health(
+    actual: Decimal,
+    expected: Decimal,
+    on_track: u32,
+    at_risk: u32,
+) -> Explained<Health> {
+    let behind = ((expected - actual) * Decimal::from(100))
+        .round_dp(2)
+        .normalize();
+    let value = if behind <= Decimal::from(on_track) {
+        Health::OnTrack
+    } else if behind <= Decimal::from(at_risk) {
+        Health::AtRisk
+    } else {
+        Health::OffTrack
+    };
+    Explained {
+        value,
+        explanation: Explanation {
+            formula: format!(
+                "points behind = (expected − actual) × 100; ≤ {on_track} on track, ≤ {at_risk} at risk, else off track"
+            ),
+            inputs: vec![input("actual", actual), input("expected", expected)],
+            result: behind,
+            text: if behind <= Decimal::ZERO {
+                format!(
+                    "Progress {actual} is at or ahead of the expected {expected}: {}.",
+                    value.as_str()
+                )
+            } else {
+                format!(
+                    "Progress {actual} is {behind} points behind the expected {expected}: {}.",
+                    value.as_str()
+                )
+            },
+        },
+    }
+}
+
+/// Rolls contributions' health up: the weakest, or the weighted mean of
+/// scores (on track 1, at risk 0.5, off track 0) read back as ≥ 0.75 on track,
+/// ≥ 0.25 at risk.
+pub fn rollup_health(mode: HealthRollup, items: &[(Decimal, Health)]) -> Option<Health> {
+    if items.is_empty() {
+        return None;
+    }
+    match mode {
+        HealthRollup::Weakest => items.iter().map(|(_, h)| *h).min_by_key(|h| h.rank()),
+        HealthRollup::Weighted => {
+            let total: Decimal = items.iter().map(|(w, _)| (*w).max(Decimal::ZERO)).sum();
+            if total.is_zero() {
+                return items.iter().map(|(_, h)| *h).min_by_key(|h| h.rank());
+            }
+            let score: Decimal = items
+                .iter()
+                .map(|(w, h)| (*w).max(Decimal::ZERO) * h.score())
+                .sum::<Decimal>()
+                / total;
+            Some(if score >= Decimal::new(75, 2) {
+                Health::OnTrack
+            } else if score >= Decimal::new(25, 2) {
+                Health::AtRisk
+            } else {
+                Health::OffTrack
+            })
+        }
+    }
+}
+
+/// A key result is stale when its last check-in is older than the cadence
+/// (or it has none) once its cycle has been running that long.
+pub fn is_stale(
+    last_check_in: Option<NaiveDate>,
+    cycle_start: NaiveDate,
+    cadence: CheckInCadence,
+    as_of: NaiveDate,
+) -> bool {
+    let since = last_check_in.unwrap_or(cycle_start);
+    (as_of - since).num_days() > cadence.days()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn c(weight: &str, progress: &str) -> Contribution {
+        Contribution {
+            name: "kr".into(),
+            weight: d(weight),
+            progress: d(progress),
+        }
+    }
+
+    #[test]
+    fn weighted_means() {
+        let cases: Vec<(Vec<Contribution>, &str)> = vec![
+            (vec![c("1", "0.5"), c("1", "1")], "0.75"),
+            (vec![c("3", "1"), c("1", "0")], "0.75"),
+            (vec![c("1", "-0.5"), c("1", "0.5")], "0.25"),
+            (vec![c("0", "1"), c("1", "0.2")], "0.2"),
+            (vec![c("1", "0.3333")], "0.3333"),
+            (vec![], "0"),
+            (vec![c("0", "1")], "0"),
+        ];
+        for (items, expected) in cases {
+            let got = weighted_mean(&items);
+            assert_eq!(
+                got.value,
+                d(expected),
+                "{items:?}: {}",
+                got.explanation.text
+            );
+            assert_eq!(got.explanation.result, got.value);
+        }
+    }
+
+    #[test]
+    fn progress_drivers() {
+        let krs = [c("1", "0.8")];
+        let children = [c("1", "0.2"), c("1", "0.4")];
+        let cases = [
+            (ProgressDriver::KeyResults, "0.8"),
+            (ProgressDriver::AlignedObjectives, "0.3"),
+            (ProgressDriver::Both, "0.4667"),
+        ];
+        for (driver, expected) in cases {
+            assert_eq!(
+                objective_progress(driver, &krs, &children).value,
+                d(expected),
+                "{driver:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn expected_progress_at_cycle_boundaries() {
+        let (start, end) = (day("2026-01-01"), day("2026-03-31"));
+        let cases = [
+            ("2025-12-31", "0"),
+            ("2026-01-01", "0.0111"),
+            ("2026-02-14", "0.5"),
+            ("2026-03-31", "1"),
+            ("2026-06-01", "1"),
+        ];
+        for (as_of, expected) in cases {
+            assert_eq!(
+                expected_progress(start, end, day(as_of)).value,
+                d(expected),
+                "{as_of}"
+            );
+        }
+        let one_day = expected_progress(day("2026-01-01"), day("2026-01-01"), day("2026-01-01"));
+        assert_eq!(one_day.value, d("1"));
+    }
+
+    #[test]
+    fn health_from_actual_against_expected() {
+        let cases = [
+            ("0.5", "0.5", Health::OnTrack),
+            ("0.9", "0.5", Health::OnTrack),
+            ("0.4", "0.5", Health::OnTrack),
+            ("0.39", "0.5", Health::AtRisk),
+            ("0.25", "0.5", Health::AtRisk),
+            ("0.24", "0.5", Health::OffTrack),
+            ("0", "1", Health::OffTrack),
+        ];
+        for (actual, expected, health) in cases {
+            let got = derive_health(d(actual), d(expected), 10, 25);
+            assert_eq!(
+                got.value, health,
+                "{actual} vs {expected}: {}",
+                got.explanation.text
+            );
+        }
+        assert_eq!(
+            derive_health(d("0.3"), d("0.5"), 0, 0).value,
+            Health::OffTrack
+        );
+    }
+
+    #[test]
+    fn health_rollups() {
+        use Health::*;
+        let items = [(d("1"), OnTrack), (d("1"), OffTrack), (d("2"), OnTrack)];
+        assert_eq!(rollup_health(HealthRollup::Weakest, &items), Some(OffTrack));
+        assert_eq!(rollup_health(HealthRollup::Weighted, &items), Some(OnTrack));
+        let mixed = [(d("1"), AtRisk), (d("1"), OffTrack)];
+        assert_eq!(rollup_health(HealthRollup::Weighted, &mixed), Some(AtRisk));
+        assert_eq!(
+            rollup_health(
+                HealthRollup::Weighted,
+                &[(d("1"), OffTrack), (d("3"), AtRisk)]
+            ),
+            Some(AtRisk)
+        );
+        assert_eq!(rollup_health(HealthRollup::Weakest, &[]), None);
+    }
+
+    #[test]
+    fn staleness_follows_the_cadence() {
+        let start = day("2026-01-01");
+        let cases = [
+            (
+                Some("2026-01-10"),
+                CheckInCadence::Weekly,
+                "2026-01-17",
+                false,
+            ),
+            (
+                Some("2026-01-10"),
+                CheckInCadence::Weekly,
+                "2026-01-18",
+                true,
+            ),
+            (
+                Some("2026-01-10"),
+                CheckInCadence::Biweekly,
+                "2026-01-18",
+                false,
+            ),
+            (None, CheckInCadence::Weekly, "2026-01-05", false),
+            (None, CheckInCadence::Weekly, "2026-01-09", true),
+            (
+                Some("2026-01-01"),
+                CheckInCadence::Monthly,
+                "2026-02-01",
+                false,
+            ),
+        ];
+        for (last, cadence, as_of, stale) in cases {
+            assert_eq!(
+                is_stale(last.map(day), start, cadence, day(as_of)),
+                stale,
+                "{last:?} {cadence:?} {as_of}"
+            );
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! Alignment is many-to-many: an objective contributes to parent objectives,
+//! key results and strategic priorities, as many as make sense.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use throughline_domain::entity::strategic_priority;
+use throughline_domain::service::portable_expr;
+use throughline_domain::tenancy::{Change, TenantTxn};
+use throughline_domain::{DomainError, DomainResult, TenantScope};
+use uuid::Uuid;
+
+use crate::entity::{alignment, objective};
+
+use super::require_edit;
+
+/// What an objective aligns to: exactly one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlignTarget {
+    Objective(Uuid),
+    KeyResult(Uuid),
+    Priority(Uuid),
+}
+
+fn matches(target: AlignTarget) -> sea_orm::Condition {
+    match target {
+        AlignTarget::Objective(id) => {
+            sea_orm::Condition::all().add(alignment::Column::ParentObjectiveId.eq(id))
+        }
+        AlignTarget::KeyResult(id) => {
+            sea_orm::Condition::all().add(alignment::Column::ParentKeyResultId.eq(id))
+        }
+        AlignTarget::Priority(id) => {
+            sea_orm::Condition::all().add(alignment::Column::PriorityId.eq(id))
+        }
+    }
+}
+
+/// Whether `descendant` already contributes (through any chain) to `ancestor`.
+async fn contributes_to(
+    tx: &TenantTxn<'_>,
+    descendant: Uuid,
+    ancestor: Uuid,
+) -> DomainResult<bool> {
+    let expr = portable_expr(
+        tx.conn().get_database_backend(),
+        "okr_alignments.objective_id IN (WITH RECURSIVE below(id, depth) AS ( \
+            SELECT objective_id, 1 FROM okr_alignments WHERE tenant_id = $1 AND parent_objective_id = $2 \
+            UNION ALL \
+            SELECT a.objective_id, below.depth + 1 FROM okr_alignments a JOIN below ON a.parent_objective_id = below.id \
+            WHERE a.tenant_id = $1 AND below.depth < 50) SELECT id FROM below)",
+        &[tx.scope().tenant_id().into(), ancestor.into()],
+    );
+    Ok(tx
+        .scope()
+        .select::<alignment::Entity>()
+        .filter(alignment::Column::ObjectiveId.eq(descendant))
+        .filter(expr)
+        .one(tx.conn())
+        .await?
+        .is_some())
+}
+
+pub async fn align(
+    scope: &TenantScope,
+    objective_id: Uuid,
+    target: AlignTarget,
+) -> DomainResult<objective::Model> {
+    let mut tx = scope.begin().await?;
+    let child = super::objectives::load(&tx, objective_id).await?;
+    require_edit(tx.conn(), scope, &child).await?;
+    link(&mut tx, &child, target, "input").await?;
+    tx.commit().await?;
+    Ok(child)
+}
+
+pub(crate) async fn link(
+    tx: &mut TenantTxn<'_>,
+    child: &objective::Model,
+    target: AlignTarget,
+    prefix: &str,
+) -> DomainResult<()> {
+    let scope = tx.scope();
+    match target {
+        AlignTarget::Objective(parent) => {
+            if parent == child.id {
+                return Err(DomainError::validation(
+                    format!("{prefix}.parentObjectiveId"),
+                    "an objective cannot align to itself",
+                ));
+            }
+            super::objectives::load(tx, parent).await.map_err(|_| {
+                DomainError::validation(
+                    format!("{prefix}.parentObjectiveId"),
+                    "no objective with that id that you can see",
+                )
+            })?;
+            if contributes_to(tx, parent, child.id).await? {
+                return Err(DomainError::validation(
+                    format!("{prefix}.parentObjectiveId"),
+                    "that objective already contributes to this one; aligning would make a loop",
+                ));
+            }
+        }
+        AlignTarget::KeyResult(kr) => {
+            let (_, parent) = super::key_results::load(tx, kr).await.map_err(|_| {
+                DomainError::validation(
+                    format!("{prefix}.parentKeyResultId"),
+                    "no key result with that id that you can see",
+                )
+            })?;
+            if parent.id == child.id {
+                return Err(DomainError::validation(
+                    format!("{prefix}.parentKeyResultId"),
+                    "an objective cannot align to its own key result",
+                ));
+            }
+        }
+        AlignTarget::Priority(priority) => {
+            scope
+                .select::<strategic_priority::Entity>()
+                .filter(strategic_priority::Column::Id.eq(priority))
+                .one(tx.conn())
+                .await?
+                .ok_or_else(|| {
+                    DomainError::validation(
+                        format!("{prefix}.priorityId"),
+                        "no strategic priority with that id in this tenant",
+                    )
+                })?;
+        }
+    }
+    let existing = scope
+        .select::<alignment::Entity>()
+        .filter(alignment::Column::ObjectiveId.eq(child.id))
+        .filter(matches(target))
+        .one(tx.conn())
+        .await?;
+    if existing.is_some() {
+        return Ok(());
+    }
+    let (parent_objective_id, parent_key_result_id, priority_id) = match target {
+        AlignTarget::Objective(id) => (Some(id), None, None),
+        AlignTarget::KeyResult(id) => (None, Some(id), None),
+        AlignTarget::Priority(id) => (None, None, Some(id)),
+    };
+    let row = alignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(scope.tenant_id()),
+        objective_id: Set(child.id),
+        parent_objective_id: Set(parent_objective_id),
+        parent_key_result_id: Set(parent_key_result_id),
+        priority_id: Set(priority_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(tx.conn())
+    .await?;
+    tx.record(Change::created(
+        "okr_objective.aligned",
+        "OkrAlignment",
+        row.id,
+        &row,
+    ))
+    .await?;
+    Ok(())
+}
+
+pub async fn unalign(
+    scope: &TenantScope,
+    objective_id: Uuid,
+    target: AlignTarget,
+) -> DomainResult<objective::Model> {
+    let mut tx = scope.begin().await?;
+    let child = super::objectives::load(&tx, objective_id).await?;
+    require_edit(tx.conn(), scope, &child).await?;
+    let existing = scope
+        .select::<alignment::Entity>()
+        .filter(alignment::Column::ObjectiveId.eq(child.id))
+        .filter(matches(target))
+        .one(tx.conn())
+        .await?;
+    if let Some(row) = existing {
+        alignment::Entity::delete_many()
+            .filter(alignment::Column::TenantId.eq(scope.tenant_id()))
+            .filter(alignment::Column::Id.eq(row.id))
+            .exec(tx.conn())
+            .await?;
+        tx.record(Change::deleted(
+            "okr_objective.unaligned",
+            "OkrAlignment",
+            row.id,
+            &row,
+        ))
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(child)
+}

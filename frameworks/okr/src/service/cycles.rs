@@ -1,0 +1,438 @@
+//! Cycles: created by hand or generated from the tenant's fiscal calendar,
+//! graded and locked at close, reopened by admins (audited).
+
+use chrono::{Months, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use throughline_domain::decimal::to_stored;
+use throughline_domain::periods::fiscal_year_start;
+use throughline_domain::service::{optional_text, required_text};
+use throughline_domain::tenancy::Change;
+use throughline_domain::{DomainError, DomainResult, TenantScope};
+use uuid::Uuid;
+
+use crate::entity::{cycle, key_result, objective};
+use crate::model::CycleStatus;
+
+use super::scores::score_cycle;
+use super::settings;
+
+#[derive(Clone, Debug)]
+pub struct NewCycle {
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub parent_id: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CycleChanges {
+    pub version: i32,
+    pub name: Option<String>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    /// `PLANNING` ↔ `ACTIVE`; closing goes through [`close`].
+    pub status: Option<CycleStatus>,
+}
+
+async fn check_dates(
+    scope: &TenantScope,
+    conn: &impl sea_orm::ConnectionTrait,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    parent_id: Option<Uuid>,
+) -> DomainResult<()> {
+    if ends_on < starts_on {
+        return Err(DomainError::validation(
+            "input.endsOn",
+            format!("the cycle ends ({ends_on}) before it starts ({starts_on})"),
+        ));
+    }
+    if (ends_on - starts_on).num_days() > 731 {
+        return Err(DomainError::validation(
+            "input.endsOn",
+            "a cycle lasts at most two years",
+        ));
+    }
+    if let Some(parent_id) = parent_id {
+        let parent = scope
+            .select::<cycle::Entity>()
+            .filter(cycle::Column::Id.eq(parent_id))
+            .one(conn)
+            .await?
+            .ok_or_else(|| {
+                DomainError::validation("input.parentId", "no cycle with that id in this tenant")
+            })?;
+        if starts_on < parent.starts_on || ends_on > parent.ends_on {
+            return Err(DomainError::validation(
+                "input.parentId",
+                format!(
+                    "the cycle must lie within {:?} ({} to {})",
+                    parent.name, parent.starts_on, parent.ends_on
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+async fn insert(
+    scope: &TenantScope,
+    tx: &mut throughline_domain::tenancy::TenantTxn<'_>,
+    input: NewCycle,
+) -> DomainResult<cycle::Model> {
+    let now = Utc::now();
+    let model = cycle::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(scope.tenant_id()),
+        name: Set(input.name),
+        starts_on: Set(input.starts_on),
+        ends_on: Set(input.ends_on),
+        status: Set(CycleStatus::Planning.as_str().into()),
+        parent_id: Set(input.parent_id),
+        closing_note: Set(None),
+        closed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(tx.conn())
+    .await?;
+    tx.record(Change::created(
+        "okr_cycle.created",
+        "OkrCycle",
+        model.id,
+        &model,
+    ))
+    .await?;
+    Ok(model)
+}
+
+pub async fn create(scope: &TenantScope, input: NewCycle) -> DomainResult<cycle::Model> {
+    scope.require_admin("creating OKR cycles")?;
+    let name = required_text("input.name", &input.name, 100)?;
+    let mut tx = scope.begin().await?;
+    check_dates(
+        scope,
+        tx.conn(),
+        input.starts_on,
+        input.ends_on,
+        input.parent_id,
+    )
+    .await?;
+    let model = insert(scope, &mut tx, NewCycle { name, ..input }).await?;
+    tx.commit().await?;
+    Ok(model)
+}
+
+/// Creates fiscal year `fiscal_year` and its cycles of the tenant's cycle
+/// length (skipping any that already exist by name).
+pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec<cycle::Model>> {
+    scope.require_admin("generating OKR cycles")?;
+    if !(2000..=2100).contains(&fiscal_year) {
+        return Err(DomainError::validation(
+            "input.fiscalYear",
+            "use a year between 2000 and 2100",
+        ));
+    }
+    let length = settings(scope.db(), scope.tenant_id()).await?.cycle_length;
+    let start = fiscal_year_start(fiscal_year, scope.tenant().fiscal_year_start_month as u32);
+    let last_day = |from: NaiveDate, months: u32| {
+        from.checked_add_months(Months::new(months)).expect("date") - chrono::Duration::days(1)
+    };
+    let mut tx = scope.begin().await?;
+    let existing: Vec<String> = scope
+        .select::<cycle::Entity>()
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    let mut created = Vec::new();
+    let year_name = format!("FY{fiscal_year}");
+    let year = if existing.contains(&year_name) {
+        scope
+            .select::<cycle::Entity>()
+            .filter(cycle::Column::Name.eq(&year_name))
+            .one(tx.conn())
+            .await?
+    } else {
+        let year = insert(
+            scope,
+            &mut tx,
+            NewCycle {
+                name: year_name.clone(),
+                starts_on: start,
+                ends_on: last_day(start, 12),
+                parent_id: None,
+            },
+        )
+        .await?;
+        created.push(year.clone());
+        Some(year)
+    };
+    let months = length.months() as u32;
+    if months < 12 {
+        for index in 0..(12 / months) {
+            let from = start
+                .checked_add_months(Months::new(index * months))
+                .expect("date");
+            let prefix = match months {
+                3 => "Q",
+                4 => "T",
+                _ => "H",
+            };
+            let name = format!("{year_name} {prefix}{}", index + 1);
+            if existing.contains(&name) {
+                continue;
+            }
+            created.push(
+                insert(
+                    scope,
+                    &mut tx,
+                    NewCycle {
+                        name,
+                        starts_on: from,
+                        ends_on: last_day(from, months),
+                        parent_id: year.as_ref().map(|y| y.id),
+                    },
+                )
+                .await?,
+            );
+        }
+    }
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn update(
+    scope: &TenantScope,
+    id: Uuid,
+    changes: CycleChanges,
+) -> DomainResult<cycle::Model> {
+    scope.require_admin("changing OKR cycles")?;
+    let mut tx = scope.begin().await?;
+    let current = scope
+        .select::<cycle::Entity>()
+        .filter(cycle::Column::Id.eq(id))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::not_found("cycle"))?;
+    if current.version != changes.version {
+        return Err(DomainError::stale_version("cycle"));
+    }
+    super::require_open(&current)?;
+    let mut after = current.clone();
+    if let Some(name) = &changes.name {
+        after.name = required_text("input.name", name, 100)?;
+    }
+    after.starts_on = changes.starts_on.unwrap_or(after.starts_on);
+    after.ends_on = changes.ends_on.unwrap_or(after.ends_on);
+    check_dates(
+        scope,
+        tx.conn(),
+        after.starts_on,
+        after.ends_on,
+        after.parent_id,
+    )
+    .await?;
+    if let Some(status) = changes.status {
+        if status == CycleStatus::Closed {
+            return Err(DomainError::validation(
+                "input.status",
+                "close a cycle with closeCycle, which grades it",
+            ));
+        }
+        after.status = status.as_str().into();
+    }
+    after.version += 1;
+    after.updated_at = Utc::now();
+    save(&tx, &current, &after).await?;
+    tx.record(Change::updated(
+        "okr_cycle.updated",
+        "OkrCycle",
+        id,
+        &current,
+        &after,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+async fn save(
+    tx: &throughline_domain::tenancy::TenantTxn<'_>,
+    current: &cycle::Model,
+    after: &cycle::Model,
+) -> DomainResult<()> {
+    let result = cycle::Entity::update_many()
+        .set(cycle::ActiveModel::from(after.clone()).reset_all())
+        .filter(cycle::Column::TenantId.eq(current.tenant_id))
+        .filter(cycle::Column::Id.eq(current.id))
+        .filter(cycle::Column::Version.eq(current.version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(DomainError::stale_version("cycle"));
+    }
+    Ok(())
+}
+
+/// Grades every key result (its final progress) and objective (the weighted
+/// mean, per its driver), then locks the cycle.
+pub async fn close(
+    scope: &TenantScope,
+    id: Uuid,
+    version: i32,
+    closing_note: Option<String>,
+) -> DomainResult<cycle::Model> {
+    scope.require_admin("grading and closing OKR cycles")?;
+    let note = optional_text("input.closingNote", closing_note.as_deref(), 4000)?;
+    let mut tx = scope.begin().await?;
+    let current = scope
+        .select::<cycle::Entity>()
+        .filter(cycle::Column::Id.eq(id))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::not_found("cycle"))?;
+    if current.version != version {
+        return Err(DomainError::stale_version("cycle"));
+    }
+    super::require_open(&current)?;
+    let settings = settings(tx.conn(), scope.tenant_id()).await?;
+    let mut closing = current.clone();
+    closing.status = CycleStatus::Closed.as_str().into();
+    let scores = score_cycle(
+        tx.conn(),
+        scope,
+        &closing,
+        &settings,
+        Utc::now().date_naive(),
+    )
+    .await?;
+    for (kr_id, score) in &scores.key_results {
+        key_result::Entity::update_many()
+            .col_expr(
+                key_result::Column::Grade,
+                Some(to_stored(score.progress.progress)).into(),
+            )
+            .filter(key_result::Column::TenantId.eq(scope.tenant_id()))
+            .filter(key_result::Column::Id.eq(*kr_id))
+            .exec(tx.conn())
+            .await?;
+    }
+    for (objective_id, score) in &scores.objectives {
+        objective::Entity::update_many()
+            .col_expr(
+                objective::Column::Grade,
+                Some(to_stored(score.progress.value)).into(),
+            )
+            .filter(objective::Column::TenantId.eq(scope.tenant_id()))
+            .filter(objective::Column::Id.eq(*objective_id))
+            .exec(tx.conn())
+            .await?;
+    }
+    let mut after = closing;
+    after.closing_note = note;
+    after.closed_at = Some(Utc::now());
+    after.version += 1;
+    after.updated_at = Utc::now();
+    save(&tx, &current, &after).await?;
+    tx.record(Change::updated(
+        "okr_cycle.closed",
+        "OkrCycle",
+        id,
+        &current,
+        &after,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Reopens a closed cycle; grades stay as they were until it closes again.
+pub async fn reopen(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult<cycle::Model> {
+    scope.require_admin("reopening OKR cycles")?;
+    let mut tx = scope.begin().await?;
+    let current = scope
+        .select::<cycle::Entity>()
+        .filter(cycle::Column::Id.eq(id))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::not_found("cycle"))?;
+    if current.version != version {
+        return Err(DomainError::stale_version("cycle"));
+    }
+    if current.status != CycleStatus::Closed.as_str() {
+        return Err(DomainError::validation(
+            "input.id",
+            "only a closed cycle can be reopened",
+        ));
+    }
+    let mut after = current.clone();
+    after.status = CycleStatus::Active.as_str().into();
+    after.closed_at = None;
+    after.version += 1;
+    after.updated_at = Utc::now();
+    save(&tx, &current, &after).await?;
+    tx.record(Change::updated(
+        "okr_cycle.reopened",
+        "OkrCycle",
+        id,
+        &current,
+        &after,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a cycle that holds no objectives and no sub-cycles.
+pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<cycle::Model> {
+    scope.require_admin("deleting OKR cycles")?;
+    let mut tx = scope.begin().await?;
+    let current = scope
+        .select::<cycle::Entity>()
+        .filter(cycle::Column::Id.eq(id))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::not_found("cycle"))?;
+    let objectives = scope
+        .select::<objective::Entity>()
+        .filter(objective::Column::CycleId.eq(id))
+        .count(tx.conn())
+        .await?;
+    let children = scope
+        .select::<cycle::Entity>()
+        .filter(cycle::Column::ParentId.eq(id))
+        .count(tx.conn())
+        .await?;
+    if objectives > 0 || children > 0 {
+        return Err(DomainError::validation(
+            "input.id",
+            format!("the cycle still holds {objectives} objectives and {children} sub-cycles"),
+        ));
+    }
+    cycle::Entity::delete_many()
+        .filter(cycle::Column::TenantId.eq(scope.tenant_id()))
+        .filter(cycle::Column::Id.eq(id))
+        .exec(tx.conn())
+        .await?;
+    tx.record(Change::deleted(
+        "okr_cycle.deleted",
+        "OkrCycle",
+        id,
+        &current,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(current)
+}
+
+/// Every cycle, latest first.
+pub fn ordered(scope: &TenantScope) -> sea_orm::Select<cycle::Entity> {
+    scope
+        .select::<cycle::Entity>()
+        .order_by_desc(cycle::Column::StartsOn)
+}

@@ -1,0 +1,250 @@
+//! Key results: scored with the core Target, optionally fed by a core metric.
+
+use chrono::Utc;
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use throughline_domain::decimal::to_stored;
+use throughline_domain::entity::{metric, person};
+use throughline_domain::service::required_text;
+use throughline_domain::target::Target;
+use throughline_domain::tenancy::{Change, TenantTxn};
+use throughline_domain::{DomainError, DomainResult, TenantScope};
+use uuid::Uuid;
+
+use crate::entity::{key_result, objective};
+
+use super::objectives::{cycle_of, load as load_objective, warnings};
+use super::{Warning, require_edit, require_open, weight};
+
+#[derive(Clone, Debug)]
+pub struct NewKeyResult {
+    pub objective_id: Uuid,
+    pub title: String,
+    /// Defaults to the objective's owner.
+    pub owner_id: Option<Uuid>,
+    pub target: Target,
+    pub weight: Option<Decimal>,
+    pub current_value: Option<Decimal>,
+    pub metric_id: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct KeyResultChanges {
+    pub version: i32,
+    pub title: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub target: Option<Target>,
+    pub weight: Option<Decimal>,
+    pub metric_id: Option<Option<Uuid>>,
+}
+
+fn stored(value: Option<Decimal>) -> Option<String> {
+    value.map(to_stored)
+}
+
+fn apply_target(model: &mut key_result::Model, target: &Target) {
+    model.target_kind = target.kind.as_str().into();
+    model.start_value = stored(target.start);
+    model.target_value = stored(target.target);
+    model.lower_value = stored(target.lower);
+    model.upper_value = stored(target.upper);
+    model.unit = target.unit.clone();
+}
+
+async fn check_refs(
+    tx: &TenantTxn<'_>,
+    owner: Uuid,
+    metric_id: Option<Uuid>,
+    prefix: &str,
+) -> DomainResult<()> {
+    let scope = tx.scope();
+    if scope
+        .select::<person::Entity>()
+        .filter(person::Column::Id.eq(owner))
+        .count(tx.conn())
+        .await?
+        == 0
+    {
+        return Err(DomainError::validation(
+            format!("{prefix}.ownerId"),
+            "no person with that id in this tenant",
+        ));
+    }
+    if let Some(metric_id) = metric_id
+        && scope
+            .select::<metric::Entity>()
+            .filter(metric::Column::Id.eq(metric_id))
+            .count(tx.conn())
+            .await?
+            == 0
+    {
+        return Err(DomainError::validation(
+            format!("{prefix}.metricId"),
+            "no metric with that id in this tenant",
+        ));
+    }
+    Ok(())
+}
+
+/// Loads a key result the actor can see, with its objective.
+pub(crate) async fn load(
+    tx: &TenantTxn<'_>,
+    id: Uuid,
+) -> DomainResult<(key_result::Model, objective::Model)> {
+    let kr = tx
+        .scope()
+        .select::<key_result::Entity>()
+        .filter(key_result::Column::Id.eq(id))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::not_found("key result"))?;
+    let objective = load_objective(tx, kr.objective_id)
+        .await
+        .map_err(|_| DomainError::not_found("key result"))?;
+    Ok((kr, objective))
+}
+
+pub async fn create(
+    scope: &TenantScope,
+    input: NewKeyResult,
+) -> DomainResult<(key_result::Model, Vec<Warning>)> {
+    let mut tx = scope.begin().await?;
+    let objective = load_objective(&tx, input.objective_id).await.map_err(|_| {
+        DomainError::validation(
+            "input.objectiveId",
+            "no objective with that id that you can see",
+        )
+    })?;
+    let model = insert(&mut tx, &objective, input, "input").await?;
+    let warnings = warnings(&tx, &objective).await?;
+    tx.commit().await?;
+    Ok((model, warnings))
+}
+
+pub(crate) async fn insert(
+    tx: &mut TenantTxn<'_>,
+    objective: &objective::Model,
+    input: NewKeyResult,
+    prefix: &str,
+) -> DomainResult<key_result::Model> {
+    let scope = tx.scope();
+    require_edit(tx.conn(), scope, objective).await?;
+    require_open(&cycle_of(tx, objective.cycle_id, "input.objectiveId").await?)?;
+    let title = required_text("title", &input.title, 300).map_err(|e| e.within(prefix))?;
+    input
+        .target
+        .validate()
+        .map_err(|e| e.within(&format!("{prefix}.target")))?;
+    let weight = weight("weight", input.weight).map_err(|e| e.within(prefix))?;
+    let owner = input.owner_id.unwrap_or(objective.owner_id);
+    check_refs(tx, owner, input.metric_id, prefix).await?;
+    let now = Utc::now();
+    let mut model = key_result::Model {
+        id: Uuid::now_v7(),
+        tenant_id: scope.tenant_id(),
+        objective_id: objective.id,
+        title,
+        owner_id: owner,
+        target_kind: String::new(),
+        start_value: None,
+        target_value: None,
+        lower_value: None,
+        upper_value: None,
+        unit: None,
+        weight: to_stored(weight),
+        current_value: stored(input.current_value.or(input.target.start)),
+        metric_id: input.metric_id,
+        grade: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    apply_target(&mut model, &input.target);
+    let model = key_result::ActiveModel::from(model)
+        .reset_all()
+        .insert(tx.conn())
+        .await?;
+    tx.record(Change::created(
+        "okr_key_result.created",
+        "OkrKeyResult",
+        model.id,
+        &model,
+    ))
+    .await?;
+    Ok(model)
+}
+
+pub async fn update(
+    scope: &TenantScope,
+    id: Uuid,
+    changes: KeyResultChanges,
+) -> DomainResult<key_result::Model> {
+    let mut tx = scope.begin().await?;
+    let (current, objective) = load(&tx, id).await?;
+    require_edit(tx.conn(), scope, &objective).await?;
+    if current.version != changes.version {
+        return Err(DomainError::stale_version("key result"));
+    }
+    require_open(&cycle_of(&tx, objective.cycle_id, "input.id").await?)?;
+    let mut after = current.clone();
+    if let Some(title) = &changes.title {
+        after.title = required_text("input.title", title, 300)?;
+    }
+    if let Some(target) = &changes.target {
+        target.validate().map_err(|e| e.within("input.target"))?;
+        apply_target(&mut after, target);
+    }
+    if let Some(w) = changes.weight {
+        after.weight = to_stored(weight("input.weight", Some(w))?);
+    }
+    if let Some(owner) = changes.owner_id {
+        after.owner_id = owner;
+    }
+    if let Some(metric) = changes.metric_id {
+        after.metric_id = metric;
+    }
+    check_refs(&tx, after.owner_id, after.metric_id, "input").await?;
+    after.version += 1;
+    after.updated_at = Utc::now();
+    let result = key_result::Entity::update_many()
+        .set(key_result::ActiveModel::from(after.clone()).reset_all())
+        .filter(key_result::Column::TenantId.eq(scope.tenant_id()))
+        .filter(key_result::Column::Id.eq(id))
+        .filter(key_result::Column::Version.eq(current.version))
+        .exec(tx.conn())
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(DomainError::stale_version("key result"));
+    }
+    tx.record(Change::updated(
+        "okr_key_result.updated",
+        "OkrKeyResult",
+        id,
+        &current,
+        &after,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<key_result::Model> {
+    let mut tx = scope.begin().await?;
+    let (current, objective) = load(&tx, id).await?;
+    require_edit(tx.conn(), scope, &objective).await?;
+    require_open(&cycle_of(&tx, objective.cycle_id, "input.id").await?)?;
+    key_result::Entity::delete_many()
+        .filter(key_result::Column::TenantId.eq(scope.tenant_id()))
+        .filter(key_result::Column::Id.eq(id))
+        .exec(tx.conn())
+        .await?;
+    tx.record(Change::deleted(
+        "okr_key_result.deleted",
+        "OkrKeyResult",
+        id,
+        &current,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(current)
+}

@@ -1,0 +1,46 @@
+//! Who sees which objectives. Private objectives are visible to their owner,
+//! co-owners, the owner's manager chain and admins only, and never appear in
+//! anyone else's lists, counts, trees or reports: every read of objectives
+//! goes through [`visible_objectives`].
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, Select};
+use throughline_domain::TenantScope;
+use throughline_domain::enums::Role;
+use throughline_domain::service::people::in_reporting_line;
+
+use crate::entity::{co_owner, objective};
+
+/// The condition an objective row must meet to be visible to the actor.
+pub fn visible_condition(scope: &TenantScope) -> Condition {
+    let actor = scope.actor();
+    if actor.role == Role::Admin {
+        return Condition::all();
+    }
+    let mut visible = Condition::any().add(objective::Column::Private.eq(false));
+    if let Some(me) = actor.person_id {
+        let co_owned = Query::select()
+            .column(co_owner::Column::ObjectiveId)
+            .from(co_owner::Entity)
+            .and_where(Expr::col(co_owner::Column::TenantId).eq(scope.tenant_id()))
+            .and_where(Expr::col(co_owner::Column::PersonId).eq(me))
+            .to_owned();
+        visible = visible
+            .add(objective::Column::OwnerId.eq(me))
+            .add(objective::Column::Id.in_subquery(co_owned))
+            .add(in_reporting_line(
+                scope.db().get_database_backend(),
+                "okr_objectives.owner_id",
+                scope.tenant_id(),
+                me,
+            ));
+    }
+    visible
+}
+
+/// Every objective of the tenant the actor may see.
+pub fn visible_objectives(scope: &TenantScope) -> Select<objective::Entity> {
+    scope
+        .select::<objective::Entity>()
+        .filter(visible_condition(scope))
+}
