@@ -81,9 +81,14 @@ async fn resolve_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
     let Some((type_name, uuid)) = parse_id(id) else {
         return Ok(None);
     };
-    Ok(resolve_core_node(ctx, &type_name, uuid)
-        .await?
-        .map(Node::from))
+    if let Some(node) = resolve_core_node(ctx, &type_name, uuid).await? {
+        return Ok(Some(node.into()));
+    }
+    Ok(
+        throughline_okr::graphql::resolve_node(ctx, &type_name, uuid)
+            .await?
+            .map(Node::from),
+    )
 }
 
 #[derive(Default)]

@@ -29,17 +29,30 @@ pub const MAX_PERIODS: usize = 600;
 
 /// A period of the tenant's calendar.
 #[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+#[graphql(complex)]
 pub struct Period {
     /// The period's length.
     pub kind: PeriodKind,
-    /// Its first day.
+    #[graphql(skip)]
     pub start: NaiveDate,
-    /// Its last day (inclusive).
+    #[graphql(skip)]
     pub end: NaiveDate,
     /// A short name: `2026-W15`, `2026-04`, `FY2027 Q1`, `FY2027`.
     pub label: String,
     /// The fiscal year the period's first day belongs to.
     pub fiscal_year: i32,
+}
+
+#[async_graphql::ComplexObject]
+impl Period {
+    /// Its first day.
+    async fn start(&self) -> crate::graphql::Date {
+        crate::graphql::Date(self.start)
+    }
+    /// Its last day (inclusive).
+    async fn end(&self) -> crate::graphql::Date {
+        crate::graphql::Date(self.end)
+    }
 }
 
 fn first_of_month(year: i32, month: u32) -> NaiveDate {

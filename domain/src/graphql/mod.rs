@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod scalars;
 pub mod subscription;
 pub mod types;
 
@@ -19,4 +20,5 @@ pub use gating::{FrameworkGuard, framework_enabled};
 pub use ids::{decode_id, encode_id};
 pub use mutation::CoreMutation;
 pub use query::{CoreNode, CoreQuery, resolve_core_node};
+pub use scalars::Date;
 pub use subscription::CoreSubscription;

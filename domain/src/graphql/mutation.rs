@@ -13,6 +13,7 @@ use crate::service::{self, metrics::NewValue};
 use super::context::request;
 use super::ids::{decode_id, decode_optional, encode_id};
 use super::inputs::{patch, patch_id};
+use super::scalars::Date;
 use super::types::{
     Metric, MetricValue, OrgUnit, Person, StrategicPriority, Tenant, TenantFramework,
 };
@@ -158,7 +159,7 @@ pub struct CreatePersonInput {
     /// The direct manager; a change that would make a reporting loop is refused.
     pub manager_id: Option<ID>,
     /// First working day.
-    pub start_date: Option<NaiveDate>,
+    pub start_date: Option<Date>,
     /// Their key in the HRIS; unique in the tenant.
     pub external_id: Option<String>,
 }
@@ -183,9 +184,9 @@ pub struct UpdatePersonInput {
     /// `INACTIVE` deactivates the person (frameworks react to it).
     pub status: Option<PersonStatus>,
     /// First working day.
-    pub start_date: MaybeUndefined<NaiveDate>,
+    pub start_date: MaybeUndefined<Date>,
     /// Last working day; not before the start date.
-    pub end_date: MaybeUndefined<NaiveDate>,
+    pub end_date: MaybeUndefined<Date>,
     /// The key in the HRIS; unique in the tenant.
     pub external_id: MaybeUndefined<String>,
 }
@@ -323,7 +324,7 @@ pub struct MetricLinkPayload {
 pub struct MetricValueInput {
     /// The first day of the period (Monday for weekly metrics, the 1st for
     /// monthly ones, the fiscal quarter's first day for quarterly ones).
-    pub period: NaiveDate,
+    pub period: Date,
     /// The value, exact.
     pub value: Decimal,
 }
@@ -554,7 +555,7 @@ impl CoreMutation {
                     "Person",
                     "input.managerId",
                 )?,
-                start_date: input.start_date,
+                start_date: input.start_date.map(NaiveDate::from),
                 external_id: input.external_id,
             },
         )
@@ -583,8 +584,8 @@ impl CoreMutation {
                 org_unit_id: patch_id(&input.org_unit_id, "OrgUnit", "input.orgUnitId")?,
                 manager_id: patch_id(&input.manager_id, "Person", "input.managerId")?,
                 status: input.status,
-                start_date: patch(&input.start_date),
-                end_date: patch(&input.end_date),
+                start_date: patch(&input.start_date).map(|d| d.map(NaiveDate::from)),
+                end_date: patch(&input.end_date).map(|d| d.map(NaiveDate::from)),
                 external_id: patch(&input.external_id),
             },
         )
@@ -766,7 +767,7 @@ impl CoreMutation {
             .values
             .into_iter()
             .map(|v| NewValue {
-                period: v.period,
+                period: v.period.0,
                 value: v.value,
             })
             .collect();

@@ -1,7 +1,7 @@
 //! The core's query root.
 
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -19,6 +19,7 @@ use super::connection::{
 use super::context::request;
 use super::ids::{decode_optional, parse_id};
 use super::loaders::{ById, MemberUser};
+use super::scalars::Date;
 use super::types::{
     AuditEntry, Metric, MetricValue, OrgUnit, Person, StrategicPriority, Tenant, TenantMembership,
     User,
@@ -411,14 +412,14 @@ impl CoreQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The length of the periods.")] kind: PeriodKind,
-        #[graphql(desc = "The first day of the range.")] from: NaiveDate,
-        #[graphql(desc = "The last day of the range.")] to: NaiveDate,
+        #[graphql(desc = "The first day of the range.")] from: Date,
+        #[graphql(desc = "The last day of the range.")] to: Date,
     ) -> Result<Vec<Period>> {
         let tenant = request(ctx)?.scope.tenant();
         Ok(periods_between(
             kind,
-            from,
-            to,
+            from.0,
+            to.0,
             tenant.fiscal_year_start_month as u32,
         )?)
     }

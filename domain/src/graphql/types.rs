@@ -2,7 +2,7 @@
 //! fields resolve through the request's DataLoaders.
 
 use async_graphql::{ComplexObject, Context, ID, Json, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter};
 
@@ -23,6 +23,7 @@ use super::loaders::{
     ById, DirectReportCount, LatestMetricValue, MemberUser, MetricsByPriority, MetricsDriven,
     MetricsDriving, OrgUnitChildren,
 };
+use super::scalars::Date;
 
 async fn load_person(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Person>> {
     let Some(id) = id else { return Ok(None) };
@@ -64,12 +65,12 @@ impl Person {
         Ok(PersonStatus::parse(&self.0.status)?)
     }
     /// First working day.
-    async fn start_date(&self) -> Option<NaiveDate> {
-        self.0.start_date
+    async fn start_date(&self) -> Option<Date> {
+        self.0.start_date.map(Date)
     }
     /// Last working day, once known.
-    async fn end_date(&self) -> Option<NaiveDate> {
-        self.0.end_date
+    async fn end_date(&self) -> Option<Date> {
+        self.0.end_date.map(Date)
     }
     /// The key of this person in the HRIS; unique in the tenant.
     async fn external_id(&self) -> Option<&str> {
@@ -397,8 +398,8 @@ impl Metric {
     async fn values(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only periods starting on or after this day.")] from: Option<NaiveDate>,
-        #[graphql(desc = "Only periods starting on or before this day.")] to: Option<NaiveDate>,
+        #[graphql(desc = "Only periods starting on or after this day.")] from: Option<Date>,
+        #[graphql(desc = "Only periods starting on or before this day.")] to: Option<Date>,
         #[graphql(
             desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
         )]
@@ -412,10 +413,10 @@ impl Metric {
             .select::<metric_value::Entity>()
             .filter(metric_value::Column::MetricId.eq(self.0.id));
         if let Some(from) = from {
-            select = select.filter(metric_value::Column::PeriodStart.gte(from));
+            select = select.filter(metric_value::Column::PeriodStart.gte(from.0));
         }
         if let Some(to) = to {
-            select = select.filter(metric_value::Column::PeriodStart.lte(to));
+            select = select.filter(metric_value::Column::PeriodStart.lte(to.0));
         }
         Ok(connection::page(
             ctx,
@@ -458,8 +459,8 @@ impl MetricValue {
         Ok(loader.load_one(self.0.metric_id).await?.map(Metric))
     }
     /// The first day of the period the value is for.
-    async fn period_start(&self) -> NaiveDate {
-        self.0.period_start
+    async fn period_start(&self) -> Date {
+        Date(self.0.period_start)
     }
     /// The period the value is for, in the tenant's calendar.
     async fn period(&self, ctx: &Context<'_>) -> Result<Period> {

@@ -1,9 +1,9 @@
 //! `mutation { okr { … } }`: run in order (the namespace object is serial).
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use throughline_domain::DomainError;
+use throughline_domain::graphql::Date;
 use throughline_domain::graphql::ids::{decode_id, decode_optional};
 use throughline_domain::graphql::inputs::patch_id;
 use throughline_domain::graphql::{encode_id, request};
@@ -22,9 +22,9 @@ pub struct CreateOkrCycleInput {
     /// E.g. `FY2027 Q1`.
     pub name: String,
     /// First day.
-    pub starts_on: NaiveDate,
+    pub starts_on: Date,
     /// Last day (inclusive).
-    pub ends_on: NaiveDate,
+    pub ends_on: Date,
     /// The enclosing cycle; this one must lie within it.
     pub parent_id: Option<ID>,
 }
@@ -46,9 +46,9 @@ pub struct UpdateOkrCycleInput {
     /// New name.
     pub name: Option<String>,
     /// New first day.
-    pub starts_on: Option<NaiveDate>,
+    pub starts_on: Option<Date>,
     /// New last day.
-    pub ends_on: Option<NaiveDate>,
+    pub ends_on: Option<Date>,
     /// `PLANNING` or `ACTIVE`; closing goes through `closeCycle`.
     pub status: Option<CycleStatus>,
 }
@@ -227,7 +227,7 @@ pub struct RecordOkrCheckInInput {
     /// What happened, what's next.
     pub note: Option<String>,
     /// The day the value is true for; default today. Never in the future.
-    pub as_of: Option<NaiveDate>,
+    pub as_of: Option<Date>,
 }
 
 /// The check-in and the key result after it.
@@ -311,8 +311,8 @@ impl OkrMutation {
             scope,
             cycles::NewCycle {
                 name: input.name,
-                starts_on: input.starts_on,
-                ends_on: input.ends_on,
+                starts_on: input.starts_on.0,
+                ends_on: input.ends_on.0,
                 parent_id: decode_optional(input.parent_id.as_ref(), "OkrCycle", "input.parentId")?,
             },
         )
@@ -347,8 +347,8 @@ impl OkrMutation {
             cycles::CycleChanges {
                 version: input.version,
                 name: input.name,
-                starts_on: input.starts_on,
-                ends_on: input.ends_on,
+                starts_on: input.starts_on.map(|d| d.0),
+                ends_on: input.ends_on.map(|d| d.0),
                 status: input.status,
             },
         )
@@ -563,7 +563,7 @@ impl OkrMutation {
                 confidence: input.confidence,
                 status: input.status,
                 note: input.note,
-                as_of: input.as_of,
+                as_of: input.as_of.map(|d| d.0),
             },
             CheckInSource::Manual,
         )

@@ -1,12 +1,13 @@
 //! The OKR framework's GraphQL object types.
 
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter};
 use throughline_domain::DomainError;
 use throughline_domain::entity::{metric, person, strategic_priority};
 use throughline_domain::enums::PersonStatus;
+use throughline_domain::graphql::Date;
 use throughline_domain::graphql::connection::{self, Page, PageArgs, SortKey};
 use throughline_domain::graphql::loaders::ById;
 use throughline_domain::graphql::types::{Metric, OrgUnit, Person, StrategicPriority};
@@ -50,12 +51,12 @@ impl OkrCycle {
         &self.0.name
     }
     /// First day.
-    async fn starts_on(&self) -> NaiveDate {
-        self.0.starts_on
+    async fn starts_on(&self) -> Date {
+        Date(self.0.starts_on)
     }
     /// Last day (inclusive).
-    async fn ends_on(&self) -> NaiveDate {
-        self.0.ends_on
+    async fn ends_on(&self) -> Date {
+        Date(self.0.ends_on)
     }
     /// Planning, active or closed (graded and locked).
     async fn status(&self) -> Result<CycleStatus> {
@@ -590,8 +591,8 @@ impl OkrCheckIn {
         person(ctx, id).await
     }
     /// The day the value is true for.
-    async fn as_of(&self) -> NaiveDate {
-        self.0.as_of
+    async fn as_of(&self) -> Date {
+        Date(self.0.as_of)
     }
     /// Entered by a person or recorded from the linked metric.
     async fn source(&self) -> Result<CheckInSource> {

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
 use throughline_domain::service::portable_expr;
 use throughline_domain::target::{Explanation, Target, TargetKind, TargetProgress};
 use throughline_domain::{DomainResult, TenantScope};
@@ -71,7 +71,8 @@ pub fn as_of(cycle: &cycle::Model, today: NaiveDate) -> NaiveDate {
     }
 }
 
-/// Loads and scores a whole cycle.
+/// Loads and scores a whole cycle. Rows are read in creation order so
+/// explanations list contributions the same way on every database.
 pub async fn score_cycle<C: ConnectionTrait>(
     db: &C,
     scope: &TenantScope,
@@ -82,17 +83,20 @@ pub async fn score_cycle<C: ConnectionTrait>(
     let objectives = scope
         .select::<objective::Entity>()
         .filter(objective::Column::CycleId.eq(cycle.id))
+        .order_by_asc(objective::Column::Id)
         .all(db)
         .await?;
     let objective_ids: Vec<Uuid> = objectives.iter().map(|o| o.id).collect();
     let key_results = scope
         .select::<key_result::Entity>()
         .filter(key_result::Column::ObjectiveId.is_in(objective_ids.clone()))
+        .order_by_asc(key_result::Column::Id)
         .all(db)
         .await?;
     let alignments = scope
         .select::<alignment::Entity>()
         .filter(alignment::Column::ParentObjectiveId.is_in(objective_ids))
+        .order_by_asc(alignment::Column::Id)
         .all(db)
         .await?;
     let latest = portable_expr(

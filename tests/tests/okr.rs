@@ -1,0 +1,659 @@
+//! The OKR framework over HTTP: cycles, objectives, key results, check-ins,
+//! alignment, scoring with explanations, permissions, privacy, closed cycles.
+
+use serde_json::{Value, json};
+use throughline_domain::enums::Role;
+use throughline_tests::{TestApp, id_at, start};
+
+struct Org {
+    admin: String,
+    cycle: String,
+    ceo: String,
+    manager: String,
+    report: String,
+    peer: String,
+    unit: String,
+}
+
+/// acme with OKRs on: a CEO, a manager with one report, a peer outside the
+/// manager's line, and a running quarter around today.
+async fn org(app: &TestApp) -> Org {
+    app.tenant("acme", &["okr"]).await;
+    let admin = app.admin("acme");
+    let today = chrono::Utc::now().date_naive();
+    let start = today - chrono::Duration::days(45);
+    let end = today + chrono::Duration::days(44);
+    let setup = app
+        .gql(
+            &admin,
+            r#"mutation($start: Date!, $end: Date!) {
+                unit: createOrgUnit(input: {name: "Sales"}) { orgUnit { id } }
+                okr { createCycle(input: {name: "This quarter", startsOn: $start, endsOn: $end}) { cycle { id } } }
+            }"#,
+            json!({ "start": start, "end": end }),
+        )
+        .await;
+    let unit = id_at(setup.data(), "unit.orgUnit.id");
+    let cycle = id_at(setup.data(), "okr.createCycle.cycle.id");
+    let person = |name: &'static str, email: &'static str, manager: Option<String>| {
+        let (app, admin, unit) = (app, admin.clone(), unit.clone());
+        async move {
+            let r = app
+                .gql(&admin, "mutation($n: String!, $e: String!, $m: ID, $u: ID) { createPerson(input: {name: $n, email: $e, managerId: $m, orgUnitId: $u}) { person { id } } }", json!({ "n": name, "e": email, "m": manager, "u": unit }))
+                .await;
+            id_at(r.data(), "createPerson.person.id")
+        }
+    };
+    let ceo = person("Cleo CEO", "cleo@acme.example", None).await;
+    let manager = person("Mia Manager", "mia@acme.example", Some(ceo.clone())).await;
+    let report = person("Rob Report", "rob@acme.example", Some(manager.clone())).await;
+    let peer = person("Pat Peer", "pat@acme.example", Some(ceo.clone())).await;
+    Org {
+        admin,
+        cycle,
+        ceo,
+        manager,
+        report,
+        peer,
+        unit,
+    }
+}
+
+const CREATE_OBJECTIVE: &str = r#"mutation($input: CreateOkrObjectiveInput!) { okr { createObjective(input: $input) {
+    objective { id title level status private owner { name } } warnings { code } } } }"#;
+const CREATE_KR: &str = r#"mutation($input: CreateOkrKeyResultInput!) { okr { createKeyResult(input: $input) {
+    keyResult { id title progress { progress explanation { text } } } warnings { code } } } }"#;
+const CHECK_IN: &str = r#"mutation($input: RecordOkrCheckInInput!) { okr { recordCheckIn(input: $input) {
+    checkIn { value valueBefore delta progressBefore progressAfter status statedStatus derivedStatus confidence confidenceLabel late author { name } } } } }"#;
+
+async fn objective(app: &TestApp, token: &str, input: Value) -> String {
+    id_at(
+        app.gql(token, CREATE_OBJECTIVE, json!({ "input": input }))
+            .await
+            .data(),
+        "okr.createObjective.objective.id",
+    )
+}
+
+async fn key_result(
+    app: &TestApp,
+    token: &str,
+    objective: &str,
+    start: &str,
+    target: &str,
+    weight: &str,
+) -> String {
+    let input = json!({ "objectiveId": objective, "title": "Grow", "target": { "kind": "INCREASE_TO", "start": start, "target": target }, "weight": weight });
+    id_at(
+        app.gql(token, CREATE_KR, json!({ "input": input }))
+            .await
+            .data(),
+        "okr.createKeyResult.keyResult.id",
+    )
+}
+
+fn token(app: &TestApp, email: &str, role: Role) -> String {
+    app.token("acme", email, role)
+}
+
+#[tokio::test]
+async fn cycles_generate_from_the_fiscal_calendar() {
+    let app = start().await;
+    app.tenant("acme", &["okr"]).await;
+    let admin = app.admin("acme");
+    let generated = app
+        .gql(&admin, "mutation { okr { generateCycles(input: {fiscalYear: 2027}) { cycles { name startsOn endsOn parent { name } } } } }", json!({}))
+        .await;
+    let cycles = &generated.data()["okr"]["generateCycles"]["cycles"];
+    assert_eq!(cycles.as_array().unwrap().len(), 5);
+    assert_eq!(
+        cycles[0],
+        json!({ "name": "FY2027", "startsOn": "2027-01-01", "endsOn": "2027-12-31", "parent": null })
+    );
+    assert_eq!(
+        cycles[2],
+        json!({ "name": "FY2027 Q2", "startsOn": "2027-04-01", "endsOn": "2027-06-30", "parent": { "name": "FY2027" } })
+    );
+    let again = app
+        .gql(
+            &admin,
+            "mutation { okr { generateCycles(input: {fiscalYear: 2027}) { cycles { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        again.data()["okr"]["generateCycles"]["cycles"],
+        json!([]),
+        "existing cycles are left alone"
+    );
+
+    app.gql(&admin, r#"mutation { updateFrameworkSettings(input: {key: "okr", settings: {cycleLength: "HALF_YEAR"}}) { framework { key } } }"#, json!({}))
+        .await
+        .data();
+    let halves = app
+        .gql(
+            &admin,
+            "mutation { okr { generateCycles(input: {fiscalYear: 2028}) { cycles { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        halves.data()["okr"]["generateCycles"]["cycles"],
+        json!([{ "name": "FY2028" }, { "name": "FY2028 H1" }, { "name": "FY2028 H2" }])
+    );
+
+    let backwards = app
+        .gql(&admin, r#"mutation { okr { createCycle(input: {name: "x", startsOn: "2026-05-01", endsOn: "2026-04-01"}) { cycle { id } } } }"#, json!({}))
+        .await;
+    assert_eq!(
+        (backwards.code(), backwards.field()),
+        ("VALIDATION", "input.endsOn")
+    );
+    let member = token(&app, "m@acme.example", Role::Member);
+    let refused = app
+        .gql(
+            &member,
+            "mutation { okr { generateCycles(input: {fiscalYear: 2029}) { cycles { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn progress_and_health_explain_themselves() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let company = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Win the market", "level": "COMPANY", "ownerId": org.ceo, "status": "ACTIVE" })).await;
+    let kr_behind = key_result(&app, admin, &company, "0", "100", "1").await;
+    let kr_ahead = key_result(&app, admin, &company, "0", "10", "3").await;
+    let mia = token(&app, "mia@acme.example", Role::Manager);
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": kr_ahead, "value": "9", "confidence": 8 } }),
+    )
+    .await
+    .data();
+    let checked = app
+        .gql(admin, CHECK_IN, json!({ "input": { "keyResultId": kr_behind, "value": "10", "confidence": 3, "status": "AT_RISK", "note": "Slow start" } }))
+        .await;
+    assert_eq!(
+        checked.data()["okr"]["recordCheckIn"]["checkIn"],
+        json!({
+            "value": "10", "valueBefore": "0", "delta": "10", "progressBefore": "0", "progressAfter": "0.1",
+            "status": "AT_RISK", "statedStatus": "AT_RISK", "derivedStatus": "OFF_TRACK",
+            "confidence": 3, "confidenceLabel": "Low", "late": false, "author": null
+        })
+    );
+    let view = app
+        .gql(&mia, r#"query($id: ID!) { okr { objective(id: $id) {
+            progress { value explanation { formula text } }
+            expectedProgress { value }
+            health healthExplanation { text }
+            keyResults { progress { progress } health { health derived stated explanation { text } } stale lastCheckIn { note } checkIns { totalCount } }
+        } } }"#, json!({ "id": company }))
+        .await;
+    let o = &view.data()["okr"]["objective"];
+    // (1 × 0.1 + 3 × 0.9) / 4 = 0.7
+    assert_eq!(o["progress"]["value"], "0.7");
+    assert_eq!(
+        o["progress"]["explanation"]["formula"],
+        "Σ(weight × max(progress, 0)) / Σ weight"
+    );
+    assert_eq!(
+        o["progress"]["explanation"]["text"],
+        "(1 × 0.1 + 3 × 0.9) / 4 = 0.7."
+    );
+    assert_eq!(
+        o["keyResults"][0]["health"]["health"], "AT_RISK",
+        "the owner's recent stated status wins"
+    );
+    assert_eq!(
+        o["keyResults"][0]["health"]["derived"], "OFF_TRACK",
+        "and the derived one is returned too"
+    );
+    assert_eq!(o["keyResults"][1]["health"]["health"], "ON_TRACK");
+    assert_eq!(o["health"], "AT_RISK", "weakest contribution by default");
+    assert_eq!(o["keyResults"][0]["stale"], false);
+    assert_eq!(o["keyResults"][0]["lastCheckIn"]["note"], "Slow start");
+    let expected = o["expectedProgress"]["value"]
+        .as_str()
+        .unwrap()
+        .parse::<f64>()
+        .unwrap();
+    assert!((0.45..0.55).contains(&expected), "{expected}");
+
+    app.gql(admin, r#"mutation { updateFrameworkSettings(input: {key: "okr", settings: {healthRollup: "WEIGHTED"}}) { framework { key } } }"#, json!({}))
+        .await
+        .data();
+    let weighted = app
+        .gql(
+            &mia,
+            "query($id: ID!) { okr { objective(id: $id) { health } } }",
+            json!({ "id": company }),
+        )
+        .await;
+    // (1 × 0.5 + 3 × 1) / 4 = 0.875 ⇒ on track
+    assert_eq!(weighted.data()["okr"]["objective"]["health"], "ON_TRACK");
+}
+
+#[tokio::test]
+async fn alignment_drives_progress_and_refuses_loops() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let priority = app.gql(admin, r#"mutation { createStrategicPriority(input: {title: "Grow"}) { strategicPriority { id } } }"#, json!({})).await;
+    let priority = id_at(
+        priority.data(),
+        "createStrategicPriority.strategicPriority.id",
+    );
+    let company = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Company", "level": "COMPANY", "ownerId": org.ceo, "progressDriver": "ALIGNED_OBJECTIVES" })).await;
+    let team = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Team", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit })).await;
+    let individual = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Mine", "level": "INDIVIDUAL", "ownerId": org.report, "progressDriver": "BOTH" })).await;
+    let align = "mutation($input: OkrAlignInput!) { okr { align(input: $input) { objective { alignedTo { parentObjective { title } priority { title } } } } } }";
+    app.gql(
+        admin,
+        align,
+        json!({ "input": { "objectiveId": company, "priorityId": priority } }),
+    )
+    .await
+    .data();
+    app.gql(
+        admin,
+        align,
+        json!({ "input": { "objectiveId": team, "parentObjectiveId": company } }),
+    )
+    .await
+    .data();
+    app.gql(
+        admin,
+        align,
+        json!({ "input": { "objectiveId": individual, "parentObjectiveId": team } }),
+    )
+    .await
+    .data();
+    let again = app.gql(admin, align, json!({ "input": { "objectiveId": individual, "parentObjectiveId": team, "priorityId": priority } })).await;
+    assert_eq!((again.code(), again.field()), ("VALIDATION", "input"));
+    let looped = app
+        .gql(
+            admin,
+            align,
+            json!({ "input": { "objectiveId": company, "parentObjectiveId": individual } }),
+        )
+        .await;
+    assert_eq!(
+        (looped.code(), looped.field()),
+        ("VALIDATION", "input.parentObjectiveId")
+    );
+
+    let team_kr = key_result(&app, admin, &team, "0", "10", "1").await;
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": team_kr, "value": "5" } }),
+    )
+    .await
+    .data();
+    let mine_kr = key_result(&app, admin, &individual, "0", "4", "1").await;
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": mine_kr, "value": "4" } }),
+    )
+    .await
+    .data();
+    let view = app
+        .gql(admin, "query($id: ID!) { okr { objective(id: $id) { progress { value } alignedObjectives { title progress { value } alignedObjectives { title progress { value } } } } } }", json!({ "id": company }))
+        .await;
+    // individual: BOTH = mean(1.0) = 1; team: KEY_RESULTS = 0.5; company: ALIGNED = team's 0.5
+    assert_eq!(
+        view.data()["okr"]["objective"],
+        json!({ "progress": { "value": "0.5" }, "alignedObjectives": [{ "title": "Team", "progress": { "value": "0.5" }, "alignedObjectives": [{ "title": "Mine", "progress": { "value": "1" } }] }] })
+    );
+    let by_priority = app
+        .gql(admin, "query($p: ID!) { okr { objectives(filter: {priorityId: $p}) { edges { node { title } } } } }", json!({ "p": priority }))
+        .await;
+    assert_eq!(
+        by_priority.data()["okr"]["objectives"]["edges"],
+        json!([{ "node": { "title": "Company" } }])
+    );
+    let unaligned = app.gql(admin, "mutation($input: OkrAlignInput!) { okr { unalign(input: $input) { objective { alignedTo { parentObjective { title } } } } } }", json!({ "input": { "objectiveId": individual, "parentObjectiveId": team } })).await;
+    assert_eq!(
+        unaligned.data()["okr"]["unalign"]["objective"]["alignedTo"],
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn soft_warnings_come_back_in_the_payload() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    app.gql(admin, r#"mutation { updateFrameworkSettings(input: {key: "okr", settings: {companyObjectiveLimit: 1, keyResultSoftLimit: 1}}) { framework { key } } }"#, json!({}))
+        .await
+        .data();
+    let first = app.gql(admin, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "One", "level": "COMPANY", "ownerId": org.ceo } })).await;
+    assert_eq!(
+        first.data()["okr"]["createObjective"]["warnings"],
+        json!([{ "code": "NO_KEY_RESULTS" }])
+    );
+    let second = app.gql(admin, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Two", "level": "COMPANY", "ownerId": org.ceo } })).await;
+    assert_eq!(
+        second.data()["okr"]["createObjective"]["warnings"],
+        json!([{ "code": "TOO_MANY_COMPANY_OBJECTIVES" }, { "code": "NO_KEY_RESULTS" }])
+    );
+    let individual = app.gql(admin, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Solo", "level": "INDIVIDUAL", "ownerId": org.report } })).await;
+    let solo = id_at(individual.data(), "okr.createObjective.objective.id");
+    assert_eq!(
+        individual.data()["okr"]["createObjective"]["warnings"],
+        json!([{ "code": "NO_KEY_RESULTS" }, { "code": "NOT_ALIGNED" }])
+    );
+    key_result(&app, admin, &solo, "0", "1", "1").await;
+    let two = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": solo, "title": "More", "target": { "kind": "MILESTONE" } } }))
+        .await;
+    assert_eq!(
+        two.data()["okr"]["createKeyResult"]["warnings"],
+        json!([{ "code": "TOO_MANY_KEY_RESULTS" }, { "code": "NOT_ALIGNED" }])
+    );
+    let hard = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": solo, "title": "Bad", "target": { "kind": "INCREASE_TO", "start": "10", "target": "1" } } }))
+        .await;
+    assert_eq!(
+        (hard.code(), hard.field()),
+        ("VALIDATION", "input.target.target")
+    );
+}
+
+#[tokio::test]
+async fn permissions_follow_roles_and_reporting_lines() {
+    let app = start().await;
+    let org = org(&app).await;
+    let rob = token(&app, "rob@acme.example", Role::Member);
+    let mia = token(&app, "mia@acme.example", Role::Manager);
+    let pat = token(&app, "pat@acme.example", Role::Member);
+
+    let own = app.gql(&rob, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Learn Rust", "level": "INDIVIDUAL", "ownerId": org.report } })).await;
+    let robs = id_at(own.data(), "okr.createObjective.objective.id");
+    let for_someone = app.gql(&rob, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Yours", "level": "INDIVIDUAL", "ownerId": org.peer } })).await;
+    assert_eq!(for_someone.code(), "FORBIDDEN");
+    let company = app.gql(&mia, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Big", "level": "COMPANY", "ownerId": org.manager } })).await;
+    assert_eq!(company.code(), "FORBIDDEN");
+    let team = app.gql(&mia, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Team", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit } })).await;
+    team.data();
+    let for_report = app.gql(&mia, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Coach", "level": "INDIVIDUAL", "ownerId": org.report } })).await;
+    for_report.data();
+
+    let rename = "mutation($id: ID!, $v: Int!) { okr { updateObjective(input: {id: $id, version: $v, title: \"Renamed\"}) { objective { title version } } } }";
+    assert_eq!(
+        app.gql(&pat, rename, json!({ "id": robs, "v": 1 }))
+            .await
+            .code(),
+        "FORBIDDEN",
+        "a peer"
+    );
+    let by_manager = app.gql(&mia, rename, json!({ "id": robs, "v": 1 })).await;
+    assert_eq!(
+        by_manager.data()["okr"]["updateObjective"]["objective"],
+        json!({ "title": "Renamed", "version": 2 })
+    );
+    assert_eq!(
+        app.gql(&rob, rename, json!({ "id": robs, "v": 1 }))
+            .await
+            .code(),
+        "CONFLICT"
+    );
+
+    let kr = key_result(&app, &rob, &robs, "0", "10", "1").await;
+    let check = json!({ "input": { "keyResultId": kr, "value": "3" } });
+    app.gql(&rob, CHECK_IN, check.clone()).await.data();
+    assert_eq!(
+        app.gql(&pat, CHECK_IN, check.clone()).await.code(),
+        "FORBIDDEN"
+    );
+    app.gql(&mia, CHECK_IN, check).await.data();
+
+    let delete = "mutation($id: ID!) { okr { deleteObjective(input: {id: $id}) { deletedId } } }";
+    app.gql(&rob, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 2, status: ACTIVE}) { objective { status } } } }", json!({ "id": robs }))
+        .await
+        .data();
+    let refused = app.gql(&rob, delete, json!({ "id": robs })).await;
+    assert_eq!(
+        (refused.code(), refused.field()),
+        ("VALIDATION", "input.id"),
+        "only drafts are deleted"
+    );
+}
+
+#[tokio::test]
+async fn private_objectives_are_invisible_to_everyone_else() {
+    let app = start().await;
+    let org = org(&app).await;
+    let rob = token(&app, "rob@acme.example", Role::Member);
+    let mia = token(&app, "mia@acme.example", Role::Manager);
+    let pat = token(&app, "pat@acme.example", Role::Member);
+    let secret = app
+        .gql(&rob, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Find a new job", "level": "INDIVIDUAL", "ownerId": org.report, "private": true } }))
+        .await;
+    let id = id_at(secret.data(), "okr.createObjective.objective.id");
+    let kr = key_result(&app, &rob, &id, "0", "3", "1").await;
+    let list = "query($c: ID!) { okr { objectives(filter: {cycleId: $c}) { totalCount edges { node { title } } } } }";
+    for (who, token, sees) in [
+        ("owner", &rob, true),
+        ("manager", &mia, true),
+        ("admin", &org.admin, true),
+        ("peer", &pat, false),
+    ] {
+        let listed = app.gql(token, list, json!({ "c": org.cycle })).await;
+        let count = listed.data()["okr"]["objectives"]["totalCount"]
+            .as_u64()
+            .unwrap();
+        assert_eq!(count, u64::from(sees), "{who}: count");
+        let direct = app
+            .gql(
+                token,
+                "query($id: ID!) { okr { objective(id: $id) { title } } node(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(
+            direct.data()["okr"]["objective"].is_null(),
+            !sees,
+            "{who}: objective(id)"
+        );
+        assert_eq!(direct.data()["node"].is_null(), !sees, "{who}: node(id)");
+        let key_result = app
+            .gql(
+                token,
+                "query($id: ID!) { okr { keyResult(id: $id) { title } } }",
+                json!({ "id": kr }),
+            )
+            .await;
+        assert_eq!(
+            key_result.data()["okr"]["keyResult"].is_null(),
+            !sees,
+            "{who}: keyResult(id)"
+        );
+    }
+    let by_owner = app
+        .gql(
+            &pat,
+            "query($o: ID!) { okr { objectives(filter: {ownerId: $o}) { totalCount } } }",
+            json!({ "o": org.report }),
+        )
+        .await;
+    assert_eq!(by_owner.data()["okr"]["objectives"]["totalCount"], 0);
+    let touch = app
+        .gql(
+            &pat,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": "1" } }),
+        )
+        .await;
+    assert_eq!(
+        touch.code(),
+        "NOT_FOUND",
+        "a private objective behaves like a missing one"
+    );
+    let mine = app
+        .gql(
+            &rob,
+            "{ okr { myObjectives { title private } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        mine.data()["okr"]["myObjectives"],
+        json!([{ "title": "Find a new job", "private": true }])
+    );
+}
+
+#[tokio::test]
+async fn a_closed_cycle_is_graded_locked_and_reopened_by_admins() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let rob = token(&app, "rob@acme.example", Role::Member);
+    let robs = objective(&app, &rob, json!({ "cycleId": org.cycle, "title": "Ship", "level": "INDIVIDUAL", "ownerId": org.report, "status": "ACTIVE" })).await;
+    let kr = key_result(&app, &rob, &robs, "0", "10", "1").await;
+    app.gql(
+        &rob,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": kr, "value": "7" } }),
+    )
+    .await
+    .data();
+    let close = app
+        .gql(admin, r#"mutation($id: ID!) { okr { closeCycle(input: {id: $id, version: 1, closingNote: "Good quarter"}) { cycle { status closingNote version } } } }"#, json!({ "id": org.cycle }))
+        .await;
+    assert_eq!(
+        close.data()["okr"]["closeCycle"]["cycle"],
+        json!({ "status": "CLOSED", "closingNote": "Good quarter", "version": 2 })
+    );
+    let graded = app
+        .gql(
+            &rob,
+            "query($id: ID!) { okr { objective(id: $id) { grade keyResults { grade } } } }",
+            json!({ "id": robs }),
+        )
+        .await;
+    assert_eq!(
+        graded.data()["okr"]["objective"],
+        json!({ "grade": "0.7", "keyResults": [{ "grade": "0.7" }] })
+    );
+
+    let edit = app.gql(&rob, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 1, title: \"x\"}) { objective { id } } } }", json!({ "id": robs })).await;
+    assert_eq!(edit.code(), "VALIDATION");
+    assert!(edit.message().contains("closed"), "{}", edit.message());
+    let late_member = app
+        .gql(
+            &rob,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": "8" } }),
+        )
+        .await;
+    assert_eq!(
+        (late_member.code(), late_member.field()),
+        ("VALIDATION", "input.keyResultId")
+    );
+    let late_admin = app
+        .gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": "8" } }),
+        )
+        .await;
+    assert_eq!(
+        late_admin.data()["okr"]["recordCheckIn"]["checkIn"]["late"],
+        true
+    );
+    let audit = app
+        .gql(
+            admin,
+            r#"{ auditLog(filter: {action: "okr_check_in.recorded_late"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(audit.data()["auditLog"]["totalCount"], 1);
+
+    let member_reopen = app.gql(&rob, "mutation($id: ID!) { okr { reopenCycle(input: {id: $id, version: 2}) { cycle { status } } } }", json!({ "id": org.cycle })).await;
+    assert_eq!(member_reopen.code(), "FORBIDDEN");
+    let reopened = app.gql(admin, "mutation($id: ID!) { okr { reopenCycle(input: {id: $id, version: 2}) { cycle { status } } } }", json!({ "id": org.cycle })).await;
+    assert_eq!(
+        reopened.data()["okr"]["reopenCycle"]["cycle"]["status"],
+        "ACTIVE"
+    );
+    let reopen_audit = app
+        .gql(
+            admin,
+            r#"{ auditLog(filter: {action: "okr_cycle.reopened"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(reopen_audit.data()["auditLog"]["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn another_tenants_okrs_behave_like_unknown_ones() {
+    let app = start().await;
+    let org = org(&app).await;
+    let robs = objective(&app, &org.admin, json!({ "cycleId": org.cycle, "title": "Acme only", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    app.tenant("globex", &["okr"]).await;
+    let globex = app.admin("globex");
+    let read = app
+        .gql(&globex, "query($o: ID!, $c: ID!) { okr { objective(id: $o) { id } cycle(id: $c) { id } objectives { totalCount } cycles { totalCount } } node(id: $o) { id } }", json!({ "o": robs, "c": org.cycle }))
+        .await;
+    assert_eq!(
+        read.data(),
+        &json!({ "okr": { "objective": null, "cycle": null, "objectives": { "totalCount": 0 }, "cycles": { "totalCount": 0 } }, "node": null })
+    );
+    let write = app.gql(&globex, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 1, title: \"x\"}) { objective { id } } } }", json!({ "id": robs })).await;
+    assert_eq!(write.code(), "NOT_FOUND");
+    let reference = app
+        .gql(&globex, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "x", "level": "INDIVIDUAL", "ownerId": org.report } }))
+        .await;
+    assert_eq!(
+        (reference.code(), reference.field()),
+        ("VALIDATION", "input.cycleId")
+    );
+}
+
+#[tokio::test]
+async fn listing_objectives_with_key_results_owners_and_health_costs_a_constant_number_of_statements()
+ {
+    let app = throughline_tests::start_with_limits(throughline_api::config::Limits {
+        batch_delay: std::time::Duration::from_millis(250),
+        ..Default::default()
+    })
+    .await;
+    let org = org(&app).await;
+    for i in 0..30 {
+        let id = objective(&app, &org.admin, json!({ "cycleId": org.cycle, "title": format!("Objective {i:02}"), "level": "INDIVIDUAL", "ownerId": org.report })).await;
+        key_result(&app, &org.admin, &id, "0", "10", "1").await;
+    }
+    let query = "query($n: Int!) { okr { objectives(first: $n) { edges { node { title owner { name } health progress { value } keyResults { title owner { name } progress { progress } health { health } } } } } } }";
+    let (few, small) = app
+        .count_statements(app.gql(&org.admin, query, json!({ "n": 3 })))
+        .await;
+    let (many, large) = app
+        .count_statements(app.gql(&org.admin, query, json!({ "n": 30 })))
+        .await;
+    assert_eq!(
+        few.data()["okr"]["objectives"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        many.data()["okr"]["objectives"]["edges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        30
+    );
+    assert_eq!(small, large, "statements must not grow with the page");
+    println!("okr.objectives(first: 3) = {small} statements; (first: 30) = {large} statements");
+}
