@@ -657,3 +657,264 @@ async fn listing_objectives_with_key_results_owners_and_health_costs_a_constant_
     assert_eq!(small, large, "statements must not grow with the page");
     println!("okr.objectives(first: 3) = {small} statements; (first: 30) = {large} statements");
 }
+
+#[tokio::test]
+async fn a_metric_linked_key_result_follows_recorded_values() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let metric = app
+        .gql(admin, r#"mutation { createMetric(input: {name: "Demos", direction: HIGHER_IS_BETTER, indicatorKind: LEADING, frequency: MONTHLY, aggregation: SUM}) { metric { id } } }"#, json!({}))
+        .await;
+    let metric = id_at(metric.data(), "createMetric.metric.id");
+    let company = objective(
+        &app,
+        admin,
+        json!({ "cycleId": org.cycle, "title": "Grow", "level": "COMPANY", "ownerId": org.ceo }),
+    )
+    .await;
+    let kr = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": company, "title": "Demos", "metricId": metric, "target": { "kind": "INCREASE_TO", "start": "0", "target": "40" } } }))
+        .await;
+    let kr = id_at(kr.data(), "okr.createKeyResult.keyResult.id");
+    let this_month = chrono::Utc::now().date_naive().with_day(1).unwrap();
+    let last_month = (this_month - chrono::Duration::days(1))
+        .with_day(1)
+        .unwrap();
+    let record = "mutation($m: ID!, $p: Date!, $v: Decimal!) { recordMetricValues(input: {metricId: $m, values: [{period: $p, value: $v}]}) { values { id } } }";
+    app.gql(
+        admin,
+        record,
+        json!({ "m": metric, "p": this_month, "v": "10" }),
+    )
+    .await
+    .data();
+    app.settle().await;
+    // A backfilled older month does not move the key result back.
+    app.gql(
+        admin,
+        record,
+        json!({ "m": metric, "p": last_month, "v": "4" }),
+    )
+    .await
+    .data();
+    app.settle().await;
+    let view = app
+        .gql(admin, "query($id: ID!) { okr { keyResult(id: $id) { currentValue metric { name } progress { progress } checkIns { edges { node { value source author { name } } } } } } }", json!({ "id": kr }))
+        .await;
+    assert_eq!(
+        view.data()["okr"]["keyResult"],
+        json!({
+            "currentValue": "10",
+            "metric": { "name": "Demos" },
+            "progress": { "progress": "0.25" },
+            "checkIns": { "edges": [{ "node": { "value": "10", "source": "METRIC", "author": null } }] }
+        })
+    );
+}
+
+use chrono::Datelike;
+
+#[tokio::test]
+async fn deactivated_owners_are_flagged_for_reassignment() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let robs = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Rob's", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    app.gql(admin, "mutation($id: ID!) { updatePerson(input: {id: $id, version: 1, status: INACTIVE}) { person { status } } }", json!({ "id": org.report }))
+        .await
+        .data();
+    app.settle().await;
+    let view = app.gql(admin, "query($id: ID!) { okr { objective(id: $id) { title ownerInactive owner { status } } } }", json!({ "id": robs })).await;
+    assert_eq!(
+        view.data()["okr"]["objective"],
+        json!({ "title": "Rob's", "ownerInactive": true, "owner": { "status": "INACTIVE" } })
+    );
+    let reassigned = app
+        .gql(admin, "mutation($id: ID!, $o: ID!) { okr { updateObjective(input: {id: $id, version: 1, ownerId: $o}) { objective { ownerInactive owner { name } } } } }", json!({ "id": robs, "o": org.manager }))
+        .await;
+    assert_eq!(
+        reassigned.data()["okr"]["updateObjective"]["objective"],
+        json!({ "ownerInactive": false, "owner": { "name": "Mia Manager" } })
+    );
+}
+
+#[tokio::test]
+async fn the_alignment_tree_and_report_show_only_what_you_may_see() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let priority = app.gql(admin, r#"mutation { a: createStrategicPriority(input: {title: "Grow"}) { strategicPriority { id } } b: createStrategicPriority(input: {title: "Delight"}) { strategicPriority { id } } }"#, json!({})).await;
+    let grow = id_at(priority.data(), "a.strategicPriority.id");
+    let bulk = app
+        .gql(admin, r#"mutation($input: BulkCreateOkrObjectivesInput!) { okr { bulkCreateObjectives(input: $input) {
+            objectives { title level keyResults { title } } warnings { index warning { code } } } } }"#,
+            json!({ "input": { "cycleId": org.cycle, "objectives": [
+                { "title": "Company", "level": "COMPANY", "ownerId": org.ceo, "priorityIds": [grow], "keyResults": [{ "title": "Revenue", "target": { "kind": "INCREASE_TO", "start": "0", "target": "10" } }] },
+                { "title": "Team", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit, "parentIndex": 0, "keyResults": [{ "title": "Deals", "target": { "kind": "MILESTONE" } }] },
+                { "title": "Rob's", "level": "INDIVIDUAL", "ownerId": org.report, "parentIndex": 1, "keyResults": [{ "title": "Calls", "target": { "kind": "STAY_AT_OR_ABOVE", "target": "20" } }] },
+                { "title": "Rob's secret", "level": "INDIVIDUAL", "ownerId": org.report, "private": true },
+                { "title": "Pat's loose end", "level": "INDIVIDUAL", "ownerId": org.peer }
+            ] } }))
+        .await;
+    let created = &bulk.data()["okr"]["bulkCreateObjectives"];
+    assert_eq!(created["objectives"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        created["objectives"][1]["keyResults"],
+        json!([{ "title": "Deals" }])
+    );
+    assert!(
+        created["warnings"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({ "index": 4, "warning": { "code": "NOT_ALIGNED" } }))
+    );
+
+    let tree = "query($c: ID!) { okr { alignmentTree(cycleId: $c) { depth objective { title health progress { value } } } } }";
+    let titles = |response: &throughline_tests::Gql| -> Vec<(i64, String)> {
+        response.data()["okr"]["alignmentTree"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                (
+                    n["depth"].as_i64().unwrap(),
+                    n["objective"]["title"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let by_admin = app.gql(admin, tree, json!({ "c": org.cycle })).await;
+    assert_eq!(
+        titles(&by_admin),
+        vec![
+            (0, "Company".into()),
+            (1, "Team".into()),
+            (2, "Rob's".into()),
+            (0, "Pat's loose end".into()),
+            (0, "Rob's secret".into())
+        ]
+    );
+    let pat = token(&app, "pat@acme.example", Role::Member);
+    let by_peer = app.gql(&pat, tree, json!({ "c": org.cycle })).await;
+    assert!(
+        !titles(&by_peer).iter().any(|(_, t)| t == "Rob's secret"),
+        "private objectives stay out of others' trees"
+    );
+
+    let report = "query($c: ID!) { okr { alignmentReport(cycleId: $c) { teamAndIndividualCount alignedCount alignedShare unaligned { title } byPriority { priority { title } objectives { title } } } } }";
+    let for_admin = app.gql(admin, report, json!({ "c": org.cycle })).await;
+    assert_eq!(
+        for_admin.data()["okr"]["alignmentReport"],
+        json!({
+            "teamAndIndividualCount": 4, "alignedCount": 2, "alignedShare": "0.5",
+            "unaligned": [{ "title": "Pat's loose end" }, { "title": "Rob's secret" }],
+            "byPriority": [{ "priority": { "title": "Grow" }, "objectives": [{ "title": "Company" }] }, { "priority": { "title": "Delight" }, "objectives": [] }]
+        })
+    );
+    let for_peer = app.gql(&pat, report, json!({ "c": org.cycle })).await;
+    assert_eq!(
+        for_peer.data()["okr"]["alignmentReport"]["teamAndIndividualCount"],
+        3,
+        "counts leave private objectives out"
+    );
+
+    // All or nothing: one bad key result refuses the whole load, naming it.
+    let refused = app
+        .gql(admin, r#"mutation($input: BulkCreateOkrObjectivesInput!) { okr { bulkCreateObjectives(input: $input) { objectives { title } } } }"#,
+            json!({ "input": { "cycleId": org.cycle, "objectives": [
+                { "title": "Fine", "level": "INDIVIDUAL", "ownerId": org.report },
+                { "title": "Broken", "level": "INDIVIDUAL", "ownerId": org.report, "keyResults": [{ "title": "x", "target": { "kind": "WITHIN_RANGE", "lower": "5", "upper": "1" } }] }
+            ] } }))
+        .await;
+    assert_eq!(
+        (refused.code(), refused.field()),
+        (
+            "VALIDATION",
+            "input.objectives[1].keyResults[0].target.lower"
+        )
+    );
+    let count = app
+        .gql(
+            admin,
+            "query($c: ID!) { okr { objectives(filter: {cycleId: $c}) { totalCount } } }",
+            json!({ "c": org.cycle }),
+        )
+        .await;
+    assert_eq!(
+        count.data()["okr"]["objectives"]["totalCount"],
+        5,
+        "nothing of the refused load was written"
+    );
+}
+
+#[tokio::test]
+async fn stale_key_results_of_a_managers_reporting_line() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let robs = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Rob's", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    let stale = key_result(&app, admin, &robs, "0", "10", "1").await;
+    let fresh = key_result(&app, admin, &robs, "0", "10", "1").await;
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": fresh, "value": "4" } }),
+    )
+    .await
+    .data();
+    let pats = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Pat's", "level": "INDIVIDUAL", "ownerId": org.peer })).await;
+    key_result(&app, admin, &pats, "0", "10", "1").await;
+    let mia = token(&app, "mia@acme.example", Role::Manager);
+    let query = "query($c: ID!, $m: ID) { okr { staleKeyResults(cycleId: $c, managerId: $m) { totalCount edges { node { id owner { name } stale } } } } }";
+    let mine = app.gql(&mia, query, json!({ "c": org.cycle })).await;
+    assert_eq!(
+        mine.data()["okr"]["staleKeyResults"],
+        json!({ "totalCount": 1, "edges": [{ "node": { "id": stale, "owner": { "name": "Rob Report" }, "stale": true } }] })
+    );
+    let ceo_line = app
+        .gql(admin, query, json!({ "c": org.cycle, "m": org.ceo }))
+        .await;
+    assert_eq!(ceo_line.data()["okr"]["staleKeyResults"]["totalCount"], 2);
+}
+
+#[tokio::test]
+async fn check_ins_are_announced_to_subscribers_after_commit() {
+    use futures_util::SinkExt;
+    use throughline_tests::ws::{Message, connect, next};
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let robs = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Rob's", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    let other = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Other", "level": "INDIVIDUAL", "ownerId": org.peer })).await;
+    let kr = key_result(&app, admin, &robs, "0", "10", "1").await;
+    let other_kr = key_result(&app, admin, &other, "0", "10", "1").await;
+    let mut socket = connect(&app, json!({ "authorization": format!("Bearer {admin}") })).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    socket
+        .send(Message::text(
+            json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription($o: ID) { okrCheckInRecorded(objectiveId: $o) { value keyResult { title } } }", "variables": { "o": robs } } }).to_string(),
+        ))
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": other_kr, "value": "1" } }),
+    )
+    .await
+    .data();
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": kr, "value": "6" } }),
+    )
+    .await
+    .data();
+    let event = next(&mut socket).await.unwrap();
+    assert_eq!(
+        event["payload"]["data"]["okrCheckInRecorded"],
+        json!({ "value": "6", "keyResult": { "title": "Grow" } })
+    );
+}

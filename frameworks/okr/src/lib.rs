@@ -69,11 +69,19 @@ impl Framework for Okr {
             .collect())
     }
 
+    /// A metric value updates the key results linked to its metric. A person
+    /// deactivated needs nothing here: their objectives stay, and queries flag
+    /// them `ownerInactive` for reassignment.
     async fn on_event(
         &self,
-        _scope: &TenantScope,
-        _event: &throughline_domain::events::DomainEvent,
+        scope: &TenantScope,
+        event: &throughline_domain::events::DomainEvent,
     ) -> DomainResult<()> {
-        Ok(())
+        match event.kind.as_str() {
+            "metric_value.recorded" | "metric_value.replaced" => {
+                service::metric_link::on_metric_value(scope, event).await
+            }
+            _ => Ok(()),
+        }
     }
 }

@@ -59,6 +59,41 @@ pub struct ObjectiveFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+/// One objective in a cycle's alignment tree.
+#[derive(async_graphql::SimpleObject)]
+pub struct OkrAlignmentTreeNode {
+    /// The objective, with its progress and health.
+    pub objective: OkrObjective,
+    /// 0 for a root (usually a company objective), 1 for what aligns to it, …
+    pub depth: i32,
+    /// The objective it sits under here; null for a root.
+    pub parent_id: Option<ID>,
+}
+
+/// Objectives aligned directly to one strategic priority.
+#[derive(async_graphql::SimpleObject)]
+pub struct OkrPriorityObjectives {
+    /// The strategic priority.
+    pub priority: throughline_domain::graphql::types::StrategicPriority,
+    /// The objectives aligned to it that you can see.
+    pub objectives: Vec<OkrObjective>,
+}
+
+/// How well a cycle's objectives hang together.
+#[derive(async_graphql::SimpleObject)]
+pub struct OkrAlignmentReport {
+    /// Team and individual objectives in the cycle that you can see.
+    pub team_and_individual_count: i32,
+    /// Of those, aligned to a parent objective, a key result or a priority.
+    pub aligned_count: i32,
+    /// alignedCount / teamAndIndividualCount (1 when there are none).
+    pub aligned_share: rust_decimal::Decimal,
+    /// Team and individual objectives aligned to nothing.
+    pub unaligned: Vec<OkrObjective>,
+    /// Every strategic priority with the objectives aligned directly to it.
+    pub by_priority: Vec<OkrPriorityObjectives>,
+}
+
 /// The OKR framework's queries.
 pub struct OkrQuery;
 
@@ -249,6 +284,147 @@ impl OkrQuery {
             .await?
             .is_some();
         Ok(visible.then_some(OkrKeyResult(kr)))
+    }
+
+    /// The alignment tree of a cycle, depth first: company → team → individual.
+    async fn alignment_tree(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The cycle.")] cycle_id: ID,
+    ) -> Result<Vec<OkrAlignmentTreeNode>> {
+        let scope = &request(ctx)?.scope;
+        let Some(cycle) = id_of(&cycle_id, "OkrCycle") else {
+            return Ok(vec![]);
+        };
+        let nodes = crate::service::reports::alignment_tree(scope.db(), scope, cycle).await?;
+        Ok(nodes
+            .into_iter()
+            .map(|n| OkrAlignmentTreeNode {
+                objective: OkrObjective(n.objective),
+                depth: n.depth as i32,
+                parent_id: n
+                    .parent_id
+                    .map(|id| throughline_domain::graphql::encode_id("OkrObjective", id)),
+            })
+            .collect())
+    }
+
+    /// The share of team and individual objectives aligned, the unaligned ones, and objectives per priority.
+    async fn alignment_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The cycle.")] cycle_id: ID,
+    ) -> Result<Option<OkrAlignmentReport>> {
+        let scope = &request(ctx)?.scope;
+        let Some(cycle) = id_of(&cycle_id, "OkrCycle") else {
+            return Ok(None);
+        };
+        if request(ctx)?
+            .loader::<ById<cycle::Entity>, _>()
+            .load_one(cycle)
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let report = crate::service::reports::alignment_report(scope.db(), scope, cycle).await?;
+        let share = if report.considered == 0 {
+            rust_decimal::Decimal::ONE
+        } else {
+            (rust_decimal::Decimal::from(report.aligned as i64)
+                / rust_decimal::Decimal::from(report.considered as i64))
+            .round_dp(4)
+            .normalize()
+        };
+        Ok(Some(OkrAlignmentReport {
+            team_and_individual_count: report.considered as i32,
+            aligned_count: report.aligned as i32,
+            aligned_share: share,
+            unaligned: report.unaligned.into_iter().map(OkrObjective).collect(),
+            by_priority: report
+                .by_priority
+                .into_iter()
+                .map(|(p, objectives)| OkrPriorityObjectives {
+                    priority: throughline_domain::graphql::types::StrategicPriority(p),
+                    objectives: objectives.into_iter().map(OkrObjective).collect(),
+                })
+                .collect(),
+        }))
+    }
+
+    /// Key results with no check-in within the tenant's cadence, owned in a
+    /// manager's whole reporting line (yours by default), oldest first.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn stale_key_results(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The cycle.")] cycle_id: ID,
+        #[graphql(desc = "The manager whose reporting line to look at; you by default.")]
+        manager_id: Option<ID>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+    ) -> Result<Page<OkrKeyResult>> {
+        let request = request(ctx)?;
+        let scope = &request.scope;
+        let cycle = throughline_domain::graphql::decode_id(&cycle_id, "OkrCycle", "cycleId")?;
+        let manager = match decode_optional(manager_id.as_ref(), "Person", "managerId")? {
+            Some(id) => id,
+            None => scope.actor().person_id.ok_or_else(|| {
+                DomainError::validation(
+                    "managerId",
+                    "you have no person record in this tenant: name a manager",
+                )
+            })?,
+        };
+        let scores = request
+            .loader::<CycleScoresLoader, _>()
+            .load_one(cycle)
+            .await?
+            .unwrap_or_default();
+        let stale: Vec<Uuid> = scores
+            .key_results
+            .iter()
+            .filter(|(_, s)| s.stale)
+            .map(|(id, _)| *id)
+            .collect();
+        let visible = Query::select()
+            .column(objective::Column::Id)
+            .from(objective::Entity)
+            .cond_where(crate::service::visibility::visible_condition(scope))
+            .and_where(
+                Expr::col((objective::Entity, objective::Column::TenantId)).eq(scope.tenant_id()),
+            )
+            .to_owned();
+        let line = throughline_domain::service::people::in_reporting_line(
+            scope.db().get_database_backend(),
+            "okr_key_results.owner_id",
+            scope.tenant_id(),
+            manager,
+        );
+        let select = scope
+            .select::<key_result::Entity>()
+            .filter(key_result::Column::Id.is_in(stale))
+            .filter(key_result::Column::ObjectiveId.in_subquery(visible))
+            .filter(
+                Condition::any()
+                    .add(key_result::Column::OwnerId.eq(manager))
+                    .add(line),
+            );
+        Ok(connection::page(
+            ctx,
+            scope.db(),
+            select,
+            SortKey::Id,
+            PageArgs::new(first, after, last, before),
+            OkrKeyResult,
+        )
+        .await?)
     }
 
     /// The objectives you own or co-own, optionally in one cycle.

@@ -1,10 +1,13 @@
 //! OKR rules, permissions and transactions. No GraphQL here.
 
 pub mod alignment;
+pub mod bulk;
 pub mod check_ins;
 pub mod cycles;
 pub mod key_results;
+pub mod metric_link;
 pub mod objectives;
+pub mod reports;
 pub mod scores;
 pub mod visibility;
 

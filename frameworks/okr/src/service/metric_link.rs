@@ -1,0 +1,77 @@
+//! Key results linked to a core metric follow its values: a recorded value
+//! (a core event, delivered after commit) updates each linked key result and
+//! records a check-in from the metric.
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, QueryFilter};
+use throughline_domain::decimal::from_stored;
+use throughline_domain::entity::metric_value;
+use throughline_domain::events::DomainEvent;
+use throughline_domain::{DomainResult, TenantScope};
+
+use crate::entity::{cycle, key_result, objective};
+use crate::model::{CheckInSource, CycleStatus};
+
+use super::check_ins::{NewCheckIn, insert};
+
+/// Handles `metric_value.recorded` / `metric_value.replaced`.
+pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> DomainResult<()> {
+    let Some(after) = event.after() else {
+        return Ok(());
+    };
+    let Ok(value) = serde_json::from_value::<metric_value::Model>(after.clone()) else {
+        return Ok(());
+    };
+    // A backfilled older period does not move the key result back.
+    let newer = scope
+        .select::<metric_value::Entity>()
+        .filter(metric_value::Column::MetricId.eq(value.metric_id))
+        .filter(metric_value::Column::PeriodStart.gt(value.period_start))
+        .one(scope.db())
+        .await?;
+    if newer.is_some() {
+        return Ok(());
+    }
+    let linked = scope
+        .select::<key_result::Entity>()
+        .filter(key_result::Column::MetricId.eq(value.metric_id))
+        .all(scope.db())
+        .await?;
+    let amount = from_stored(&value.value)?;
+    for kr in linked {
+        let mut tx = scope.begin().await?;
+        let Some(objective) = scope
+            .select::<objective::Entity>()
+            .filter(objective::Column::Id.eq(kr.objective_id))
+            .one(tx.conn())
+            .await?
+        else {
+            continue;
+        };
+        let open = scope
+            .select::<cycle::Entity>()
+            .filter(cycle::Column::Id.eq(objective.cycle_id))
+            .filter(cycle::Column::Status.ne(CycleStatus::Closed.as_str()))
+            .one(tx.conn())
+            .await?
+            .is_some();
+        if !open {
+            continue;
+        }
+        let today = Utc::now().date_naive();
+        let check_in = NewCheckIn {
+            key_result_id: kr.id,
+            value: amount,
+            confidence: None,
+            status: None,
+            note: Some(format!(
+                "Recorded from the metric's value for the period starting {}",
+                value.period_start
+            )),
+            as_of: Some(value.period_start.min(today)),
+        };
+        insert(&mut tx, &kr, &objective, check_in, CheckInSource::Metric).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! The alignment tree and the alignment report of a cycle, over the
+//! objectives the viewer may see (a private objective never shows up in
+//! anyone else's tree or report). A constant number of queries per cycle.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+use throughline_domain::entity::strategic_priority;
+use throughline_domain::{DomainResult, TenantScope};
+use uuid::Uuid;
+
+use crate::entity::{alignment, key_result, objective};
+use crate::model::{Level, ObjectiveStatus};
+
+use super::visibility::visible_objectives;
+
+/// One objective in the tree, in depth-first order.
+#[derive(Clone, Debug)]
+pub struct TreeNode {
+    pub objective: objective::Model,
+    pub depth: usize,
+    pub parent_id: Option<Uuid>,
+}
+
+struct CycleGraph {
+    objectives: Vec<objective::Model>,
+    /// Visible parent objective → visible children (through an objective or one of its key results).
+    children: HashMap<Uuid, Vec<Uuid>>,
+    has_parent: HashSet<Uuid>,
+    priorities_of: HashMap<Uuid, Vec<Uuid>>,
+}
+
+fn level_rank(level: &str) -> u8 {
+    match level {
+        l if l == Level::Company.as_str() => 0,
+        l if l == Level::Team.as_str() => 1,
+        _ => 2,
+    }
+}
+
+async fn graph<C: ConnectionTrait>(
+    db: &C,
+    scope: &TenantScope,
+    cycle_id: Uuid,
+) -> DomainResult<CycleGraph> {
+    let mut objectives = visible_objectives(scope)
+        .filter(objective::Column::CycleId.eq(cycle_id))
+        .filter(objective::Column::Status.ne(ObjectiveStatus::Archived.as_str()))
+        .order_by_asc(objective::Column::Title)
+        .all(db)
+        .await?;
+    objectives.sort_by(|a, b| {
+        level_rank(&a.level)
+            .cmp(&level_rank(&b.level))
+            .then(a.title.cmp(&b.title))
+    });
+    let ids: HashSet<Uuid> = objectives.iter().map(|o| o.id).collect();
+    let links = scope
+        .select::<alignment::Entity>()
+        .filter(alignment::Column::ObjectiveId.is_in(ids.iter().copied()))
+        .order_by_asc(alignment::Column::Id)
+        .all(db)
+        .await?;
+    let kr_ids: Vec<Uuid> = links
+        .iter()
+        .filter_map(|l| l.parent_key_result_id)
+        .collect();
+    let kr_objective: HashMap<Uuid, Uuid> = scope
+        .select::<key_result::Entity>()
+        .filter(key_result::Column::Id.is_in(kr_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|kr| (kr.id, kr.objective_id))
+        .collect();
+    let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let mut has_parent = HashSet::new();
+    let mut priorities_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for link in &links {
+        let parent = link.parent_objective_id.or_else(|| {
+            link.parent_key_result_id
+                .and_then(|kr| kr_objective.get(&kr).copied())
+        });
+        if let Some(parent) = parent.filter(|p| ids.contains(p)) {
+            let list = children.entry(parent).or_default();
+            if !list.contains(&link.objective_id) {
+                list.push(link.objective_id);
+            }
+            has_parent.insert(link.objective_id);
+        }
+        if let Some(priority) = link.priority_id {
+            priorities_of
+                .entry(priority)
+                .or_default()
+                .push(link.objective_id);
+        }
+    }
+    let order: HashMap<Uuid, usize> = objectives
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id, i))
+        .collect();
+    for list in children.values_mut() {
+        list.sort_by_key(|id| order[id]);
+    }
+    Ok(CycleGraph {
+        objectives,
+        children,
+        has_parent,
+        priorities_of,
+    })
+}
+
+/// Company → team → individual, depth first; an objective aligned to several
+/// parents appears under each of them.
+pub async fn alignment_tree<C: ConnectionTrait>(
+    db: &C,
+    scope: &TenantScope,
+    cycle_id: Uuid,
+) -> DomainResult<Vec<TreeNode>> {
+    let graph = graph(db, scope, cycle_id).await?;
+    let by_id: HashMap<Uuid, &objective::Model> =
+        graph.objectives.iter().map(|o| (o.id, o)).collect();
+    let mut out = Vec::new();
+    fn visit(
+        id: Uuid,
+        depth: usize,
+        parent: Option<Uuid>,
+        graph: &CycleGraph,
+        by_id: &HashMap<Uuid, &objective::Model>,
+        path: &mut Vec<Uuid>,
+        out: &mut Vec<TreeNode>,
+    ) {
+        if path.contains(&id) {
+            return;
+        }
+        out.push(TreeNode {
+            objective: by_id[&id].clone(),
+            depth,
+            parent_id: parent,
+        });
+        path.push(id);
+        for child in graph.children.get(&id).into_iter().flatten() {
+            visit(*child, depth + 1, Some(id), graph, by_id, path, out);
+        }
+        path.pop();
+    }
+    for root in graph
+        .objectives
+        .iter()
+        .filter(|o| !graph.has_parent.contains(&o.id))
+    {
+        visit(root.id, 0, None, &graph, &by_id, &mut Vec::new(), &mut out);
+    }
+    Ok(out)
+}
+
+/// How well a cycle's objectives hang together.
+#[derive(Clone, Debug)]
+pub struct AlignmentReport {
+    /// Team and individual objectives in the cycle.
+    pub considered: usize,
+    /// Of those, aligned to a parent objective, a key result or a priority.
+    pub aligned: usize,
+    /// Team and individual objectives aligned to nothing.
+    pub unaligned: Vec<objective::Model>,
+    /// Every strategic priority with the objectives aligned directly to it.
+    pub by_priority: Vec<(strategic_priority::Model, Vec<objective::Model>)>,
+}
+
+pub async fn alignment_report<C: ConnectionTrait>(
+    db: &C,
+    scope: &TenantScope,
+    cycle_id: Uuid,
+) -> DomainResult<AlignmentReport> {
+    let graph = graph(db, scope, cycle_id).await?;
+    let to_priority: HashSet<Uuid> = graph.priorities_of.values().flatten().copied().collect();
+    let considered: Vec<&objective::Model> = graph
+        .objectives
+        .iter()
+        .filter(|o| o.level != Level::Company.as_str())
+        .collect();
+    let unaligned: Vec<objective::Model> = considered
+        .iter()
+        .filter(|o| !graph.has_parent.contains(&o.id) && !to_priority.contains(&o.id))
+        .map(|o| (*o).clone())
+        .collect();
+    let priorities = scope
+        .select::<strategic_priority::Entity>()
+        .order_by_asc(strategic_priority::Column::Position)
+        .all(db)
+        .await?;
+    let by_id: HashMap<Uuid, &objective::Model> =
+        graph.objectives.iter().map(|o| (o.id, o)).collect();
+    let by_priority = priorities
+        .into_iter()
+        .map(|p| {
+            let objectives = graph
+                .priorities_of
+                .get(&p.id)
+                .into_iter()
+                .flatten()
+                .filter_map(|id| by_id.get(id).map(|o| (*o).clone()))
+                .collect();
+            (p, objectives)
+        })
+        .collect();
+    Ok(AlignmentReport {
+        considered: considered.len(),
+        aligned: considered.len() - unaligned.len(),
+        unaligned,
+        by_priority,
+    })
+}
