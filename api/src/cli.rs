@@ -252,14 +252,16 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
                 .ok_or_else(|| format!("no tenant {tenant:?}"))?;
             let started = std::time::Instant::now();
             let summary = seed::seed_organisation(&db, &tenant, people, months, seed_value).await?;
+            let frameworks = seed::seed_frameworks(&db, &registry, &tenant, seed_value).await?;
             println!(
-                "seeded {}: {} org units, {} people, {} priorities, {} metrics, {} values in {:.1?}",
+                "seeded {}: {} org units, {} people, {} priorities, {} metrics, {} values, frameworks [{}] in {:.1?}",
                 tenant.slug,
                 summary.org_units,
                 summary.people,
                 summary.priorities,
                 summary.metrics,
                 summary.metric_values,
+                frameworks.join(", "),
                 started.elapsed()
             );
             Ok(())
@@ -365,6 +367,7 @@ async fn seed_demo(
         .await
         .map_err(|e| e.message())?;
         seed::seed_organisation(db, &tenant, 50, 18, 7).await?;
+        seed::seed_frameworks(db, registry, &tenant, 7).await?;
     }
     let claims = claims_for(
         auth,

@@ -324,6 +324,8 @@ pub async fn seed_organisation(
     });
     let rest = people - 1;
     let mut heads: Vec<(Uuid, Uuid)> = Vec::new();
+    // Each team unit is led by the lead it was made for.
+    let mut team_heads: Vec<(Uuid, Uuid)> = Vec::new();
     for d in 0..department_count {
         let size = rest / department_count + usize::from(d < rest % department_count);
         if size == 0 {
@@ -342,11 +344,13 @@ pub async fn seed_organisation(
                 let depth1 = boss == 0;
                 // Big departments get a team per first-line lead.
                 let team = if depth1 && size > 60 {
-                    new_unit(
+                    let team = new_unit(
                         format!("{department} team {i}"),
                         Some(unit),
                         format!("OU-{}-{i}", d + 1),
-                    )
+                    );
+                    team_heads.push((team, id));
+                    team
                 } else if depth1 {
                     unit
                 } else {
@@ -421,7 +425,7 @@ pub async fn seed_organisation(
         .exec(&txn)
         .await
         .map_err(|e| e.to_string())?;
-    for (unit, head) in &heads {
+    for (unit, head) in heads.iter().chain(&team_heads) {
         org_unit::Entity::update_many()
             .col_expr(org_unit::Column::HeadPersonId, (*head).into())
             .filter(org_unit::Column::Id.eq(*unit))
@@ -519,4 +523,35 @@ pub async fn seed_organisation(
     }
     txn.commit().await.map_err(|e| e.to_string())?;
     Ok(summary)
+}
+
+/// Lets every framework enabled for the tenant grow its own data on top of
+/// the organisation (OKRs for the people, and so on).
+pub async fn seed_frameworks(
+    db: &DatabaseConnection,
+    registry: &throughline_domain::FrameworkRegistry,
+    tenant: &tenant::Model,
+    seed: u64,
+) -> Result<Vec<&'static str>, String> {
+    let enabled = throughline_domain::service::frameworks::enabled_keys(db, tenant.id)
+        .await
+        .map_err(|e| e.message())?;
+    let scope = throughline_domain::TenantScope::new(
+        db.clone(),
+        tenant.clone(),
+        throughline_domain::Actor::system(),
+        throughline_domain::events::EventBus::new(),
+    );
+    let mut seeded = Vec::new();
+    for framework in registry
+        .iter()
+        .filter(|f| enabled.iter().any(|k| k == f.key()))
+    {
+        framework
+            .seed(&scope, seed)
+            .await
+            .map_err(|e| format!("seeding {}: {}", framework.key(), e.message()))?;
+        seeded.push(framework.key());
+    }
+    Ok(seeded)
 }

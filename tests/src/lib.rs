@@ -405,9 +405,11 @@ impl TestApp {
         Gql { status, body }
     }
 
-    /// Waits until every committed event has been dispatched.
+    /// Waits until every committed event has been dispatched (waking the
+    /// dispatcher for events written outside a request, e.g. by seeding).
     pub async fn settle(&self) {
-        for _ in 0..200 {
+        for _ in 0..500 {
+            self.events.wake_dispatcher();
             let pending = outbox_event::Entity::find()
                 .filter(outbox_event::Column::DispatchedAt.is_null())
                 .count(&self.db)

@@ -15,6 +15,12 @@ use crate::error::DomainError;
 use crate::framework::FrameworkRegistry;
 use crate::tenancy::TenantScope;
 
+/// Keys per loader query. async-graphql's default (1000) would split a
+/// 2,500-objective alignment tree's owners into three queries; 10,000 keeps
+/// one query per relation and level for any realistic page or tree, and stays
+/// below SQLite's 32,766 bound parameters.
+pub const MAX_BATCH: usize = 10_000;
+
 /// A DataLoader that can be built from the request's tenant scope, so every
 /// loader is per request and has the tenant inside.
 pub trait ScopedLoader: Sized + Send + Sync + 'static {
@@ -63,7 +69,9 @@ impl RequestContext {
         let mut loaders = self.loaders.lock().expect("loader map poisoned");
         let entry = loaders.entry(TypeId::of::<L>()).or_insert_with(|| {
             Arc::new(
-                DataLoader::new(L::new(self.scope.clone()), tokio::spawn).delay(self.batch_delay),
+                DataLoader::new(L::new(self.scope.clone()), tokio::spawn)
+                    .delay(self.batch_delay)
+                    .max_batch_size(MAX_BATCH),
             ) as Arc<dyn Any + Send + Sync>
         });
         entry

@@ -6,6 +6,7 @@ pub mod graphql;
 pub mod migration;
 pub mod model;
 pub mod scoring;
+pub mod seed;
 pub mod service;
 pub mod settings;
 
@@ -67,6 +68,10 @@ impl Framework for Okr {
                 applied: m.status() == sea_orm_migration::MigrationStatus::Applied,
             })
             .collect())
+    }
+
+    async fn seed(&self, scope: &TenantScope, seed: u64) -> DomainResult<()> {
+        seed::seed(scope, seed).await
     }
 
     /// A metric value updates the key results linked to its metric. A person
