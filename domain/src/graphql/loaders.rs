@@ -271,3 +271,54 @@ pub fn group<T>(
     }
     out
 }
+
+scoped_loader!(ManagerChain);
+
+impl Loader<Uuid> for ManagerChain {
+    type Value = Vec<person::Model>;
+    type Error = DomainError;
+
+    /// Keyed by person: their managers from the direct one up, for every key
+    /// in one recursive query.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+        let template = format!(
+            "people.id IN (WITH RECURSIVE up(id, manager_id, depth) AS ( \
+                SELECT id, manager_id, 0 FROM people WHERE tenant_id = $1 AND id IN ({}) \
+                UNION ALL \
+                SELECT boss.id, boss.manager_id, up.depth + 1 FROM people boss JOIN up ON boss.id = up.manager_id \
+                WHERE boss.tenant_id = $1 AND up.depth < 100) SELECT id FROM up)",
+            placeholders.join(", ")
+        );
+        let mut values: Vec<sea_orm::Value> = vec![self.scope.tenant_id().into()];
+        values.extend(keys.iter().map(|k| (*k).into()));
+        let rows = self
+            .scope
+            .select::<person::Entity>()
+            .filter(crate::service::portable_expr(
+                self.scope.db().get_database_backend(),
+                &template,
+                &values,
+            ))
+            .all(self.scope.db())
+            .await?;
+        let by_id: HashMap<Uuid, person::Model> = rows.into_iter().map(|p| (p.id, p)).collect();
+        Ok(keys
+            .iter()
+            .filter_map(|key| {
+                let start = by_id.get(key)?;
+                let mut chain = Vec::new();
+                let mut next = start.manager_id;
+                while let Some(id) = next {
+                    let Some(boss) = by_id.get(&id) else { break };
+                    if chain.iter().any(|p: &person::Model| p.id == boss.id) || chain.len() >= 100 {
+                        break;
+                    }
+                    chain.push(boss.clone());
+                    next = boss.manager_id;
+                }
+                Some((*key, chain))
+            })
+            .collect())
+    }
+}

@@ -20,8 +20,8 @@ use super::connection::{self, Page, PageArgs, SortKey, page_complexity};
 use super::context::request;
 use super::ids::encode_id;
 use super::loaders::{
-    ById, DirectReportCount, LatestMetricValue, MemberUser, MetricsByPriority, MetricsDriven,
-    MetricsDriving, OrgUnitChildren,
+    ById, DirectReportCount, LatestMetricValue, ManagerChain, MemberUser, MetricsByPriority,
+    MetricsDriven, MetricsDriving, OrgUnitChildren,
 };
 use super::scalars::Date;
 
@@ -149,18 +149,11 @@ impl Person {
     }
     /// The managers above this person, from the direct manager to the top.
     async fn manager_chain(&self, ctx: &Context<'_>) -> Result<Vec<Person>> {
-        let scope = &request(ctx)?.scope;
-        let chain = scope
-            .select::<person::Entity>()
-            .filter(service::people::manager_chain_of(
-                scope.db().get_database_backend(),
-                scope.tenant_id(),
-                self.0.id,
-            ))
-            .all(scope.db())
-            .await
-            .map_err(crate::DomainError::from)?;
-        Ok(service::people::order_chain(&self.0, chain)
+        let loader = request(ctx)?.loader::<ManagerChain, _>();
+        Ok(loader
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default()
             .into_iter()
             .map(Person)
             .collect())

@@ -154,6 +154,9 @@ fn plan_key_results(
                 current_value: target_model.start.map(to_stored),
                 metric_id: None,
                 grade: None,
+                last_check_in_id: None,
+                last_check_in_on: None,
+                last_stated_status: None,
                 created_at: now,
                 updated_at: now,
                 version: 1,
@@ -352,6 +355,7 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
                 .map(throughline_domain::decimal::from_stored)
                 .transpose()?;
             let mut kr = kr.clone();
+            let mut last: Option<(Uuid, NaiveDate, Option<String>)> = None;
             for day in &weeks {
                 let share = expected_progress(current.starts_on, current.ends_on, *day).value;
                 let share: f64 = share.to_string().parse().unwrap_or(0.0);
@@ -366,8 +370,10 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
                 );
                 let stated =
                     (rng.random_range(0..4) == 0).then(|| derived.value.as_str().to_string());
+                let id = Uuid::now_v7();
+                last = Some((id, *day, stated.clone()));
                 check_ins.push(check_in::ActiveModel {
-                    id: Set(Uuid::now_v7()),
+                    id: Set(id),
                     tenant_id: Set(scope.tenant_id()),
                     key_result_id: Set(kr.id),
                     value: Set(to_stored(value)),
@@ -388,6 +394,11 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
                 before = Some(value);
             }
             kr.current_value = before.map(to_stored);
+            if let Some((id, day, stated)) = last {
+                kr.last_check_in_id = Some(id);
+                kr.last_check_in_on = Some(day);
+                kr.last_stated_status = stated;
+            }
             key_results.push(key_result::ActiveModel::from(kr).reset_all());
         }
     }

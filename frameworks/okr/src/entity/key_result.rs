@@ -24,6 +24,13 @@ pub struct Model {
     pub metric_id: Option<Uuid>,
     /// Locked at cycle close: decimal text 0..1.
     pub grade: Option<String>,
+    /// The latest check-in, kept on the row so scoring a cycle never scans
+    /// its check-ins.
+    pub last_check_in_id: Option<Uuid>,
+    /// The as-of date of the latest check-in (staleness).
+    pub last_check_in_on: Option<Date>,
+    /// The author's status in the latest check-in, if they gave one.
+    pub last_stated_status: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -151,3 +151,16 @@ impl Loader<Uuid> for VisibleObjective {
         Ok(rows.into_iter().map(|r| (r.id, r)).collect())
     }
 }
+
+scoped_loader!(SettingsLoader);
+
+impl Loader<Uuid> for SettingsLoader {
+    type Value = Arc<crate::settings::OkrSettings>;
+    type Error = DomainError;
+
+    /// Keyed by tenant: the OKR settings, read once per request.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let settings = Arc::new(settings(self.scope.db(), self.scope.tenant_id()).await?);
+        Ok(keys.iter().map(|k| (*k, settings.clone())).collect())
+    }
+}

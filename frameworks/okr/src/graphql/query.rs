@@ -101,10 +101,16 @@ pub struct OkrQuery;
 impl OkrQuery {
     /// Cycles, earliest first.
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn cycles(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only cycles with this status.")] status: Option<CycleStatus>,
+        #[graphql(
+            name = "updatedSince",
+            desc = "Only cycles changed at or after this time (for incremental sync)."
+        )]
+        changed_since: Option<DateTime<Utc>>,
         #[graphql(
             desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
         )]
@@ -114,7 +120,9 @@ impl OkrQuery {
         #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<OkrCycle>> {
         let scope = &request(ctx)?.scope;
-        let mut select = scope.select::<cycle::Entity>();
+        let mut select = scope
+            .select::<cycle::Entity>()
+            .filter(updated_since(cycle::Column::UpdatedAt, changed_since));
         if let Some(status) = status {
             select = select.filter(cycle::Column::Status.eq(status.as_str()));
         }

@@ -435,13 +435,19 @@ impl OkrKeyResult {
     }
     /// The latest check-in.
     async fn last_check_in(&self, ctx: &Context<'_>) -> Result<Option<OkrCheckIn>> {
-        Ok(kr_score(ctx, &self.0)
+        let Some(id) = self.0.last_check_in_id else {
+            return Ok(None);
+        };
+        Ok(request(ctx)?
+            .loader::<ById<check_in::Entity>, _>()
+            .load_one(id)
             .await?
-            .and_then(|s| s.last_check_in)
             .map(OkrCheckIn))
     }
+
     /// Every check-in, oldest first.
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn check_ins(
         &self,
         ctx: &Context<'_>,
@@ -452,11 +458,20 @@ impl OkrKeyResult {
         #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
         #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+        #[graphql(
+            name = "updatedSince",
+            desc = "Only check-ins recorded at or after this time (for incremental sync)."
+        )]
+        recorded_since: Option<DateTime<Utc>>,
     ) -> Result<Page<OkrCheckIn>> {
         let scope = &request(ctx)?.scope;
         let select = scope
             .select::<check_in::Entity>()
-            .filter(check_in::Column::KeyResultId.eq(self.0.id));
+            .filter(check_in::Column::KeyResultId.eq(self.0.id))
+            .filter(connection::updated_since(
+                check_in::Column::CreatedAt,
+                recorded_since,
+            ));
         Ok(connection::page(
             ctx,
             scope.db(),
@@ -552,7 +567,11 @@ impl OkrCheckIn {
         let Some(confidence) = self.0.confidence else {
             return Ok(None);
         };
-        let settings = crate::service::settings(request(ctx)?.scope.db(), self.0.tenant_id).await?;
+        let settings = request(ctx)?
+            .loader::<super::loaders::SettingsLoader, _>()
+            .load_one(self.0.tenant_id)
+            .await?
+            .unwrap_or_default();
         Ok(settings
             .confidence_label(confidence as u8)
             .map(str::to_string))

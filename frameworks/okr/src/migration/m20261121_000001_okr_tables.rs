@@ -119,6 +119,9 @@ impl MigrationTrait for Migration {
                     .col(text_null("current_value"))
                     .col(uuid_null("metric_id"))
                     .col(text_null("grade"))
+                    .col(uuid_null("last_check_in_id"))
+                    .col(date_null("last_check_in_on"))
+                    .col(text_null("last_stated_status"))
                     .foreign_key(&mut fk(
                         "okr_key_results",
                         "objective_id",

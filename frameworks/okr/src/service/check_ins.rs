@@ -149,6 +149,12 @@ pub(crate) async fn insert(
             key_result::Column::CurrentValue,
             Some(to_stored(input.value)).into(),
         )
+        .col_expr(key_result::Column::LastCheckInId, Some(row.id).into())
+        .col_expr(key_result::Column::LastCheckInOn, Some(row.as_of).into())
+        .col_expr(
+            key_result::Column::LastStatedStatus,
+            row.stated_status.clone().into(),
+        )
         .col_expr(key_result::Column::UpdatedAt, Utc::now().into())
         .col_expr(key_result::Column::Version, (kr.version + 1).into())
         .filter(key_result::Column::TenantId.eq(scope.tenant_id()))

@@ -1,19 +1,19 @@
 //! Progress and health of every objective and key result of a cycle,
-//! computed in memory from four queries (objectives, key results, alignments,
-//! latest check-ins): the same numbers for lists, trees, reports and grading,
-//! and a constant number of statements however large the cycle.
+//! computed in memory from three queries (objectives, key results with their
+//! latest check-in's date and status, alignments): the same numbers for
+//! lists, trees, reports and grading, and a constant number of statements
+//! however large the cycle. Nothing here scans check-ins.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
-use throughline_domain::service::portable_expr;
 use throughline_domain::target::{Explanation, Target, TargetKind, TargetProgress};
 use throughline_domain::{DomainResult, TenantScope};
 use uuid::Uuid;
 
-use crate::entity::{alignment, check_in, cycle, key_result, objective};
+use crate::entity::{alignment, cycle, key_result, objective};
 use crate::model::CycleStatus;
 use crate::scoring::{
     Contribution, Explained, Health, ProgressDriver, derive_health, expected_progress, is_stale,
@@ -32,7 +32,8 @@ pub struct KeyResultScore {
     pub stated_health: Option<Health>,
     pub health: Health,
     pub stale: bool,
-    pub last_check_in: Option<check_in::Model>,
+    /// The latest check-in's id.
+    pub last_check_in: Option<Uuid>,
 }
 
 #[derive(Clone, Debug)]
@@ -99,23 +100,6 @@ pub async fn score_cycle<C: ConnectionTrait>(
         .order_by_asc(alignment::Column::Id)
         .all(db)
         .await?;
-    let latest = portable_expr(
-        db.get_database_backend(),
-        "okr_check_ins.id = (SELECT latest.id FROM okr_check_ins latest \
-         WHERE latest.tenant_id = $1 AND latest.key_result_id = okr_check_ins.key_result_id \
-         ORDER BY latest.created_at DESC, latest.id DESC LIMIT 1) \
-         AND okr_check_ins.key_result_id IN (SELECT kr.id FROM okr_key_results kr JOIN okr_objectives o ON o.id = kr.objective_id \
-         WHERE o.tenant_id = $1 AND o.cycle_id = $2)",
-        &[scope.tenant_id().into(), cycle.id.into()],
-    );
-    let last_check_ins: HashMap<Uuid, check_in::Model> = scope
-        .select::<check_in::Entity>()
-        .filter(latest)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.key_result_id, c))
-        .collect();
     compute(
         cycle,
         settings,
@@ -123,7 +107,6 @@ pub async fn score_cycle<C: ConnectionTrait>(
         &objectives,
         &key_results,
         &alignments,
-        &last_check_ins,
     )
 }
 
@@ -135,7 +118,6 @@ pub fn compute(
     objectives: &[objective::Model],
     key_results: &[key_result::Model],
     alignments: &[alignment::Model],
-    last_check_ins: &HashMap<Uuid, check_in::Model>,
 ) -> DomainResult<CycleScores> {
     let as_of = as_of(cycle, today);
     let expected = expected_progress(cycle.starts_on, cycle.ends_on, as_of);
@@ -149,16 +131,19 @@ pub fn compute(
             settings.on_track_tolerance,
             settings.at_risk_tolerance,
         );
-        let last = last_check_ins.get(&kr.id).cloned();
         let stale = is_stale(
-            last.as_ref().map(|c| c.as_of),
+            kr.last_check_in_on,
             cycle.starts_on,
             settings.check_in_cadence,
             as_of,
         );
-        let stated = match (&last, stale) {
-            (Some(c), false) => c.stated_status.as_deref().map(Health::parse).transpose()?,
-            _ => None,
+        let stated = if stale {
+            None
+        } else {
+            kr.last_stated_status
+                .as_deref()
+                .map(Health::parse)
+                .transpose()?
         };
         scores.key_results.insert(
             kr.id,
@@ -169,7 +154,7 @@ pub fn compute(
                 derived_health: derived,
                 stated_health: stated,
                 stale,
-                last_check_in: last,
+                last_check_in: kr.last_check_in_id,
             },
         );
     }

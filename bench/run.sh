@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Benchmarks the OKR alignment tree and the first page of objectives on a
+# seeded 5,000-person tenant, on SQLite and on PostgreSQL, with wrk.
+#
+#   bench/run.sh                    # both databases, 20 s per query, 8 connections
+#   DURATION=60s CONNECTIONS=16 bench/run.sh
+#
+# Needs wrk (apt-get install wrk) and, for PostgreSQL, a server on
+# 127.0.0.1:5432 with trust auth (as on our CI machines).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-8}
+PEOPLE=${PEOPLE:-5000}
+PORT=${PORT:-8181}
+command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
+if [ -z "${BIN:-}" ]; then   # BIN=path/to/throughline skips the build
+  cargo build --release -q
+  BIN=${CARGO_TARGET_DIR:-target}/release/throughline
+fi
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+export THROUGHLINE_LOG=warn THROUGHLINE_LISTEN=127.0.0.1:$PORT
+
+run_on() {
+  local label=$1
+  export DATABASE_URL=$2
+  (cd "$WORK" && "$BIN" migrate >/dev/null && "$BIN" tenant create bench --name "Bench Corp" --frameworks okr >/dev/null \
+    && "$BIN" seed --tenant bench --people "$PEOPLE" --seed 1)
+  local token
+  token=$(cd "$WORK" && "$BIN" token --tenant bench --email bench@bench.example --role admin --ttl 2h)
+  (cd "$WORK" && exec "$BIN" serve) &
+  local server=$!
+  for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+  local cycle
+  cycle=$(curl -s "http://127.0.0.1:$PORT/graphql" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"query":"{ okr { cycles(status: ACTIVE) { edges { node { id } } } } }"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["okr"]["cycles"]["edges"][0]["node"]["id"])')
+  local tree page
+  tree=$(printf '{"query":"query($c: ID!) { okr { alignmentTree(cycleId: $c) { depth objective { title progress { value } health owner { name } } } } }","variables":{"c":"%s"}}' "$cycle")
+  page=$(printf '{"query":"query($c: ID!) { okr { objectives(filter: {cycleId: $c}, first: 20) { totalCount edges { node { title owner { name } health progress { value } keyResults { title owner { name } progress { progress } health { health } } } } } } }","variables":{"c":"%s"}}' "$cycle")
+  for name in tree page; do
+    local body=${!name}
+    printf '%-10s %-5s ' "$label" "$name"
+    BENCH_BODY=$body BENCH_TOKEN=$token wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/post.lua "http://127.0.0.1:$PORT/graphql" | tail -n 1
+  done
+  kill "$server"; wait "$server" 2>/dev/null || true
+}
+
+run_on sqlite "sqlite://$WORK/bench.db?mode=rwc"
+if pg_isready -q -h 127.0.0.1 -p 5432; then
+  db=throughline_bench_$$
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $db"
+  run_on postgres "postgres://postgres@127.0.0.1:5432/$db"
+  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE $db WITH (FORCE)"
+fi
