@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::SchemaBuilder;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextResolve,
+    ResolveInfo,
 };
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
@@ -275,6 +276,22 @@ impl Extension for RequestChecksExtension {
             check_frameworks(&document, request)?;
         }
         Ok(document)
+    }
+
+    /// Each mutation field (at the root or in a framework's serial
+    /// namespace) starts with fresh DataLoaders.
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<async_graphql::Value>> {
+        if info.parent_type.ends_with("Mutation")
+            && let Some(request) = ctx.data_opt::<RequestContext>()
+        {
+            request.forget_loaded();
+        }
+        next.run(ctx, info).await
     }
 
     async fn execute(

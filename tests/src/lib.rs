@@ -259,6 +259,13 @@ where
         // The event dispatcher runs beside requests; its statements are not the request's.
         if !info.statement.sql.contains("outbox_events") {
             counter.fetch_add(1, Ordering::SeqCst);
+            // TL_PRINT_SQL=1 shows what a counted request ran.
+            if std::env::var_os("TL_PRINT_SQL").is_some() {
+                eprintln!(
+                    "SQL: {}",
+                    &info.statement.sql[..info.statement.sql.len().min(160)]
+                );
+            }
         }
     });
     throughline_migrations::up(&db, &registry)

@@ -48,12 +48,18 @@ async fn listing_people_with_relations_costs_the_same_for_10_or_100() {
             .iter()
             .any(|e| !e["node"]["manager"].is_null())
     );
-    assert_eq!(small, large, "statements must not grow with the page size");
-    // 5 to authenticate (user, tenant, membership, person link, enabled
-    // frameworks), totalCount, the page, and one per relation: manager,
-    // manager chain (one recursive query), org unit, the org unit's parent,
+    // Loaders remember what they fetched, so a longer page can only save
+    // statements (its org units' parents are often rows' own units already).
+    assert!(
+        large <= small,
+        "statements must not grow with the page size: {small} for 10, {large} for 100"
+    );
+    // At most: 5 to authenticate (user, tenant, membership, person link,
+    // enabled frameworks), totalCount, the page, and one per relation:
+    // manager, manager chain (one recursive query), org unit, the org unit's
+    // parent (none when every parent was already loaded as some row's unit),
     // direct-report count.
-    assert_eq!(large, 12, "statements for one page of people");
+    assert!(large <= 12, "{large} statements for one page of people");
     println!("people(first: 10) = {small} statements; people(first: 100) = {large} statements");
 }
 

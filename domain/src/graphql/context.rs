@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use crate::entity::user;
 use crate::error::DomainError;
@@ -60,8 +60,16 @@ impl RequestContext {
         self
     }
 
+    /// Drops every loader and what it cached. Loaders cache per request (a
+    /// key loaded once is not loaded again, however late a resolver asks);
+    /// each mutation starts from fresh loaders so its payload never shows
+    /// what an earlier mutation of the same request read before it wrote.
+    pub fn forget_loaded(&self) {
+        self.loaders.lock().expect("loader map poisoned").clear();
+    }
+
     /// The request's loader of type `L`, created on first use.
-    pub fn loader<L, K>(&self) -> Arc<DataLoader<L>>
+    pub fn loader<L, K>(&self) -> Arc<DataLoader<L, HashMapCache>>
     where
         L: ScopedLoader + Loader<K>,
         K: Send + Sync + Hash + Eq + Clone + 'static,
@@ -69,14 +77,18 @@ impl RequestContext {
         let mut loaders = self.loaders.lock().expect("loader map poisoned");
         let entry = loaders.entry(TypeId::of::<L>()).or_insert_with(|| {
             Arc::new(
-                DataLoader::new(L::new(self.scope.clone()), tokio::spawn)
-                    .delay(self.batch_delay)
-                    .max_batch_size(MAX_BATCH),
+                DataLoader::with_cache(
+                    L::new(self.scope.clone()),
+                    tokio::spawn,
+                    HashMapCache::default(),
+                )
+                .delay(self.batch_delay)
+                .max_batch_size(MAX_BATCH),
             ) as Arc<dyn Any + Send + Sync>
         });
         entry
             .clone()
-            .downcast::<DataLoader<L>>()
+            .downcast::<DataLoader<L, HashMapCache>>()
             .expect("loader registered under its own type id")
     }
 }

@@ -17,16 +17,67 @@ use crate::tenancy::TenantScope;
 
 use super::context::ScopedLoader;
 
+/// What a loader already fetched in this request. A DataLoader's cache only
+/// knows finished batches: a key asked for while its batch is still running
+/// would start a second query. Batches of one loader wait for each other here
+/// and only query what nobody fetched yet.
+pub struct Memo<V> {
+    seen: tokio::sync::Mutex<HashMap<Uuid, Option<V>>>,
+}
+
+impl<V: Clone> Default for Memo<V> {
+    fn default() -> Self {
+        Self {
+            seen: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<V: Clone> Memo<V> {
+    /// Returns the values of `keys`, fetching only the unseen ones with `fetch`.
+    pub async fn get<F, Fut>(
+        &self,
+        keys: &[Uuid],
+        fetch: F,
+    ) -> Result<HashMap<Uuid, V>, DomainError>
+    where
+        F: FnOnce(Vec<Uuid>) -> Fut,
+        Fut: std::future::Future<Output = Result<HashMap<Uuid, V>, DomainError>>,
+    {
+        let mut seen = self.seen.lock().await;
+        let missing: Vec<Uuid> = keys
+            .iter()
+            .filter(|k| !seen.contains_key(k))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            let mut found = fetch(missing.clone()).await?;
+            for key in missing {
+                seen.insert(key, found.remove(&key));
+            }
+        }
+        Ok(keys
+            .iter()
+            .filter_map(|k| seen.get(k).cloned().flatten().map(|v| (*k, v)))
+            .collect())
+    }
+}
+
 /// Loads any tenant-owned entity by id.
-pub struct ById<E> {
+pub struct ById<E: TenantOwned> {
     scope: TenantScope,
+    memo: Memo<E::Model>,
     _entity: PhantomData<fn() -> E>,
 }
 
-impl<E: TenantOwned> ScopedLoader for ById<E> {
+impl<E: TenantOwned> ScopedLoader for ById<E>
+where
+    E::Model: Clone + Send + Sync,
+{
     fn new(scope: TenantScope) -> Self {
         Self {
             scope,
+            memo: Memo::default(),
             _entity: PhantomData,
         }
     }
@@ -41,19 +92,23 @@ where
     type Error = DomainError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, E::Model>, DomainError> {
-        let rows = self
-            .scope
-            .select::<E>()
-            .filter(E::id_column().is_in(keys.iter().copied()))
-            .all(self.scope.db())
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| match row.get(E::id_column()) {
-                Value::Uuid(Some(id)) => Some((id, row)),
-                _ => None,
+        self.memo
+            .get(keys, |missing| async move {
+                let rows = self
+                    .scope
+                    .select::<E>()
+                    .filter(E::id_column().is_in(missing))
+                    .all(self.scope.db())
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|row| match row.get(E::id_column()) {
+                        Value::Uuid(Some(id)) => Some((id, row)),
+                        _ => None,
+                    })
+                    .collect())
             })
-            .collect())
+            .await
     }
 }
 

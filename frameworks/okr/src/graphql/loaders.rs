@@ -28,29 +28,54 @@ macro_rules! scoped_loader {
     };
 }
 
-scoped_loader!(CycleScoresLoader);
+/// Keyed by cycle: every objective's and key result's progress and health.
+/// Scoring a cycle is the expensive part of a request, so it happens once per
+/// request and cycle even when a second batch asks while the first is still
+/// computing (the DataLoader's cache only knows finished batches).
+pub struct CycleScoresLoader {
+    scope: TenantScope,
+    computed: tokio::sync::Mutex<HashMap<Uuid, Arc<CycleScores>>>,
+}
+
+impl ScopedLoader for CycleScoresLoader {
+    fn new(scope: TenantScope) -> Self {
+        Self {
+            scope,
+            computed: tokio::sync::Mutex::new(HashMap::new()),
+        }
+    }
+}
 
 impl Loader<Uuid> for CycleScoresLoader {
     type Value = Arc<CycleScores>;
     type Error = DomainError;
 
-    /// Keyed by cycle: every objective's and key result's progress and health.
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        let db = self.scope.db();
-        let settings = settings(db, self.scope.tenant_id()).await?;
-        let cycles = self
-            .scope
-            .select::<cycle::Entity>()
-            .filter(cycle::Column::Id.is_in(keys.iter().copied()))
-            .all(db)
-            .await?;
-        let today = Utc::now().date_naive();
-        let mut out = HashMap::new();
-        for cycle in cycles {
-            let scores = score_cycle(db, &self.scope, &cycle, &settings, today).await?;
-            out.insert(cycle.id, Arc::new(scores));
+        let mut computed = self.computed.lock().await;
+        let missing: Vec<Uuid> = keys
+            .iter()
+            .filter(|k| !computed.contains_key(k))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            let db = self.scope.db();
+            let settings = settings(db, self.scope.tenant_id()).await?;
+            let cycles = self
+                .scope
+                .select::<cycle::Entity>()
+                .filter(cycle::Column::Id.is_in(missing))
+                .all(db)
+                .await?;
+            let today = Utc::now().date_naive();
+            for cycle in cycles {
+                let scores = score_cycle(db, &self.scope, &cycle, &settings, today).await?;
+                computed.insert(cycle.id, Arc::new(scores));
+            }
         }
-        Ok(out)
+        Ok(keys
+            .iter()
+            .filter_map(|k| computed.get(k).map(|s| (*k, s.clone())))
+            .collect())
     }
 }
 
@@ -135,20 +160,36 @@ impl Loader<Uuid> for AlignedChildren {
     }
 }
 
-scoped_loader!(VisibleObjective);
+/// Objectives by id, only those the actor may see.
+pub struct VisibleObjective {
+    scope: TenantScope,
+    memo: throughline_domain::graphql::loaders::Memo<crate::entity::objective::Model>,
+}
+
+impl ScopedLoader for VisibleObjective {
+    fn new(scope: TenantScope) -> Self {
+        Self {
+            scope,
+            memo: Default::default(),
+        }
+    }
+}
 
 impl Loader<Uuid> for VisibleObjective {
     type Value = crate::entity::objective::Model;
     type Error = DomainError;
 
-    /// Objectives by id, only those the actor may see.
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
         use crate::entity::objective;
-        let rows = crate::service::visibility::visible_objectives(&self.scope)
-            .filter(objective::Column::Id.is_in(keys.iter().copied()))
-            .all(self.scope.db())
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+        self.memo
+            .get(keys, |missing| async move {
+                let rows = crate::service::visibility::visible_objectives(&self.scope)
+                    .filter(objective::Column::Id.is_in(missing))
+                    .all(self.scope.db())
+                    .await?;
+                Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+            })
+            .await
     }
 }
 

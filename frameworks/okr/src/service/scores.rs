@@ -100,14 +100,21 @@ pub async fn score_cycle<C: ConnectionTrait>(
         .order_by_asc(alignment::Column::Id)
         .all(db)
         .await?;
-    compute(
-        cycle,
-        settings,
-        today,
-        &objectives,
-        &key_results,
-        &alignments,
-    )
+    // Scoring thousands of objectives is CPU work: keep it off the async
+    // workers so other requests (and this request's own loaders) move on.
+    let (cycle, settings) = (cycle.clone(), settings.clone());
+    tokio::task::spawn_blocking(move || {
+        compute(
+            &cycle,
+            &settings,
+            today,
+            &objectives,
+            &key_results,
+            &alignments,
+        )
+    })
+    .await
+    .map_err(|e| throughline_domain::DomainError::Internal(format!("scoring a cycle: {e}")))?
 }
 
 /// The pure part of [`score_cycle`].

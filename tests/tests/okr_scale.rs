@@ -1,0 +1,61 @@
+//! OKRs at scale, in a test binary of its own so no other test competes for
+//! the CPU while statements are counted.
+
+use serde_json::json;
+
+/// The alignment tree of a cycle and the first page of objectives with key
+/// results, owners and health cost the same number of statements on a
+/// 5,000-person tenant as on a 60-person one.
+#[tokio::test]
+async fn a_large_tenant_costs_the_same_number_of_statements() {
+    let app = throughline_tests::start_with_limits(throughline_api::config::Limits {
+        batch_delay: std::time::Duration::from_millis(500),
+        ..Default::default()
+    })
+    .await;
+    let mut counts = Vec::new();
+    for (slug, people) in [("small", 60), ("large", 5000)] {
+        let tenant = app.tenant(slug, &["okr"]).await;
+        throughline_api::seed::seed_organisation(&app.db, &tenant, people, 2, 3)
+            .await
+            .unwrap();
+        throughline_api::seed::seed_frameworks(&app.db, &app.registry, &tenant, 3)
+            .await
+            .unwrap();
+        let admin = app.admin(slug);
+        app.gql(&admin, "{ viewer { role } }", json!({}))
+            .await
+            .data();
+        let cycles = app
+            .gql(
+                &admin,
+                r#"{ okr { cycles(status: ACTIVE) { edges { node { id } } } } }"#,
+                json!({}),
+            )
+            .await;
+        let cycle = cycles.data()["okr"]["cycles"]["edges"][0]["node"]["id"].clone();
+        let tree = "query($c: ID!) { okr { alignmentTree(cycleId: $c) { depth objective { title progress { value } health owner { name } } } } }";
+        let (tree_response, tree_count) = app
+            .count_statements(app.gql(&admin, tree, json!({ "c": cycle })))
+            .await;
+        let nodes = tree_response.data()["okr"]["alignmentTree"]
+            .as_array()
+            .unwrap()
+            .len();
+        let page = "query($c: ID!) { okr { objectives(filter: {cycleId: $c}, first: 20) { totalCount edges { node { title owner { name } health progress { value } keyResults { title owner { name } progress { progress } health { health } } } } } } }";
+        let (page_response, page_count) = app
+            .count_statements(app.gql(&admin, page, json!({ "c": cycle })))
+            .await;
+        let total = page_response.data()["okr"]["objectives"]["totalCount"]
+            .as_u64()
+            .unwrap();
+        println!(
+            "{slug} ({people} people, {total} objectives, {nodes} tree nodes): alignmentTree = {tree_count} statements, objectives(first: 20) = {page_count} statements"
+        );
+        counts.push((tree_count, page_count));
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "statements must not grow with the tenant"
+    );
+}
