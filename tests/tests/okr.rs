@@ -918,3 +918,36 @@ async fn check_ins_are_announced_to_subscribers_after_commit() {
         json!({ "value": "6", "keyResult": { "title": "Grow" } })
     );
 }
+
+#[tokio::test]
+async fn integrators_read_public_okrs_but_change_nothing() {
+    let app = start().await;
+    let org = org(&app).await;
+    let public = objective(&app, &org.admin, json!({ "cycleId": org.cycle, "title": "Public", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    objective(&app, &org.admin, json!({ "cycleId": org.cycle, "title": "Secret", "level": "INDIVIDUAL", "ownerId": org.report, "private": true })).await;
+    let kr = key_result(&app, &org.admin, &public, "0", "10", "1").await;
+    let integrator = token(&app, "hris@acme.example", Role::Integrator);
+    let listed = app.gql(&integrator, "query($c: ID!) { okr { objectives(filter: {cycleId: $c}) { edges { node { title } } } } }", json!({ "c": org.cycle })).await;
+    assert_eq!(
+        listed.data()["okr"]["objectives"]["edges"],
+        json!([{ "node": { "title": "Public" } }])
+    );
+    let create = app.gql(&integrator, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "x", "level": "INDIVIDUAL", "ownerId": org.report } })).await;
+    assert_eq!(create.code(), "FORBIDDEN");
+    let check_in = app
+        .gql(
+            &integrator,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": "1" } }),
+        )
+        .await;
+    assert_eq!(check_in.code(), "FORBIDDEN");
+    let cycle = app
+        .gql(
+            &integrator,
+            "mutation { okr { generateCycles(input: {fiscalYear: 2030}) { cycles { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(cycle.code(), "FORBIDDEN");
+}

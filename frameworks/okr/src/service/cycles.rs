@@ -8,7 +8,7 @@ use sea_orm::{
 use throughline_domain::decimal::to_stored;
 use throughline_domain::periods::fiscal_year_start;
 use throughline_domain::service::{optional_text, required_text};
-use throughline_domain::tenancy::Change;
+use throughline_domain::tenancy::{Change, TenantTxn};
 use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
@@ -79,7 +79,7 @@ async fn check_dates(
 
 async fn insert(
     scope: &TenantScope,
-    tx: &mut throughline_domain::tenancy::TenantTxn<'_>,
+    tx: &mut TenantTxn<'_>,
     input: NewCycle,
 ) -> DomainResult<cycle::Model> {
     let now = Utc::now();
@@ -213,15 +213,7 @@ pub async fn update(
 ) -> DomainResult<cycle::Model> {
     scope.require_admin("changing OKR cycles")?;
     let mut tx = scope.begin().await?;
-    let current = scope
-        .select::<cycle::Entity>()
-        .filter(cycle::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(DomainError::not_found("cycle"))?;
-    if current.version != changes.version {
-        return Err(DomainError::stale_version("cycle"));
-    }
+    let current = load(&tx, id, Some(changes.version)).await?;
     super::require_open(&current)?;
     let mut after = current.clone();
     if let Some(name) = &changes.name {
@@ -262,7 +254,7 @@ pub async fn update(
 }
 
 async fn save(
-    tx: &throughline_domain::tenancy::TenantTxn<'_>,
+    tx: &TenantTxn<'_>,
     current: &cycle::Model,
     after: &cycle::Model,
 ) -> DomainResult<()> {
@@ -279,6 +271,21 @@ async fn save(
     Ok(())
 }
 
+/// A cycle of the tenant, checked against the version the client read.
+async fn load(tx: &TenantTxn<'_>, id: Uuid, version: Option<i32>) -> DomainResult<cycle::Model> {
+    let current = tx
+        .scope()
+        .select::<cycle::Entity>()
+        .filter(cycle::Column::Id.eq(id))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::not_found("cycle"))?;
+    if version.is_some_and(|v| v != current.version) {
+        return Err(DomainError::stale_version("cycle"));
+    }
+    Ok(current)
+}
+
 /// Grades every key result (its final progress) and objective (the weighted
 /// mean, per its driver), then locks the cycle.
 pub async fn close(
@@ -290,15 +297,7 @@ pub async fn close(
     scope.require_admin("grading and closing OKR cycles")?;
     let note = optional_text("input.closingNote", closing_note.as_deref(), 4000)?;
     let mut tx = scope.begin().await?;
-    let current = scope
-        .select::<cycle::Entity>()
-        .filter(cycle::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(DomainError::not_found("cycle"))?;
-    if current.version != version {
-        return Err(DomainError::stale_version("cycle"));
-    }
+    let current = load(&tx, id, Some(version)).await?;
     super::require_open(&current)?;
     let settings = settings(tx.conn(), scope.tenant_id()).await?;
     let mut closing = current.clone();
@@ -355,15 +354,7 @@ pub async fn close(
 pub async fn reopen(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult<cycle::Model> {
     scope.require_admin("reopening OKR cycles")?;
     let mut tx = scope.begin().await?;
-    let current = scope
-        .select::<cycle::Entity>()
-        .filter(cycle::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(DomainError::not_found("cycle"))?;
-    if current.version != version {
-        return Err(DomainError::stale_version("cycle"));
-    }
+    let current = load(&tx, id, Some(version)).await?;
     if current.status != CycleStatus::Closed.as_str() {
         return Err(DomainError::validation(
             "input.id",
@@ -392,12 +383,7 @@ pub async fn reopen(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult
 pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<cycle::Model> {
     scope.require_admin("deleting OKR cycles")?;
     let mut tx = scope.begin().await?;
-    let current = scope
-        .select::<cycle::Entity>()
-        .filter(cycle::Column::Id.eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(DomainError::not_found("cycle"))?;
+    let current = load(&tx, id, None).await?;
     let objectives = scope
         .select::<objective::Entity>()
         .filter(objective::Column::CycleId.eq(id))
