@@ -19,6 +19,14 @@ pub fn parse_id(id: &str) -> Option<(String, Uuid)> {
     Some((type_name.to_string(), Uuid::parse_str(uuid).ok()?))
 }
 
+/// The UUID of a global ID of `type_name`; `None` for any other ID, which
+/// lookups answer with null, exactly as for an unknown ID.
+pub fn id_of(id: &str, type_name: &str) -> Option<Uuid> {
+    parse_id(id)
+        .filter(|(t, _)| t == type_name)
+        .map(|(_, uuid)| uuid)
+}
+
 /// Decodes an ID the client passed in `field`, expecting `type_name`.
 pub fn decode_id(id: &ID, type_name: &str, field: &str) -> DomainResult<Uuid> {
     match parse_id(id) {

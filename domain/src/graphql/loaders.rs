@@ -112,13 +112,16 @@ where
     }
 }
 
+/// Declares a loader that holds only the request's tenant scope; frameworks
+/// use it for their own loaders.
+#[macro_export]
 macro_rules! scoped_loader {
     ($name:ident) => {
         pub struct $name {
-            scope: TenantScope,
+            scope: $crate::TenantScope,
         }
-        impl ScopedLoader for $name {
-            fn new(scope: TenantScope) -> Self {
+        impl $crate::graphql::context::ScopedLoader for $name {
+            fn new(scope: $crate::TenantScope) -> Self {
                 Self { scope }
             }
         }

@@ -17,7 +17,7 @@ use super::connection::{
     self, Page, PageArgs, SortKey, page_complexity, text_contains, updated_since,
 };
 use super::context::request;
-use super::ids::{decode_optional, parse_id};
+use super::ids::{decode_optional, id_of, parse_id};
 use super::loaders::{ById, MemberUser};
 use super::scalars::Date;
 use super::types::{
@@ -499,12 +499,4 @@ impl CoreQuery {
             .await?
             .map(User))
     }
-}
-
-/// The UUID of a global ID of `type_name`; `None` for any other ID, which
-/// lookups answer with null, as for an unknown ID.
-fn id_of(id: &ID, type_name: &str) -> Option<Uuid> {
-    parse_id(id)
-        .filter(|(t, _)| t == type_name)
-        .map(|(_, uuid)| uuid)
 }

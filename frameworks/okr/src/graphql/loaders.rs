@@ -8,25 +8,13 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use throughline_domain::graphql::context::ScopedLoader;
 use throughline_domain::graphql::loaders::group;
+use throughline_domain::scoped_loader;
 use throughline_domain::{DomainError, TenantScope};
 use uuid::Uuid;
 
 use crate::entity::{alignment, co_owner, cycle, key_result};
 use crate::service::scores::{CycleScores, score_cycle};
 use crate::service::settings;
-
-macro_rules! scoped_loader {
-    ($name:ident) => {
-        pub struct $name {
-            scope: TenantScope,
-        }
-        impl ScopedLoader for $name {
-            fn new(scope: TenantScope) -> Self {
-                Self { scope }
-            }
-        }
-    };
-}
 
 /// Keyed by cycle: every objective's and key result's progress and health.
 /// Scoring a cycle is the expensive part of a request, so it happens once per

@@ -8,24 +8,18 @@ use throughline_domain::DomainError;
 use throughline_domain::graphql::connection::{
     self, Page, PageArgs, SortKey, text_contains, updated_since,
 };
-use throughline_domain::graphql::ids::{decode_optional, parse_id};
+use throughline_domain::graphql::ids::{decode_optional, id_of};
 use throughline_domain::graphql::loaders::ById;
 use throughline_domain::graphql::{page_complexity, request};
 use uuid::Uuid;
 
-use crate::entity::{alignment, co_owner, cycle, key_result, objective};
+use crate::entity::{alignment, cycle, key_result, objective};
 use crate::model::{CycleStatus, Level, ObjectiveStatus};
 use crate::scoring::Health;
 use crate::service::visibility::visible_objectives;
 
 use super::loaders::{CycleScoresLoader, VisibleObjective};
 use super::types::{OkrCycle, OkrKeyResult, OkrObjective};
-
-fn id_of(id: &ID, type_name: &str) -> Option<Uuid> {
-    parse_id(id)
-        .filter(|(t, _)| t == type_name)
-        .map(|(_, uuid)| uuid)
-}
 
 /// How to order objectives.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -182,17 +176,7 @@ impl OkrQuery {
         }
         if let Some(owner) = decode_optional(filter.owner_id.as_ref(), "Person", "filter.ownerId")?
         {
-            let co_owned = Query::select()
-                .column(co_owner::Column::ObjectiveId)
-                .from(co_owner::Entity)
-                .and_where(Expr::col(co_owner::Column::TenantId).eq(scope.tenant_id()))
-                .and_where(Expr::col(co_owner::Column::PersonId).eq(owner))
-                .to_owned();
-            select = select.filter(
-                Condition::any()
-                    .add(objective::Column::OwnerId.eq(owner))
-                    .add(objective::Column::Id.in_subquery(co_owned)),
-            );
+            select = select.filter(crate::service::visibility::owned_or_co_owned(scope, owner));
         }
         if let Some(unit) =
             decode_optional(filter.org_unit_id.as_ref(), "OrgUnit", "filter.orgUnitId")?
@@ -445,17 +429,9 @@ impl OkrQuery {
         let Some(me) = scope.actor().person_id else {
             return Ok(vec![]);
         };
-        let co_owned = Query::select()
-            .column(co_owner::Column::ObjectiveId)
-            .from(co_owner::Entity)
-            .and_where(Expr::col(co_owner::Column::TenantId).eq(scope.tenant_id()))
-            .and_where(Expr::col(co_owner::Column::PersonId).eq(me))
-            .to_owned();
-        let mut select = scope.select::<objective::Entity>().filter(
-            Condition::any()
-                .add(objective::Column::OwnerId.eq(me))
-                .add(objective::Column::Id.in_subquery(co_owned)),
-        );
+        let mut select = scope
+            .select::<objective::Entity>()
+            .filter(crate::service::visibility::owned_or_co_owned(scope, me));
         if let Some(cycle) = decode_optional(cycle_id.as_ref(), "OkrCycle", "cycleId")? {
             select = select.filter(objective::Column::CycleId.eq(cycle));
         }

@@ -12,7 +12,7 @@ use throughline_domain::tenancy::{Change, TenantTxn};
 use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
-use crate::entity::{check_in, co_owner, key_result, objective};
+use crate::entity::{check_in, key_result, objective};
 use crate::model::{CheckInSource, CycleStatus};
 use crate::scoring::{Health, derive_health, expected_progress};
 
@@ -44,18 +44,8 @@ async fn may_check_in(
     {
         return Ok(true);
     }
-    if can_edit(tx.conn(), scope, objective).await? {
-        return Ok(true);
-    }
-    let Some(me) = scope.actor().person_id else {
-        return Ok(false);
-    };
-    Ok(co_owner::Entity::find()
-        .filter(co_owner::Column::ObjectiveId.eq(objective.id))
-        .filter(co_owner::Column::PersonId.eq(me))
-        .one(tx.conn())
-        .await?
-        .is_some())
+    // Owners and co-owners of the objective, their managers and admins.
+    can_edit(tx.conn(), scope, objective).await
 }
 
 pub async fn record(

@@ -8,8 +8,22 @@ use sea_orm::{ColumnTrait, Condition, QueryFilter, Select};
 use throughline_domain::TenantScope;
 use throughline_domain::enums::Role;
 use throughline_domain::service::people::in_reporting_line;
+use uuid::Uuid;
 
 use crate::entity::{co_owner, objective};
+
+/// Objectives `person` owns or co-owns.
+pub fn owned_or_co_owned(scope: &TenantScope, person: Uuid) -> Condition {
+    let co_owned = Query::select()
+        .column(co_owner::Column::ObjectiveId)
+        .from(co_owner::Entity)
+        .and_where(Expr::col(co_owner::Column::TenantId).eq(scope.tenant_id()))
+        .and_where(Expr::col(co_owner::Column::PersonId).eq(person))
+        .to_owned();
+    Condition::any()
+        .add(objective::Column::OwnerId.eq(person))
+        .add(objective::Column::Id.in_subquery(co_owned))
+}
 
 /// The condition an objective row must meet to be visible to the actor.
 pub fn visible_condition(scope: &TenantScope) -> Condition {
@@ -19,15 +33,8 @@ pub fn visible_condition(scope: &TenantScope) -> Condition {
     }
     let mut visible = Condition::any().add(objective::Column::Private.eq(false));
     if let Some(me) = actor.person_id {
-        let co_owned = Query::select()
-            .column(co_owner::Column::ObjectiveId)
-            .from(co_owner::Entity)
-            .and_where(Expr::col(co_owner::Column::TenantId).eq(scope.tenant_id()))
-            .and_where(Expr::col(co_owner::Column::PersonId).eq(me))
-            .to_owned();
         visible = visible
-            .add(objective::Column::OwnerId.eq(me))
-            .add(objective::Column::Id.in_subquery(co_owned))
+            .add(owned_or_co_owned(scope, me))
             .add(in_reporting_line(
                 scope.db().get_database_backend(),
                 "okr_objectives.owner_id",
