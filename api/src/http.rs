@@ -180,25 +180,34 @@ where
     let started = ExecutionStarted::default();
     let operation = OperationName(request.operation_name.clone());
     let request = request.data(context).data(started.clone()).data(operation);
-    let response =
-        match tokio::time::timeout(state.limits.request_timeout, schema.execute(request)).await {
-            Ok(response) => response,
-            Err(_) => {
-                let status = if media == Media::GraphqlResponse {
-                    StatusCode::GATEWAY_TIMEOUT
-                } else {
-                    StatusCode::OK
-                };
-                return error_response(
-                    status,
-                    media,
-                    DomainError::LimitExceeded(format!(
-                        "the request took longer than {} s and was stopped; ask for less",
-                        state.limits.request_timeout.as_secs()
-                    )),
-                );
-            }
-        };
+    // The deadline is checked before the execution on every wake-up, so a
+    // request that overran never answers as if it had not.
+    let deadline = tokio::time::sleep(state.limits.request_timeout);
+    let execution = schema.execute(request);
+    tokio::pin!(deadline, execution);
+    let response = tokio::select! {
+        biased;
+        _ = &mut deadline => None,
+        response = &mut execution => Some(response),
+    };
+    let response = match response {
+        Some(response) => response,
+        None => {
+            let status = if media == Media::GraphqlResponse {
+                StatusCode::GATEWAY_TIMEOUT
+            } else {
+                StatusCode::OK
+            };
+            return error_response(
+                status,
+                media,
+                DomainError::LimitExceeded(format!(
+                    "the request took longer than {} s and was stopped; ask for less",
+                    state.limits.request_timeout.as_secs()
+                )),
+            );
+        }
+    };
     let request_error = !started.get() && response.is_err();
     let mut builder = HttpResponse::build(if request_error && media == Media::GraphqlResponse {
         StatusCode::BAD_REQUEST
