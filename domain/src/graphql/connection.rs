@@ -250,6 +250,85 @@ where
     Ok(connection)
 }
 
+#[derive(Serialize, Deserialize)]
+struct ListCursor {
+    #[serde(rename = "p")]
+    key: String,
+}
+
+/// One page of a list computed in memory (a tree, a report), in its order.
+/// A cursor names its item by `key` (unique in the list), not by position, so
+/// a page boundary stays put when items are added elsewhere; a cursor whose
+/// item has gone answers `VALIDATION` on `after`/`before`.
+pub fn page_of_list<T, N>(
+    items: Vec<T>,
+    key: impl Fn(&T) -> String,
+    args: PageArgs,
+    to_node: impl Fn(T) -> N,
+) -> DomainResult<Page<N>>
+where
+    N: async_graphql::OutputType,
+{
+    let first = check_size("first", args.first)?;
+    let last = check_size("last", args.last)?;
+    if first.is_some() && last.is_some() {
+        return Err(DomainError::validation(
+            "last",
+            "give `first` or `last`, not both",
+        ));
+    }
+    let position = |field: &str, cursor: &str| -> DomainResult<usize> {
+        let wanted = URL_SAFE_NO_PAD
+            .decode(cursor.as_bytes())
+            .ok()
+            .and_then(|raw| serde_json::from_slice::<ListCursor>(&raw).ok())
+            .ok_or_else(|| {
+                DomainError::validation(field, format!("{cursor:?} is not a cursor of this list"))
+            })?;
+        items
+            .iter()
+            .position(|item| key(item) == wanted.key)
+            .ok_or_else(|| {
+                DomainError::validation(
+                    field,
+                    "the item this cursor points at is no longer in the list; start from the first page",
+                )
+            })
+    };
+    let total = items.len();
+    let mut start = match &args.after {
+        Some(after) => position("after", after)? + 1,
+        None => 0,
+    };
+    let mut end = match &args.before {
+        Some(before) => position("before", before)?,
+        None => total,
+    };
+    end = end.max(start);
+    let size = last.or(first).unwrap_or(DEFAULT_PAGE_SIZE as u64) as usize;
+    if last.is_some() {
+        start = start.max(end.saturating_sub(size));
+    } else {
+        end = end.min(start + size);
+    }
+    let mut connection = Connection::with_additional_fields(
+        start > 0,
+        end < total,
+        ConnectionTotals {
+            total_count: total as u64,
+        },
+    );
+    connection
+        .edges
+        .extend(items.into_iter().skip(start).take(end - start).map(|item| {
+            let cursor = URL_SAFE_NO_PAD.encode(
+                serde_json::to_vec(&ListCursor { key: key(&item) }).expect("cursor serialises"),
+            );
+            Edge::new(cursor, to_node(item))
+        }));
+    Ok(connection)
+}
+
 /// A filter that matches rows changed at or after `since` (for integrators
 /// polling incrementally).
 pub fn updated_since<C: ColumnTrait>(
@@ -274,4 +353,73 @@ pub fn text_contains<C: ColumnTrait>(column: C, needle: &str) -> SimpleExpr {
         column.as_column_ref(),
     )))
     .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letters() -> Vec<String> {
+        ["a", "b", "c", "d", "e"].map(String::from).to_vec()
+    }
+
+    fn page(args: PageArgs) -> DomainResult<Page<String>> {
+        page_of_list(letters(), |s| s.clone(), args, |s| s)
+    }
+
+    fn nodes(page: &Page<String>) -> Vec<&str> {
+        page.edges.iter().map(|e| e.node.as_str()).collect()
+    }
+
+    #[test]
+    fn in_memory_lists_page_forward_and_back_by_item() {
+        let one = page(PageArgs::new(Some(2), None, None, None)).unwrap();
+        assert_eq!(nodes(&one), ["a", "b"]);
+        assert!(!one.has_previous_page && one.has_next_page);
+        assert_eq!(one.additional_fields.total_count, 5);
+        let after_b = one.edges[1].cursor.clone();
+        let two = page(PageArgs::new(Some(2), Some(after_b.clone()), None, None)).unwrap();
+        assert_eq!(nodes(&two), ["c", "d"]);
+        assert!(two.has_previous_page && two.has_next_page);
+        let last = page(PageArgs::new(None, None, Some(2), None)).unwrap();
+        assert_eq!(nodes(&last), ["d", "e"]);
+        assert!(last.has_previous_page && !last.has_next_page);
+        let before = page(PageArgs::new(
+            None,
+            None,
+            Some(5),
+            Some(two.edges[1].cursor.clone()),
+        ))
+        .unwrap();
+        assert_eq!(nodes(&before), ["a", "b", "c"]);
+        // The cursor follows its item, not its position.
+        let shifted = page_of_list(
+            ["z", "a", "b", "c"].map(String::from).to_vec(),
+            |s| s.clone(),
+            PageArgs::new(Some(1), Some(after_b), None, None),
+            |s| s,
+        )
+        .unwrap();
+        assert_eq!(nodes(&shifted), ["c"]);
+    }
+
+    #[test]
+    fn in_memory_cursors_that_went_stale_or_never_were_are_refused() {
+        let cursor = page(PageArgs::new(Some(1), None, None, None))
+            .unwrap()
+            .edges[0]
+            .cursor
+            .clone();
+        let gone = page_of_list(
+            vec!["x".to_string()],
+            |s| s.clone(),
+            PageArgs::new(Some(1), Some(cursor), None, None),
+            |s| s,
+        );
+        assert!(matches!(gone, Err(DomainError::Validation { ref field, .. }) if field == "after"));
+        let junk = page(PageArgs::new(None, Some("!!".into()), None, None));
+        assert!(matches!(junk, Err(DomainError::Validation { ref field, .. }) if field == "after"));
+        let too_many = page(PageArgs::new(Some(101), None, None, None));
+        assert!(matches!(too_many, Err(DomainError::LimitExceeded(_))));
+    }
 }
