@@ -36,7 +36,7 @@ run_on() {
   cycle=$(curl -s "http://127.0.0.1:$PORT/graphql" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"query":"{ okr { cycles(status: ACTIVE) { edges { node { id } } } } }"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["okr"]["cycles"]["edges"][0]["node"]["id"])')
   local tree page
-  tree=$(printf '{"query":"query($c: ID!) { okr { alignmentTree(cycleId: $c) { depth objective { title progress { value } health owner { name } } } } }","variables":{"c":"%s"}}' "$cycle")
+  tree=$(printf '{"query":"query($c: ID!) { okr { alignmentTree(cycleId: $c, first: 100) { totalCount nodes { depth objective { title progress { value } health owner { name } } } } } }","variables":{"c":"%s"}}' "$cycle")
   page=$(printf '{"query":"query($c: ID!) { okr { objectives(filter: {cycleId: $c}, first: 20) { totalCount edges { node { title owner { name } health progress { value } keyResults { title owner { name } progress { progress } health { health } } } } } } }","variables":{"c":"%s"}}' "$cycle")
   for name in tree page; do
     local body=${!name}

@@ -500,13 +500,13 @@ async fn private_objectives_are_invisible_to_everyone_else() {
     let mine = app
         .gql(
             &rob,
-            "{ okr { myObjectives { title private } } }",
+            "{ okr { myObjectives { totalCount nodes { title private } } } }",
             json!({}),
         )
         .await;
     assert_eq!(
         mine.data()["okr"]["myObjectives"],
-        json!([{ "title": "Find a new job", "private": true }])
+        json!({ "totalCount": 1, "nodes": [{ "title": "Find a new job", "private": true }] })
     );
 }
 
@@ -770,9 +770,9 @@ async fn the_alignment_tree_and_report_show_only_what_you_may_see() {
             .contains(&json!({ "index": 4, "warning": { "code": "NOT_ALIGNED" } }))
     );
 
-    let tree = "query($c: ID!) { okr { alignmentTree(cycleId: $c) { depth objective { title health progress { value } } } } }";
+    let tree = "query($c: ID!) { okr { alignmentTree(cycleId: $c, first: 100) { nodes { depth objective { title health progress { value } } } } } }";
     let titles = |response: &throughline_tests::Gql| -> Vec<(i64, String)> {
-        response.data()["okr"]["alignmentTree"]
+        response.data()["okr"]["alignmentTree"]["nodes"]
             .as_array()
             .unwrap()
             .iter()
@@ -802,13 +802,13 @@ async fn the_alignment_tree_and_report_show_only_what_you_may_see() {
         "private objectives stay out of others' trees"
     );
 
-    let report = "query($c: ID!) { okr { alignmentReport(cycleId: $c) { teamAndIndividualCount alignedCount alignedShare unaligned { title } byPriority { priority { title } objectives { title } } } } }";
+    let report = "query($c: ID!) { okr { alignmentReport(cycleId: $c) { teamAndIndividualCount alignedCount alignedShare unaligned { totalCount nodes { title } } byPriority { priority { title } objectives { title } } } } }";
     let for_admin = app.gql(admin, report, json!({ "c": org.cycle })).await;
     assert_eq!(
         for_admin.data()["okr"]["alignmentReport"],
         json!({
             "teamAndIndividualCount": 4, "alignedCount": 2, "alignedShare": "0.5",
-            "unaligned": [{ "title": "Pat's loose end" }, { "title": "Rob's secret" }],
+            "unaligned": { "totalCount": 2, "nodes": [{ "title": "Pat's loose end" }, { "title": "Rob's secret" }] },
             "byPriority": [{ "priority": { "title": "Grow" }, "objectives": [{ "title": "Company" }] }, { "priority": { "title": "Delight" }, "objectives": [] }]
         })
     );
@@ -950,4 +950,272 @@ async fn integrators_read_public_okrs_but_change_nothing() {
         )
         .await;
     assert_eq!(cycle.code(), "FORBIDDEN");
+}
+
+/// Scores are cached across requests; every kind of write that moves a
+/// figure must still show up in the very next read.
+#[tokio::test]
+async fn figures_stay_true_while_cached_across_requests() {
+    let app = start().await;
+    let org = org(&app).await;
+    let app = &app;
+    let admin = &org.admin;
+    let company = objective(app, admin, json!({ "cycleId": org.cycle, "title": "Company", "level": "COMPANY", "ownerId": org.ceo, "progressDriver": "BOTH", "status": "ACTIVE" })).await;
+    let first = key_result(app, admin, &company, "0", "10", "1").await;
+    let progress = || async {
+        let (response, statements) = app
+            .count_statements(app.gql(
+                admin,
+                "query($id: ID!) { okr { objective(id: $id) { progress { value } } } }",
+                json!({ "id": company }),
+            ))
+            .await;
+        (
+            response.data()["okr"]["objective"]["progress"]["value"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            statements,
+        )
+    };
+    assert_eq!(progress().await.0, "0");
+    let check_in = |kr: String, value: &'static str| async move {
+        app.gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": value } }),
+        )
+        .await
+        .data();
+    };
+    check_in(first.clone(), "5").await;
+    let (value, cold) = progress().await;
+    assert_eq!(value, "0.5", "a check-in");
+    let (value, warm) = progress().await;
+    assert_eq!(value, "0.5");
+    assert_eq!(
+        cold - warm,
+        3,
+        "a repeated read skips the cycle's objectives, key results and alignments"
+    );
+
+    let update_kr = "mutation($input: UpdateOkrKeyResultInput!) { okr { updateKeyResult(input: $input) { keyResult { version } } } }";
+    app.gql(admin, update_kr, json!({ "input": { "id": first, "version": 2, "target": { "kind": "INCREASE_TO", "start": "0", "target": "20" } } }))
+        .await
+        .data();
+    assert_eq!(progress().await.0, "0.25", "a new target");
+
+    let second = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": company, "title": "Done", "target": { "kind": "INCREASE_TO", "start": "0", "target": "10" }, "currentValue": "10" } }))
+        .await;
+    let second = id_at(second.data(), "okr.createKeyResult.keyResult.id");
+    assert_eq!(progress().await.0, "0.625", "a new key result");
+    app.gql(
+        admin,
+        update_kr,
+        json!({ "input": { "id": second, "version": 1, "status": "ARCHIVED" } }),
+    )
+    .await
+    .data();
+    assert_eq!(
+        progress().await.0,
+        "0.25",
+        "an archived key result stops counting"
+    );
+    let third = key_result(app, admin, &company, "0", "10", "1").await;
+    assert_eq!(progress().await.0, "0.125");
+    app.gql(
+        admin,
+        "mutation($id: ID!) { okr { deleteKeyResult(input: {id: $id}) { deletedId } } }",
+        json!({ "id": third }),
+    )
+    .await
+    .data();
+    assert_eq!(progress().await.0, "0.25", "a deleted key result");
+
+    let team = objective(app, admin, json!({ "cycleId": org.cycle, "title": "Team", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit, "status": "ACTIVE" })).await;
+    let team_kr = key_result(app, admin, &team, "0", "10", "1").await;
+    check_in(team_kr, "10").await;
+    assert_eq!(progress().await.0, "0.25", "not aligned yet");
+    let align = |mutation: &'static str| {
+        let (team, company) = (team.clone(), company.clone());
+        async move {
+            app.gql(
+                admin,
+                &format!("mutation($input: OkrAlignInput!) {{ okr {{ {mutation}(input: $input) {{ objective {{ id }} }} }} }}"),
+                json!({ "input": { "objectiveId": team, "parentObjectiveId": company } }),
+            )
+            .await
+            .data();
+        }
+    };
+    align("align").await;
+    assert_eq!(progress().await.0, "0.625", "an aligned child");
+    app.gql(admin, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 1, weight: \"3\"}) { objective { id } } } }", json!({ "id": team }))
+        .await
+        .data();
+    assert_eq!(progress().await.0, "0.8125", "the child's new weight");
+    align("unalign").await;
+    assert_eq!(progress().await.0, "0.25", "unaligned");
+
+    // Through the core event: a metric value moves a linked key result.
+    let metric = app
+        .gql(admin, r#"mutation { createMetric(input: {name: "Demos", direction: HIGHER_IS_BETTER, indicatorKind: LEADING, frequency: MONTHLY, aggregation: SUM}) { metric { id } } }"#, json!({}))
+        .await;
+    let metric = id_at(metric.data(), "createMetric.metric.id");
+    app.gql(
+        admin,
+        update_kr,
+        json!({ "input": { "id": first, "version": 3, "metricId": metric } }),
+    )
+    .await
+    .data();
+    app.gql(admin, "mutation($m: ID!, $p: Date!) { recordMetricValues(input: {metricId: $m, values: [{period: $p, value: \"15\"}]}) { values { id } } }", json!({ "m": metric, "p": chrono::Utc::now().date_naive().with_day(1).unwrap() }))
+        .await
+        .data();
+    app.settle().await;
+    assert_eq!(progress().await.0, "0.75", "a recorded metric value");
+}
+
+#[tokio::test]
+async fn key_results_close_and_archive_and_cycles_archive() {
+    let app = start().await;
+    let org = org(&app).await;
+    let app = &app;
+    let admin = &org.admin;
+    let rob = token(app, "rob@acme.example", Role::Member);
+    let robs = objective(app, &rob, json!({ "cycleId": org.cycle, "title": "Ship", "level": "INDIVIDUAL", "ownerId": org.report, "status": "ACTIVE" })).await;
+    let kr = key_result(app, &rob, &robs, "0", "10", "1").await;
+    let set_status = "mutation($id: ID!, $v: Int!, $s: KeyResultStatus!) { okr { updateKeyResult(input: {id: $id, version: $v, status: $s}) { keyResult { status version } } } }";
+    let check_in = |value: &'static str| {
+        let kr = kr.clone();
+        let rob = rob.clone();
+        async move {
+            app.gql(
+                &rob,
+                CHECK_IN,
+                json!({ "input": { "keyResultId": kr, "value": value } }),
+            )
+            .await
+        }
+    };
+    check_in("4").await.data();
+    let closed = app
+        .gql(&rob, set_status, json!({ "id": kr, "v": 2, "s": "CLOSED" }))
+        .await;
+    assert_eq!(
+        closed.data()["okr"]["updateKeyResult"]["keyResult"],
+        json!({ "status": "CLOSED", "version": 3 })
+    );
+    let refused = check_in("6").await;
+    assert_eq!(
+        (refused.code(), refused.field()),
+        ("VALIDATION", "input.keyResultId")
+    );
+    assert!(
+        refused.message().contains("closed"),
+        "{}",
+        refused.message()
+    );
+    let view = app
+        .gql(
+            &rob,
+            "query($id: ID!) { okr { objective(id: $id) { progress { value } keyResults { currentValue checkIns { totalCount } } } } }",
+            json!({ "id": robs }),
+        )
+        .await;
+    assert_eq!(
+        view.data()["okr"]["objective"],
+        json!({ "progress": { "value": "0.4" }, "keyResults": [{ "currentValue": "4", "checkIns": { "totalCount": 1 } }] }),
+        "a closed key result keeps counting with its last value; the refused check-in left nothing"
+    );
+    let deleted = app
+        .gql(
+            &rob,
+            "mutation($id: ID!) { okr { deleteKeyResult(input: {id: $id}) { deletedId } } }",
+            json!({ "id": kr }),
+        )
+        .await;
+    assert_eq!(
+        (deleted.code(), deleted.field()),
+        ("VALIDATION", "input.id")
+    );
+    assert!(
+        deleted.message().contains("archive"),
+        "{}",
+        deleted.message()
+    );
+    app.gql(&rob, set_status, json!({ "id": kr, "v": 3, "s": "ACTIVE" }))
+        .await
+        .data();
+    check_in("6").await.data();
+    let audit = app
+        .gql(
+            admin,
+            r#"{ closed: auditLog(filter: {action: "okr_key_result.closed"}) { totalCount } reactivated: auditLog(filter: {action: "okr_key_result.reactivated"}) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        audit.data(),
+        &json!({ "closed": { "totalCount": 1 }, "reactivated": { "totalCount": 1 } })
+    );
+
+    // Cycles: only a closed cycle is archived; archived ones leave the default list.
+    let archive = "mutation($id: ID!, $v: Int!) { okr { archiveCycle(input: {id: $id, version: $v}) { cycle { status version } } } }";
+    let too_soon = app
+        .gql(admin, archive, json!({ "id": org.cycle, "v": 1 }))
+        .await;
+    assert_eq!(
+        (too_soon.code(), too_soon.field()),
+        ("VALIDATION", "input.id")
+    );
+    app.gql(admin, "mutation($id: ID!) { okr { closeCycle(input: {id: $id, version: 1}) { cycle { status } } } }", json!({ "id": org.cycle }))
+        .await
+        .data();
+    let by_member = app
+        .gql(&rob, archive, json!({ "id": org.cycle, "v": 2 }))
+        .await;
+    assert_eq!(by_member.code(), "FORBIDDEN");
+    let archived = app
+        .gql(admin, archive, json!({ "id": org.cycle, "v": 2 }))
+        .await;
+    assert_eq!(
+        archived.data()["okr"]["archiveCycle"]["cycle"],
+        json!({ "status": "ARCHIVED", "version": 3 })
+    );
+    let lists = app
+        .gql(
+            admin,
+            "{ okr { default: cycles { totalCount } all: cycles(includeArchived: true) { nodes { status } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        lists.data()["okr"],
+        json!({ "default": { "totalCount": 0 }, "all": { "nodes": [{ "status": "ARCHIVED" }] } })
+    );
+    let edit = app
+        .gql(admin, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 1, title: \"x\"}) { objective { id } } } }", json!({ "id": robs }))
+        .await;
+    assert_eq!(edit.code(), "VALIDATION");
+    assert!(edit.message().contains("archived"), "{}", edit.message());
+    let late = app
+        .gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": "9" } }),
+        )
+        .await;
+    assert_eq!(
+        (late.code(), late.field()),
+        ("VALIDATION", "input.keyResultId")
+    );
+    let reopened = app
+        .gql(admin, "mutation($id: ID!) { okr { reopenCycle(input: {id: $id, version: 3}) { cycle { status } } } }", json!({ "id": org.cycle }))
+        .await;
+    assert_eq!(
+        reopened.data()["okr"]["reopenCycle"]["cycle"]["status"],
+        "ACTIVE"
+    );
 }

@@ -11,6 +11,8 @@ stored_enum!(
         Active => "ACTIVE",
         /// Graded and locked.
         Closed => "CLOSED",
+        /// Closed and put away: out of the default cycle list, still locked.
+        Archived => "ARCHIVED",
     }
 );
 
@@ -36,6 +38,18 @@ stored_enum!(
         /// Finished (achieved or not).
         Closed => "CLOSED",
         /// Put away; kept for history.
+        Archived => "ARCHIVED",
+    }
+);
+
+stored_enum!(
+    /// Where a key result is in its life.
+    KeyResultStatus {
+        /// Tracked: takes check-ins.
+        Active => "ACTIVE",
+        /// Finished: its last value stands and still counts; no more check-ins.
+        Closed => "CLOSED",
+        /// Put away: kept with its history, no longer counted in its objective.
         Archived => "ARCHIVED",
     }
 );

@@ -22,7 +22,7 @@ use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
 use crate::entity::{alignment, check_in, cycle, key_result, objective};
-use crate::model::{CheckInSource, CycleStatus, Level, ObjectiveStatus};
+use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, Level, ObjectiveStatus};
 use crate::scoring::{ProgressDriver, derive_health, expected_progress};
 use crate::service::{cycles, settings};
 
@@ -151,6 +151,7 @@ fn plan_key_results(
                 upper_value: None,
                 unit: target_model.unit.clone(),
                 weight: "1".into(),
+                status: KeyResultStatus::Active.as_str().into(),
                 current_value: target_model.start.map(to_stored),
                 metric_id: None,
                 grade: None,
@@ -429,6 +430,14 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
     }
     cycle::Entity::update_many()
         .col_expr(cycle::Column::Status, CycleStatus::Active.as_str().into())
+        // The figures moved: cached scores of this cycle are out of date.
+        .col_expr(
+            cycle::Column::ScoresRevision,
+            sea_orm::sea_query::ExprTrait::add(
+                sea_orm::sea_query::Expr::col(cycle::Column::ScoresRevision),
+                1,
+            ),
+        )
         .filter(cycle::Column::TenantId.eq(scope.tenant_id()))
         .filter(cycle::Column::Id.eq(current.id))
         .exec(&txn)

@@ -18,6 +18,9 @@ pub struct Model {
     pub parent_id: Option<Uuid>,
     pub closing_note: Option<String>,
     pub closed_at: Option<DateTimeUtc>,
+    /// Bumped by every write that moves a figure of the cycle; cached
+    /// scores are keyed by it.
+    pub scores_revision: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -19,6 +19,9 @@ pub struct Model {
     pub unit: Option<String>,
     /// Decimal text.
     pub weight: String,
+    /// `ACTIVE`, `CLOSED` (no more check-ins) or `ARCHIVED` (kept for
+    /// history, no longer counted).
+    pub status: String,
     pub current_value: Option<String>,
     /// A core metric whose recorded values update this key result.
     pub metric_id: Option<Uuid>,

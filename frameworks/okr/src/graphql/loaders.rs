@@ -13,23 +13,25 @@ use throughline_domain::{DomainError, TenantScope};
 use uuid::Uuid;
 
 use crate::entity::{alignment, co_owner, cycle, key_result};
+use crate::service::score_cache::{CYCLE_SCORES, ScoreKey};
 use crate::service::scores::{CycleScores, score_cycle};
 use crate::service::settings;
 
 /// Keyed by cycle: every objective's and key result's progress and health.
-/// Scoring a cycle is the expensive part of a request, so it happens once per
-/// request and cycle even when a second batch asks while the first is still
-/// computing (the DataLoader's cache only knows finished batches).
+/// Scoring a cycle is the expensive part of a request: the cross-request
+/// cache ([`CYCLE_SCORES`]) answers while nothing moved, and within a request
+/// a cycle is looked up once even when a second batch asks while the first is
+/// still loading (the DataLoader's cache only knows finished batches).
 pub struct CycleScoresLoader {
     scope: TenantScope,
-    computed: tokio::sync::Mutex<HashMap<Uuid, Arc<CycleScores>>>,
+    loaded: tokio::sync::Mutex<HashMap<Uuid, Arc<CycleScores>>>,
 }
 
 impl ScopedLoader for CycleScoresLoader {
     fn new(scope: TenantScope) -> Self {
         Self {
             scope,
-            computed: tokio::sync::Mutex::new(HashMap::new()),
+            loaded: tokio::sync::Mutex::new(HashMap::new()),
         }
     }
 }
@@ -39,15 +41,17 @@ impl Loader<Uuid> for CycleScoresLoader {
     type Error = DomainError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        let mut computed = self.computed.lock().await;
+        let mut loaded = self.loaded.lock().await;
         let missing: Vec<Uuid> = keys
             .iter()
-            .filter(|k| !computed.contains_key(k))
+            .filter(|k| !loaded.contains_key(k))
             .copied()
             .collect();
         if !missing.is_empty() {
             let db = self.scope.db();
             let settings = settings(db, self.scope.tenant_id()).await?;
+            // The cycle rows carry the scores revision: read them before any
+            // scored row, so a cached entry is never older than its key says.
             let cycles = self
                 .scope
                 .select::<cycle::Entity>()
@@ -56,13 +60,22 @@ impl Loader<Uuid> for CycleScoresLoader {
                 .await?;
             let today = Utc::now().date_naive();
             for cycle in cycles {
-                let scores = score_cycle(db, &self.scope, &cycle, &settings, today).await?;
-                computed.insert(cycle.id, Arc::new(scores));
+                let key = ScoreKey {
+                    cycle: cycle.clone(),
+                    settings: settings.clone(),
+                    today,
+                };
+                let scores = CYCLE_SCORES
+                    .get_or_compute(key, || {
+                        score_cycle(db, &self.scope, &cycle, &settings, today)
+                    })
+                    .await?;
+                loaded.insert(cycle.id, scores);
             }
         }
         Ok(keys
             .iter()
-            .filter_map(|k| computed.get(k).map(|s| (*k, s.clone())))
+            .filter_map(|k| loaded.get(k).map(|s| (*k, s.clone())))
             .collect())
     }
 }

@@ -9,7 +9,7 @@ use throughline_domain::graphql::inputs::patch_id;
 use throughline_domain::graphql::{encode_id, request};
 use throughline_domain::target::Target;
 
-use crate::model::{CheckInSource, CycleStatus, Level, ObjectiveStatus};
+use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, Level, ObjectiveStatus};
 use crate::scoring::{Health, ProgressDriver};
 use crate::service::alignment::AlignTarget;
 use crate::service::{alignment, check_ins, cycles, key_results, objectives};
@@ -64,9 +64,9 @@ pub struct CloseOkrCycleInput {
     pub closing_note: Option<String>,
 }
 
-/// Names a cycle (and its version) for reopening.
+/// Names a cycle and the version you read (reopening, archiving).
 #[derive(InputObject)]
-pub struct ReopenOkrCycleInput {
+pub struct OkrCycleVersionInput {
     /// The cycle.
     pub id: ID,
     /// The version you read.
@@ -202,6 +202,10 @@ pub struct UpdateOkrKeyResultInput {
     pub weight: Option<Decimal>,
     /// Link to a core metric, or null to unlink.
     pub metric_id: MaybeUndefined<ID>,
+    /// `CLOSED` stops check-ins and keeps its last value counting;
+    /// `ARCHIVED` keeps it with its history but stops counting it; `ACTIVE`
+    /// brings it back.
+    pub status: Option<KeyResultStatus>,
 }
 
 /// The key result after the change, with its objective's soft warnings.
@@ -445,14 +449,28 @@ impl OkrMutation {
         })
     }
 
-    /// Reopens a closed cycle (admins; audited).
+    /// Reopens a closed or archived cycle (admins; audited).
     async fn reopen_cycle(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The mutation's input.")] input: ReopenOkrCycleInput,
+        #[graphql(desc = "The mutation's input.")] input: OkrCycleVersionInput,
     ) -> Result<OkrCyclePayload> {
         let id = decode_id(&input.id, "OkrCycle", "input.id")?;
         let cycle = cycles::reopen(&request(ctx)?.scope, id, input.version).await?;
+        Ok(OkrCyclePayload {
+            cycle: OkrCycle(cycle),
+        })
+    }
+
+    /// Archives a closed cycle (admins): it leaves the default cycle list and
+    /// stays locked.
+    async fn archive_cycle(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: OkrCycleVersionInput,
+    ) -> Result<OkrCyclePayload> {
+        let id = decode_id(&input.id, "OkrCycle", "input.id")?;
+        let cycle = cycles::archive(&request(ctx)?.scope, id, input.version).await?;
         Ok(OkrCyclePayload {
             cycle: OkrCycle(cycle),
         })
@@ -595,6 +613,7 @@ impl OkrMutation {
                 target: input.target,
                 weight: input.weight,
                 metric_id: patch_id(&input.metric_id, "Metric", "input.metricId")?,
+                status: input.status,
             },
         )
         .await?;

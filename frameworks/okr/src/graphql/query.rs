@@ -1,5 +1,7 @@
 //! `okr { … }` queries.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -75,6 +77,7 @@ pub struct OkrPriorityObjectives {
 
 /// How well a cycle's objectives hang together.
 #[derive(async_graphql::SimpleObject)]
+#[graphql(complex)]
 pub struct OkrAlignmentReport {
     /// Team and individual objectives in the cycle that you can see.
     pub team_and_individual_count: i32,
@@ -82,10 +85,33 @@ pub struct OkrAlignmentReport {
     pub aligned_count: i32,
     /// alignedCount / teamAndIndividualCount (1 when there are none).
     pub aligned_share: rust_decimal::Decimal,
-    /// Team and individual objectives aligned to nothing.
-    pub unaligned: Vec<OkrObjective>,
-    /// Every strategic priority with the objectives aligned directly to it.
+    #[graphql(skip)]
+    pub unaligned: Vec<crate::entity::objective::Model>,
+    /// Every strategic priority (3 to 5) with the objectives aligned directly to it.
     pub by_priority: Vec<OkrPriorityObjectives>,
+}
+
+#[async_graphql::ComplexObject]
+impl OkrAlignmentReport {
+    /// Team and individual objectives aligned to nothing, in tree order.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn unaligned(
+        &self,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+    ) -> Result<Page<OkrObjective>> {
+        Ok(connection::page_of_list(
+            self.unaligned.clone(),
+            |o| o.id.to_string(),
+            PageArgs::new(first, after, last, before),
+            OkrObjective,
+        )?)
+    }
 }
 
 /// The OKR framework's queries.
@@ -93,13 +119,18 @@ pub struct OkrQuery;
 
 #[Object]
 impl OkrQuery {
-    /// Cycles, earliest first.
+    /// Cycles, earliest first; archived ones only when asked for.
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn cycles(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only cycles with this status.")] status: Option<CycleStatus>,
+        #[graphql(
+            desc = "Include archived cycles (implied by `status: ARCHIVED`); integrators polling with `updatedSince` want this.",
+            default = false
+        )]
+        include_archived: bool,
         #[graphql(
             name = "updatedSince",
             desc = "Only cycles changed at or after this time (for incremental sync)."
@@ -119,6 +150,8 @@ impl OkrQuery {
             .filter(updated_since(cycle::Column::UpdatedAt, changed_since));
         if let Some(status) = status {
             select = select.filter(cycle::Column::Status.eq(status.as_str()));
+        } else if !include_archived {
+            select = select.filter(cycle::Column::Status.ne(CycleStatus::Archived.as_str()));
         }
         Ok(connection::page(
             ctx,
@@ -279,26 +312,53 @@ impl OkrQuery {
     }
 
     /// The alignment tree of a cycle, depth first: company → team → individual.
+    /// An objective aligned to several parents appears under each; `depth`
+    /// and `parentId` place every node, so pages render as they arrive.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn alignment_tree(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The cycle.")] cycle_id: ID,
-    ) -> Result<Vec<OkrAlignmentTreeNode>> {
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+    ) -> Result<Page<OkrAlignmentTreeNode>> {
         let scope = &request(ctx)?.scope;
-        let Some(cycle) = id_of(&cycle_id, "OkrCycle") else {
-            return Ok(vec![]);
+        let nodes = match id_of(&cycle_id, "OkrCycle") {
+            Some(cycle) => {
+                crate::service::reports::alignment_tree(scope.db(), scope, cycle).await?
+            }
+            None => vec![],
         };
-        let nodes = crate::service::reports::alignment_tree(scope.db(), scope, cycle).await?;
-        Ok(nodes
+        // A node is an objective under one parent; the same pair recurs when
+        // its parent sits under several objectives, hence the occurrence.
+        let mut seen: HashMap<(Uuid, Option<Uuid>), usize> = HashMap::new();
+        let keyed: Vec<(String, crate::service::reports::TreeNode)> = nodes
             .into_iter()
-            .map(|n| OkrAlignmentTreeNode {
-                objective: OkrObjective(n.objective),
-                depth: n.depth as i32,
-                parent_id: n
+            .map(|node| {
+                let occurrence = seen.entry((node.objective.id, node.parent_id)).or_default();
+                *occurrence += 1;
+                let parent = node.parent_id.map(|p| p.to_string()).unwrap_or_default();
+                (format!("{}/{parent}/{occurrence}", node.objective.id), node)
+            })
+            .collect();
+        Ok(connection::page_of_list(
+            keyed,
+            |(key, _)| key.clone(),
+            PageArgs::new(first, after, last, before),
+            |(_, node)| OkrAlignmentTreeNode {
+                objective: OkrObjective(node.objective),
+                depth: node.depth as i32,
+                parent_id: node
                     .parent_id
                     .map(|id| throughline_domain::graphql::encode_id("OkrObjective", id)),
-            })
-            .collect())
+            },
+        )?)
     }
 
     /// The share of team and individual objectives aligned, the unaligned ones, and objectives per priority.
@@ -332,7 +392,7 @@ impl OkrQuery {
             team_and_individual_count: report.considered as i32,
             aligned_count: report.aligned as i32,
             aligned_share: share,
-            unaligned: report.unaligned.into_iter().map(OkrObjective).collect(),
+            unaligned: report.unaligned,
             by_priority: report
                 .by_priority
                 .into_iter()
@@ -419,26 +479,47 @@ impl OkrQuery {
         .await?)
     }
 
-    /// The objectives you own or co-own, optionally in one cycle.
+    /// The objectives you own or co-own, optionally in one cycle, by title.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
     async fn my_objectives(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only objectives of this cycle.")] cycle_id: Option<ID>,
-    ) -> Result<Vec<OkrObjective>> {
+        #[graphql(
+            name = "updatedSince",
+            desc = "Only objectives changed at or after this time."
+        )]
+        changed_since: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+    ) -> Result<Page<OkrObjective>> {
         let scope = &request(ctx)?.scope;
-        let Some(me) = scope.actor().person_id else {
-            return Ok(vec![]);
-        };
+        let cycle = decode_optional(cycle_id.as_ref(), "OkrCycle", "cycleId")?;
         let mut select = scope
             .select::<objective::Entity>()
-            .filter(crate::service::visibility::owned_or_co_owned(scope, me));
-        if let Some(cycle) = decode_optional(cycle_id.as_ref(), "OkrCycle", "cycleId")? {
+            .filter(updated_since(objective::Column::UpdatedAt, changed_since));
+        select = match scope.actor().person_id {
+            Some(me) => select.filter(crate::service::visibility::owned_or_co_owned(scope, me)),
+            // Without a person record nothing is yours.
+            None => select.filter(Expr::val(1).eq(0)),
+        };
+        if let Some(cycle) = cycle {
             select = select.filter(objective::Column::CycleId.eq(cycle));
         }
-        let rows = sea_orm::QueryOrder::order_by_asc(select, objective::Column::Title)
-            .all(scope.db())
-            .await
-            .map_err(DomainError::from)?;
-        Ok(rows.into_iter().map(OkrObjective).collect())
+        Ok(connection::page(
+            ctx,
+            scope.db(),
+            select,
+            SortKey::Text(objective::Column::Title),
+            PageArgs::new(first, after, last, before),
+            OkrObjective,
+        )
+        .await?)
     }
 }

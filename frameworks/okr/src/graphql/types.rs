@@ -15,7 +15,7 @@ use throughline_domain::graphql::{encode_id, page_complexity, request};
 use throughline_domain::target::{Explanation, Target, TargetProgress};
 
 use crate::entity::{alignment, check_in, cycle, key_result, objective};
-use crate::model::{CheckInSource, CycleStatus, Level, ObjectiveStatus};
+use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, Level, ObjectiveStatus};
 use crate::scoring::{Health, ProgressDriver};
 use crate::service::scores::{KeyResultScore, ObjectiveScore, target_of};
 use crate::service::{Warning, optional_decimal, parse_decimal};
@@ -411,6 +411,11 @@ impl OkrKeyResult {
     /// Its weight in the objective's progress.
     async fn weight(&self) -> Result<Decimal> {
         Ok(parse_decimal(&self.0.weight)?)
+    }
+    /// `ACTIVE`, `CLOSED` (no more check-ins; still counts) or `ARCHIVED`
+    /// (kept with its history; no longer counts).
+    async fn status(&self) -> Result<KeyResultStatus> {
+        Ok(KeyResultStatus::parse(&self.0.status)?)
     }
     /// The latest value.
     async fn current_value(&self) -> Result<Option<Decimal>> {

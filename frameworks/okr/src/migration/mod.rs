@@ -1,6 +1,7 @@
 //! The OKR migrator, with its own migration table `seaql_migrations_okr`.
 
 mod m20261121_000001_okr_tables;
+mod m20261122_000001_revision_and_key_result_status;
 
 use sea_orm_migration::prelude::*;
 
@@ -9,7 +10,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_okr_tables::Migration)]
+        vec![
+            Box::new(m20261121_000001_okr_tables::Migration),
+            Box::new(m20261122_000001_revision_and_key_result_status::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

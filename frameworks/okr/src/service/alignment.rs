@@ -9,9 +9,9 @@ use throughline_domain::tenancy::{Change, TenantTxn};
 use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
-use crate::entity::{alignment, objective};
+use crate::entity::{alignment, key_result, objective};
 
-use super::require_edit;
+use super::{figures_changed, open_for_change, require_edit};
 
 /// What an objective aligns to: exactly one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +80,7 @@ pub(crate) async fn link(
     prefix: &str,
 ) -> DomainResult<()> {
     let scope = tx.scope();
+    open_for_change(tx, child.cycle_id, &format!("{prefix}.objectiveId")).await?;
     match target {
         AlignTarget::Objective(parent) => {
             if parent == child.id {
@@ -88,13 +89,14 @@ pub(crate) async fn link(
                     "an objective cannot align to itself",
                 ));
             }
-            super::objectives::load(tx, parent).await.map_err(|_| {
+            let parent = super::objectives::load(tx, parent).await.map_err(|_| {
                 DomainError::validation(
                     format!("{prefix}.parentObjectiveId"),
                     "no objective with that id that you can see",
                 )
             })?;
-            if contributes_to(tx, parent, child.id).await? {
+            figures_changed(tx, parent.cycle_id).await?;
+            if contributes_to(tx, parent.id, child.id).await? {
                 return Err(DomainError::validation(
                     format!("{prefix}.parentObjectiveId"),
                     "that objective already contributes to this one; aligning would make a loop",
@@ -114,6 +116,7 @@ pub(crate) async fn link(
                     "an objective cannot align to its own key result",
                 ));
             }
+            figures_changed(tx, parent.cycle_id).await?;
         }
         AlignTarget::Priority(priority) => {
             scope
@@ -179,6 +182,27 @@ pub async fn unalign(
         .one(tx.conn())
         .await?;
     if let Some(row) = existing {
+        open_for_change(&tx, child.cycle_id, "input.objectiveId").await?;
+        // The parent may be private to someone else: find its cycle without
+        // the visibility filter, it is only bumped.
+        let parent_objective = match row.parent_key_result_id {
+            Some(kr) => scope
+                .select::<key_result::Entity>()
+                .filter(key_result::Column::Id.eq(kr))
+                .one(tx.conn())
+                .await?
+                .map(|kr| kr.objective_id),
+            None => row.parent_objective_id,
+        };
+        if let Some(parent) = parent_objective
+            && let Some(parent) = scope
+                .select::<objective::Entity>()
+                .filter(objective::Column::Id.eq(parent))
+                .one(tx.conn())
+                .await?
+        {
+            figures_changed(&tx, parent.cycle_id).await?;
+        }
         alignment::Entity::delete_many()
             .filter(alignment::Column::TenantId.eq(scope.tenant_id()))
             .filter(alignment::Column::Id.eq(row.id))

@@ -13,12 +13,11 @@ use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
 use crate::entity::{check_in, key_result, objective};
-use crate::model::{CheckInSource, CycleStatus};
+use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, ObjectiveStatus};
 use crate::scoring::{Health, derive_health, expected_progress};
 
 use super::key_results::load;
-use super::objectives::cycle_of;
-use super::{can_edit, optional_decimal, settings};
+use super::{can_edit, cycle_of, figures_changed, optional_decimal, settings};
 
 #[derive(Clone, Debug)]
 pub struct NewCheckIn {
@@ -91,6 +90,28 @@ pub(crate) async fn insert(
             "a check-in cannot be dated in the future",
         ));
     }
+    if kr.status != KeyResultStatus::Active.as_str() {
+        return Err(DomainError::validation(
+            "input.keyResultId",
+            format!(
+                "the key result {:?} is {}: it takes no check-ins until its status is ACTIVE again",
+                kr.title,
+                kr.status.to_lowercase()
+            ),
+        ));
+    }
+    if objective.status == ObjectiveStatus::Archived.as_str() {
+        return Err(DomainError::validation(
+            "input.keyResultId",
+            format!("the objective {:?} is archived", objective.title),
+        ));
+    }
+    if cycle.status == CycleStatus::Archived.as_str() {
+        return Err(DomainError::validation(
+            "input.keyResultId",
+            format!("the cycle {:?} is archived", cycle.name),
+        ));
+    }
     let late = cycle.status == CycleStatus::Closed.as_str();
     if late && scope.actor().role != Role::Admin {
         return Err(DomainError::validation(
@@ -101,6 +122,7 @@ pub(crate) async fn insert(
             ),
         ));
     }
+    figures_changed(tx, cycle.id).await?;
     let target = super::scores::target_of(kr)?;
     let before_value = optional_decimal(kr.current_value.as_deref())?;
     let before = target.progress(before_value);

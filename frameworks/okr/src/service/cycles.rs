@@ -2,6 +2,7 @@
 //! graded and locked at close, reopened by admins (audited).
 
 use chrono::{Months, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -93,6 +94,7 @@ async fn insert(
         parent_id: Set(input.parent_id),
         closing_note: Set(None),
         closed_at: Set(None),
+        scores_revision: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -230,11 +232,20 @@ pub async fn update(
     )
     .await?;
     if let Some(status) = changes.status {
-        if status == CycleStatus::Closed {
-            return Err(DomainError::validation(
-                "input.status",
-                "close a cycle with closeCycle, which grades it",
-            ));
+        match status {
+            CycleStatus::Closed => {
+                return Err(DomainError::validation(
+                    "input.status",
+                    "close a cycle with closeCycle, which grades it",
+                ));
+            }
+            CycleStatus::Archived => {
+                return Err(DomainError::validation(
+                    "input.status",
+                    "archive a closed cycle with archiveCycle",
+                ));
+            }
+            _ => {}
         }
         after.status = status.as_str().into();
     }
@@ -258,8 +269,15 @@ async fn save(
     current: &cycle::Model,
     after: &cycle::Model,
 ) -> DomainResult<()> {
+    let mut row = cycle::ActiveModel::from(after.clone()).reset_all();
+    // Bumped, never written back: a concurrent check-in's bump must not be lost.
+    row.scores_revision = sea_orm::ActiveValue::NotSet;
     let result = cycle::Entity::update_many()
-        .set(cycle::ActiveModel::from(after.clone()).reset_all())
+        .set(row)
+        .col_expr(
+            cycle::Column::ScoresRevision,
+            Expr::col(cycle::Column::ScoresRevision).add(1),
+        )
         .filter(cycle::Column::TenantId.eq(current.tenant_id))
         .filter(cycle::Column::Id.eq(current.id))
         .filter(cycle::Column::Version.eq(current.version))
@@ -350,15 +368,49 @@ pub async fn close(
     Ok(after)
 }
 
-/// Reopens a closed cycle; grades stay as they were until it closes again.
-pub async fn reopen(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult<cycle::Model> {
-    scope.require_admin("reopening OKR cycles")?;
+/// Puts a closed cycle away: it leaves the default cycle list and stays
+/// locked; `reopenCycle` brings it back.
+pub async fn archive(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult<cycle::Model> {
+    scope.require_admin("archiving OKR cycles")?;
     let mut tx = scope.begin().await?;
     let current = load(&tx, id, Some(version)).await?;
     if current.status != CycleStatus::Closed.as_str() {
         return Err(DomainError::validation(
             "input.id",
-            "only a closed cycle can be reopened",
+            format!(
+                "only a closed cycle can be archived; {:?} is {}: close it first (which grades it), or delete it if it holds nothing",
+                current.name,
+                current.status.to_lowercase()
+            ),
+        ));
+    }
+    let mut after = current.clone();
+    after.status = CycleStatus::Archived.as_str().into();
+    after.version += 1;
+    after.updated_at = Utc::now();
+    save(&tx, &current, &after).await?;
+    tx.record(Change::updated(
+        "okr_cycle.archived",
+        "OkrCycle",
+        id,
+        &current,
+        &after,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Reopens a closed or archived cycle; grades stay as they were until it
+/// closes again.
+pub async fn reopen(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult<cycle::Model> {
+    scope.require_admin("reopening OKR cycles")?;
+    let mut tx = scope.begin().await?;
+    let current = load(&tx, id, Some(version)).await?;
+    if !super::is_locked(&current) {
+        return Err(DomainError::validation(
+            "input.id",
+            "only a closed or archived cycle can be reopened",
         ));
     }
     let mut after = current.clone();

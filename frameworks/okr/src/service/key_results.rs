@@ -12,9 +12,10 @@ use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
 use crate::entity::{key_result, objective};
+use crate::model::{KeyResultStatus, ObjectiveStatus};
 
-use super::objectives::{cycle_of, load as load_objective, warnings};
-use super::{Warning, require_edit, require_open, weight};
+use super::objectives::{load as load_objective, warnings};
+use super::{Warning, open_for_change, require_edit, weight};
 
 #[derive(Clone, Debug)]
 pub struct NewKeyResult {
@@ -36,6 +37,8 @@ pub struct KeyResultChanges {
     pub target: Option<Target>,
     pub weight: Option<Decimal>,
     pub metric_id: Option<Option<Uuid>>,
+    /// Close (no more check-ins), archive (no longer counted) or reactivate.
+    pub status: Option<KeyResultStatus>,
 }
 
 fn stored(value: Option<Decimal>) -> Option<String> {
@@ -129,7 +132,7 @@ pub(crate) async fn insert(
 ) -> DomainResult<key_result::Model> {
     let scope = tx.scope();
     require_edit(tx.conn(), scope, objective).await?;
-    require_open(&cycle_of(tx, objective.cycle_id, "input.objectiveId").await?)?;
+    open_for_change(tx, objective.cycle_id, "input.objectiveId").await?;
     let title = required_text("title", &input.title, 300).map_err(|e| e.within(prefix))?;
     input
         .target
@@ -152,6 +155,7 @@ pub(crate) async fn insert(
         upper_value: None,
         unit: None,
         weight: to_stored(weight),
+        status: KeyResultStatus::Active.as_str().into(),
         current_value: stored(input.current_value.or(input.target.start)),
         metric_id: input.metric_id,
         grade: None,
@@ -188,7 +192,7 @@ pub async fn update(
     if current.version != changes.version {
         return Err(DomainError::stale_version("key result"));
     }
-    require_open(&cycle_of(&tx, objective.cycle_id, "input.id").await?)?;
+    open_for_change(&tx, objective.cycle_id, "input.id").await?;
     let mut after = current.clone();
     if let Some(title) = &changes.title {
         after.title = required_text("input.title", title, 300)?;
@@ -206,6 +210,9 @@ pub async fn update(
     if let Some(metric) = changes.metric_id {
         after.metric_id = metric;
     }
+    if let Some(status) = changes.status {
+        after.status = status.as_str().into();
+    }
     check_refs(&tx, after.owner_id, after.metric_id, "input").await?;
     after.version += 1;
     after.updated_at = Utc::now();
@@ -219,8 +226,16 @@ pub async fn update(
     if result.rows_affected == 0 {
         return Err(DomainError::stale_version("key result"));
     }
+    let action = match changes.status {
+        Some(status) if status.as_str() != current.status => match status {
+            KeyResultStatus::Active => "okr_key_result.reactivated",
+            KeyResultStatus::Closed => "okr_key_result.closed",
+            KeyResultStatus::Archived => "okr_key_result.archived",
+        },
+        _ => "okr_key_result.updated",
+    };
     tx.record(Change::updated(
-        "okr_key_result.updated",
+        action,
         "OkrKeyResult",
         id,
         &current,
@@ -235,7 +250,18 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<key_result::M
     let mut tx = scope.begin().await?;
     let (current, objective) = load(&tx, id).await?;
     require_edit(tx.conn(), scope, &objective).await?;
-    require_open(&cycle_of(&tx, objective.cycle_id, "input.id").await?)?;
+    open_for_change(&tx, objective.cycle_id, "input.id").await?;
+    // A key result is a draft while its objective is one or nothing has
+    // been recorded against it; after that its history is kept.
+    if objective.status != ObjectiveStatus::Draft.as_str() && current.last_check_in_id.is_some() {
+        return Err(DomainError::validation(
+            "input.id",
+            format!(
+                "{:?} has check-ins; archive it (status ARCHIVED) to keep its history",
+                current.title
+            ),
+        ));
+    }
     key_result::Entity::delete_many()
         .filter(key_result::Column::TenantId.eq(scope.tenant_id()))
         .filter(key_result::Column::Id.eq(id))

@@ -10,9 +10,10 @@ use throughline_domain::events::DomainEvent;
 use throughline_domain::{DomainResult, TenantScope};
 
 use crate::entity::{cycle, key_result, objective};
-use crate::model::{CheckInSource, CycleStatus};
+use crate::model::{CheckInSource, KeyResultStatus, ObjectiveStatus};
 
 use super::check_ins::{NewCheckIn, insert};
+use super::is_locked;
 
 /// Handles `metric_value.recorded` / `metric_value.replaced`.
 pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> DomainResult<()> {
@@ -35,6 +36,8 @@ pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> Domain
     let linked = scope
         .select::<key_result::Entity>()
         .filter(key_result::Column::MetricId.eq(value.metric_id))
+        // Closed and archived key results keep their last value.
+        .filter(key_result::Column::Status.eq(KeyResultStatus::Active.as_str()))
         .all(scope.db())
         .await?;
     let amount = from_stored(&value.value)?;
@@ -48,13 +51,15 @@ pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> Domain
         else {
             continue;
         };
+        if objective.status == ObjectiveStatus::Archived.as_str() {
+            continue;
+        }
         let open = scope
             .select::<cycle::Entity>()
             .filter(cycle::Column::Id.eq(objective.cycle_id))
-            .filter(cycle::Column::Status.ne(CycleStatus::Closed.as_str()))
             .one(tx.conn())
             .await?
-            .is_some();
+            .is_some_and(|cycle| !is_locked(&cycle));
         if !open {
             continue;
         }

@@ -8,13 +8,16 @@ pub mod key_results;
 pub mod metric_link;
 pub mod objectives;
 pub mod reports;
+pub mod score_cache;
 pub mod scores;
 pub mod visibility;
 
 use rust_decimal::Decimal;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use throughline_domain::entity::{person, tenant_framework};
 use throughline_domain::enums::Role;
+use throughline_domain::tenancy::TenantTxn;
 use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
@@ -60,18 +63,70 @@ pub async fn settings<C: ConnectionTrait>(db: &C, tenant_id: Uuid) -> DomainResu
         .unwrap_or_default())
 }
 
-/// Refuses changes in a closed cycle (grades are locked); admins reopen it first.
+/// Whether a cycle's grades are locked (closed or archived).
+pub(crate) fn is_locked(cycle: &cycle::Model) -> bool {
+    cycle.status == crate::model::CycleStatus::Closed.as_str()
+        || cycle.status == crate::model::CycleStatus::Archived.as_str()
+}
+
+/// Refuses changes in a closed or archived cycle (grades are locked); admins
+/// reopen it first.
 pub(crate) fn require_open(cycle: &cycle::Model) -> DomainResult<()> {
-    if cycle.status == crate::model::CycleStatus::Closed.as_str() {
+    if is_locked(cycle) {
         return Err(DomainError::validation(
             "input",
             format!(
-                "the cycle {:?} is closed and its grades are locked; an admin can reopen it",
-                cycle.name
+                "the cycle {:?} is {} and its grades are locked; an admin can reopen it",
+                cycle.name,
+                cycle.status.to_lowercase()
             ),
         ));
     }
     Ok(())
+}
+
+/// A tenant's cycle, or a validation error on `field`.
+pub(crate) async fn cycle_of(
+    tx: &TenantTxn<'_>,
+    cycle_id: Uuid,
+    field: &str,
+) -> DomainResult<cycle::Model> {
+    tx.scope()
+        .select::<cycle::Entity>()
+        .filter(cycle::Column::Id.eq(cycle_id))
+        .one(tx.conn())
+        .await?
+        .ok_or_else(|| DomainError::validation(field, "no OKR cycle with that id in this tenant"))
+}
+
+/// Bumps the cycle's scores revision in the writing transaction. Every write
+/// that can move a figure of the cycle (progress, health, an explanation's
+/// inputs) calls this, so cached scores keyed by the revision are never served
+/// once the write commits, in this process or any other.
+pub(crate) async fn figures_changed(tx: &TenantTxn<'_>, cycle_id: Uuid) -> DomainResult<()> {
+    cycle::Entity::update_many()
+        .col_expr(
+            cycle::Column::ScoresRevision,
+            Expr::col(cycle::Column::ScoresRevision).add(1),
+        )
+        .filter(cycle::Column::TenantId.eq(tx.scope().tenant_id()))
+        .filter(cycle::Column::Id.eq(cycle_id))
+        .exec(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// The cycle a change lands in: it must be open, and its figures are about to
+/// move.
+pub(crate) async fn open_for_change(
+    tx: &TenantTxn<'_>,
+    cycle_id: Uuid,
+    field: &str,
+) -> DomainResult<cycle::Model> {
+    let cycle = cycle_of(tx, cycle_id, field).await?;
+    require_open(&cycle)?;
+    figures_changed(tx, cycle_id).await?;
+    Ok(cycle)
 }
 
 /// Whether `person` reports to `manager`, directly or not.

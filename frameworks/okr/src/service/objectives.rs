@@ -11,11 +11,11 @@ use throughline_domain::tenancy::{Change, TenantTxn};
 use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
-use crate::entity::{co_owner, cycle, key_result, objective};
+use crate::entity::{co_owner, key_result, objective};
 use crate::model::{Level, ObjectiveStatus};
 use crate::scoring::ProgressDriver;
 
-use super::{Warning, require_edit, require_open, settings, weight};
+use super::{Warning, open_for_change, require_edit, settings, weight};
 
 #[derive(Clone, Debug)]
 pub struct NewObjective {
@@ -54,19 +54,6 @@ pub(crate) async fn load(tx: &TenantTxn<'_>, id: Uuid) -> DomainResult<objective
         .one(tx.conn())
         .await?
         .ok_or(DomainError::not_found("objective"))
-}
-
-pub(crate) async fn cycle_of(
-    tx: &TenantTxn<'_>,
-    cycle_id: Uuid,
-    field: &str,
-) -> DomainResult<cycle::Model> {
-    tx.scope()
-        .select::<cycle::Entity>()
-        .filter(cycle::Column::Id.eq(cycle_id))
-        .one(tx.conn())
-        .await?
-        .ok_or_else(|| DomainError::validation(field, "no OKR cycle with that id in this tenant"))
 }
 
 async fn check_people(
@@ -241,10 +228,9 @@ pub(crate) async fn insert(
         .map_err(|e| e.within(prefix))?;
     let weight = weight("weight", input.weight).map_err(|e| e.within(prefix))?;
     check_level(scope, input.level, input.org_unit_id).map_err(|e| e.within(prefix))?;
-    let cycle = cycle_of(tx, input.cycle_id, "cycleId")
+    let cycle = open_for_change(tx, input.cycle_id, "cycleId")
         .await
         .map_err(|e| e.within(prefix))?;
-    require_open(&cycle)?;
     check_people(tx, input.owner_id, &input.co_owner_ids, input.org_unit_id)
         .await
         .map_err(|e| rename(e, prefix))?;
@@ -316,8 +302,7 @@ pub async fn update(
     if current.version != changes.version {
         return Err(DomainError::stale_version("objective"));
     }
-    let cycle = cycle_of(&tx, current.cycle_id, "input.id").await?;
-    require_open(&cycle)?;
+    open_for_change(&tx, current.cycle_id, "input.id").await?;
     let mut after = current.clone();
     if let Some(title) = &changes.title {
         after.title = required_text("input.title", title, 300)?;
@@ -396,6 +381,7 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<objective::Mo
             "only draft objectives can be deleted; archive it instead",
         ));
     }
+    open_for_change(&tx, current.cycle_id, "input.id").await?;
     objective::Entity::delete_many()
         .filter(objective::Column::TenantId.eq(scope.tenant_id()))
         .filter(objective::Column::Id.eq(id))

@@ -14,7 +14,7 @@ use throughline_domain::{DomainResult, TenantScope};
 use uuid::Uuid;
 
 use crate::entity::{alignment, cycle, key_result, objective};
-use crate::model::CycleStatus;
+use crate::model::{KeyResultStatus, ObjectiveStatus};
 use crate::scoring::{
     Contribution, Explained, Health, ProgressDriver, derive_health, expected_progress, is_stale,
     objective_progress, rollup_health,
@@ -65,7 +65,7 @@ pub fn target_of(kr: &key_result::Model) -> DomainResult<Target> {
 /// The day figures are computed for: today while the cycle runs, its last
 /// day once it has ended.
 pub fn as_of(cycle: &cycle::Model, today: NaiveDate) -> NaiveDate {
-    if cycle.status == CycleStatus::Closed.as_str() {
+    if super::is_locked(cycle) {
         cycle.ends_on
     } else {
         today.min(cycle.ends_on)
@@ -167,16 +167,22 @@ pub fn compute(
     }
     let by_id: HashMap<Uuid, &objective::Model> = objectives.iter().map(|o| (o.id, o)).collect();
     let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    // Archived objectives and key results keep their own figures but no
+    // longer count towards anything else's.
     for a in alignments {
         if let Some(parent) = a.parent_objective_id
-            && by_id.contains_key(&a.objective_id)
+            && by_id
+                .get(&a.objective_id)
+                .is_some_and(|child| child.status != ObjectiveStatus::Archived.as_str())
         {
             children.entry(parent).or_default().push(a.objective_id);
         }
     }
     let mut krs_of: HashMap<Uuid, Vec<&key_result::Model>> = HashMap::new();
     for kr in key_results {
-        krs_of.entry(kr.objective_id).or_default().push(kr);
+        if kr.status != KeyResultStatus::Archived.as_str() {
+            krs_of.entry(kr.objective_id).or_default().push(kr);
+        }
     }
     let context = Context {
         settings,
