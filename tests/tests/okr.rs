@@ -525,6 +525,13 @@ async fn a_closed_cycle_is_graded_locked_and_reopened_by_admins() {
     )
     .await
     .data();
+    let reflected = app
+        .gql(&rob, r#"mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 1, status: CLOSED, closingNote: "Shipped late: scope grew"}) { objective { status closingNote version } } } }"#, json!({ "id": robs }))
+        .await;
+    assert_eq!(
+        reflected.data()["okr"]["updateObjective"]["objective"],
+        json!({ "status": "CLOSED", "closingNote": "Shipped late: scope grew", "version": 2 })
+    );
     let close = app
         .gql(admin, r#"mutation($id: ID!) { okr { closeCycle(input: {id: $id, version: 1, closingNote: "Good quarter"}) { cycle { status closingNote version } } } }"#, json!({ "id": org.cycle }))
         .await;
@@ -535,16 +542,16 @@ async fn a_closed_cycle_is_graded_locked_and_reopened_by_admins() {
     let graded = app
         .gql(
             &rob,
-            "query($id: ID!) { okr { objective(id: $id) { grade keyResults { grade } } } }",
+            "query($id: ID!) { okr { objective(id: $id) { grade closingNote keyResults { grade } } } }",
             json!({ "id": robs }),
         )
         .await;
     assert_eq!(
         graded.data()["okr"]["objective"],
-        json!({ "grade": "0.7", "keyResults": [{ "grade": "0.7" }] })
+        json!({ "grade": "0.7", "closingNote": "Shipped late: scope grew", "keyResults": [{ "grade": "0.7" }] })
     );
 
-    let edit = app.gql(&rob, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 1, title: \"x\"}) { objective { id } } } }", json!({ "id": robs })).await;
+    let edit = app.gql(&rob, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 2, title: \"x\"}) { objective { id } } } }", json!({ "id": robs })).await;
     assert_eq!(edit.code(), "VALIDATION");
     assert!(edit.message().contains("closed"), "{}", edit.message());
     let late_member = app
@@ -1086,7 +1093,7 @@ async fn key_results_close_and_archive_and_cycles_archive() {
     let rob = token(app, "rob@acme.example", Role::Member);
     let robs = objective(app, &rob, json!({ "cycleId": org.cycle, "title": "Ship", "level": "INDIVIDUAL", "ownerId": org.report, "status": "ACTIVE" })).await;
     let kr = key_result(app, &rob, &robs, "0", "10", "1").await;
-    let set_status = "mutation($id: ID!, $v: Int!, $s: KeyResultStatus!) { okr { updateKeyResult(input: {id: $id, version: $v, status: $s}) { keyResult { status version } } } }";
+    let set_status = "mutation($id: ID!, $v: Int!, $s: OkrKeyResultStatus!) { okr { updateKeyResult(input: {id: $id, version: $v, status: $s}) { keyResult { status version } } } }";
     let check_in = |value: &'static str| {
         let kr = kr.clone();
         let rob = rob.clone();

@@ -155,6 +155,9 @@ pub struct UpdateOkrObjectiveInput {
     pub progress_driver: Option<ProgressDriver>,
     /// New status: `ACTIVE`, `CLOSED`, `ARCHIVED`.
     pub status: Option<ObjectiveStatus>,
+    /// The owner's reflection for grading (what was learned), usually given
+    /// with `status: CLOSED`; null clears it.
+    pub closing_note: MaybeUndefined<String>,
 }
 
 /// The objective after the change, with soft warnings.
@@ -547,6 +550,7 @@ impl OkrMutation {
                 weight: input.weight,
                 progress_driver: input.progress_driver,
                 status: input.status,
+                closing_note: throughline_domain::graphql::inputs::patch(&input.closing_note),
             },
         )
         .await?;

@@ -94,6 +94,7 @@ impl OkrCycle {
 
 /// A figure with how it was computed.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "OkrExplained")]
 pub struct Explained {
     /// The figure, from 0 to 1.
     pub value: Decimal,
@@ -112,6 +113,7 @@ impl From<crate::scoring::Explained<Decimal>> for Explained {
 
 /// A health judgement with how it was reached.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "OkrHealthStatus")]
 pub struct HealthStatus {
     /// The health that counts: the owner's stated status from a recent check-in, else the derived one.
     pub health: Health,
@@ -342,6 +344,10 @@ impl OkrObjective {
     /// How the health was reached.
     async fn health_explanation(&self, ctx: &Context<'_>) -> Result<Explanation> {
         Ok(objective_score(ctx, &self.0).await?.health_explanation)
+    }
+    /// The owner's reflection for grading: what was learned.
+    async fn closing_note(&self) -> Option<&str> {
+        self.0.closing_note.as_deref()
     }
     /// The grade locked when the cycle closed (0 to 1).
     async fn grade(&self) -> Result<Option<Decimal>> {

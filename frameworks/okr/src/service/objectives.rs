@@ -45,6 +45,8 @@ pub struct ObjectiveChanges {
     pub weight: Option<Decimal>,
     pub progress_driver: Option<ProgressDriver>,
     pub status: Option<ObjectiveStatus>,
+    /// The owner's reflection for grading: what was learned.
+    pub closing_note: Option<Option<String>>,
 }
 
 pub(crate) async fn load(tx: &TenantTxn<'_>, id: Uuid) -> DomainResult<objective::Model> {
@@ -330,6 +332,9 @@ pub async fn update(
     }
     if let Some(status) = changes.status {
         after.status = status.as_str().into();
+    }
+    if let Some(note) = &changes.closing_note {
+        after.closing_note = optional_text("input.closingNote", note.as_deref(), 4000)?;
     }
     check_level(scope, Level::parse(&after.level)?, after.org_unit_id)?;
     let co_owners = changes.co_owner_ids.clone().unwrap_or_default();
