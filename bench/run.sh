@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Benchmarks the OKR alignment tree and the first page of objectives on a
-# seeded 5,000-person tenant, on SQLite and on PostgreSQL, with wrk.
+# seeded 5,000-person tenant, on SQLite and on PostgreSQL, with oha.
 #
 #   bench/run.sh                    # both databases, 20 s per query, 8 connections
 #   DURATION=60s CONNECTIONS=16 bench/run.sh
 #
-# Needs wrk (apt-get install wrk) and, for PostgreSQL, a server on
-# 127.0.0.1:5432 with trust auth (as on our CI machines).
+# Needs oha (cargo install oha --locked) and, for PostgreSQL, a server on
+# 127.0.0.1:5432 with trust auth (as on our CI machines). Each query is checked
+# to answer without GraphQL errors before it is loaded; oha then counts any
+# non-200 answer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-8}
 PEOPLE=${PEOPLE:-5000}
 PORT=${PORT:-8181}
-command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
+command -v oha >/dev/null || { echo "install oha: cargo install oha --locked" >&2; exit 1; }
 if [ -z "${BIN:-}" ]; then   # BIN=path/to/throughline skips the build
   cargo build --release -q
   BIN=${CARGO_TARGET_DIR:-target}/release/throughline
@@ -40,8 +42,13 @@ run_on() {
   page=$(printf '{"query":"query($c: ID!) { okr { objectives(filter: {cycleId: $c}, first: 20) { totalCount edges { node { title owner { name } health progress { value } keyResults { title owner { name } progress { progress } health { health } } } } } } }","variables":{"c":"%s"}}' "$cycle")
   for name in tree page; do
     local body=${!name}
+    local answer
+    answer=$(curl -s "http://127.0.0.1:$PORT/graphql" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$body")
+    case $answer in *'"errors"'*) echo "$name answered with errors: ${answer:0:300}" >&2; exit 1;; esac
     printf '%-10s %-5s ' "$label" "$name"
-    BENCH_BODY=$body BENCH_TOKEN=$token wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/post.lua "http://127.0.0.1:$PORT/graphql" | tail -n 1
+    oha --no-tui --output-format json -z "$DURATION" -w -c "$CONNECTIONS" -m POST \
+      -H "Authorization: Bearer $token" -T application/json -d "$body" "http://127.0.0.1:$PORT/graphql" \
+      | python3 bench/summary.py
   done
   kill "$server"; wait "$server" 2>/dev/null || true
 }

@@ -5,6 +5,17 @@
 /// `as_str`, `parse` and `ALL`. Frameworks use it for their own enums.
 #[macro_export]
 macro_rules! stored_enum {
+    // `Name as "GraphQLName"`: frameworks name their GraphQL types after
+    // themselves (`OkrLevel`) while the Rust name stays short.
+    ($(#[$meta:meta])* $name:ident as $graphql:literal { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[graphql(name = $graphql, rename_items = "SCREAMING_SNAKE_CASE")]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        $crate::stored_enum!(@text $name { $($variant => $text),+ });
+    };
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -12,6 +23,9 @@ macro_rules! stored_enum {
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
+        $crate::stored_enum!(@text $name { $($variant => $text),+ });
+    };
+    (@text $name:ident { $($variant:ident => $text:literal),+ }) => {
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 

@@ -269,12 +269,14 @@ impl ProbeMutationRoot {
 
 /// A note to add.
 #[derive(InputObject)]
+#[graphql(name = "AddProbeNoteInput")]
 pub struct AddNoteInput {
     pub text: String,
 }
 
 /// The added note.
 #[derive(SimpleObject)]
+#[graphql(name = "AddProbeNotePayload")]
 pub struct AddNotePayload {
     pub text: String,
 }

@@ -325,3 +325,72 @@ async fn committed_core_events_reach_the_frameworks_of_tenants_that_enabled_them
         "a tenant without the framework did not get its handler"
     );
 }
+
+/// The names of the types an SDL document defines.
+fn type_names(sdl: &str) -> std::collections::BTreeSet<String> {
+    sdl.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            match words.next() {
+                Some("type" | "enum" | "input" | "interface" | "scalar" | "union") => words
+                    .next()
+                    .map(|name| name.trim_end_matches('{').to_string()),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// `okr` → `Okr`, `rolling_forecast` → `RollingForecast`.
+fn type_prefix(key: &str) -> String {
+    key.split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// All frameworks share one schema, so every type a framework adds carries
+/// its name (`OkrCycleStatus`, `CreateOkrCycleInput`, not `CycleStatus`): a
+/// new framework cannot collide with another one's types, or with the core's.
+#[test]
+fn every_type_a_framework_adds_is_named_after_it() {
+    use async_graphql::Schema;
+    use throughline_domain::graphql::{
+        mutation::CoreMutation, query::CoreQuery, subscription::CoreSubscription,
+    };
+    let limits = throughline_api::config::Limits::default();
+    let core = type_names(
+        &Schema::build(CoreQuery, CoreMutation, CoreSubscription)
+            .finish()
+            .sdl(),
+    );
+    let product = type_names(&throughline_api::schema::app_schema(&limits).sdl());
+    let with_probe = type_names(&throughline_tests::probe::schema(&limits).sdl());
+    let prefixes: Vec<String> = throughline_api::registry::frameworks()
+        .iter()
+        .map(|f| type_prefix(f.key()))
+        .collect();
+    // The merged roots and the Node interface that spans every framework.
+    let shared = ["Query", "Mutation", "Subscription", "Node"];
+    let unprefixed: Vec<&String> = product
+        .difference(&core)
+        .filter(|name| !shared.contains(&name.as_str()))
+        .filter(|name| !prefixes.iter().any(|p| name.contains(p.as_str())))
+        .collect();
+    assert!(
+        unprefixed.is_empty(),
+        "framework types without their framework's prefix ({prefixes:?}): {unprefixed:?}"
+    );
+    // The probe's schema has its own merged roots (`TestQuery`, …).
+    let probe: Vec<&String> = with_probe
+        .difference(&product)
+        .filter(|name| !name.starts_with("Test"))
+        .collect();
+    assert!(!probe.is_empty());
+    assert!(probe.iter().all(|name| name.contains("Probe")), "{probe:?}");
+}

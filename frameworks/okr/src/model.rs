@@ -4,7 +4,7 @@ use throughline_domain::stored_enum;
 
 stored_enum!(
     /// Where a cycle is in its life.
-    CycleStatus {
+    CycleStatus as "OkrCycleStatus" {
         /// Objectives are being drafted.
         Planning => "PLANNING",
         /// The cycle is running: check-ins happen.
@@ -18,7 +18,7 @@ stored_enum!(
 
 stored_enum!(
     /// Whose objective it is.
-    Level {
+    Level as "OkrLevel" {
         /// The company's: usually one per strategic priority.
         Company => "COMPANY",
         /// A team's (an org unit's).
@@ -30,7 +30,7 @@ stored_enum!(
 
 stored_enum!(
     /// Where an objective is in its life.
-    ObjectiveStatus {
+    ObjectiveStatus as "OkrObjectiveStatus" {
         /// Being written; may be deleted.
         Draft => "DRAFT",
         /// Committed to and tracked.
@@ -44,7 +44,7 @@ stored_enum!(
 
 stored_enum!(
     /// Where a key result is in its life.
-    KeyResultStatus {
+    KeyResultStatus as "OkrKeyResultStatus" {
         /// Tracked: takes check-ins.
         Active => "ACTIVE",
         /// Finished: its last value stands and still counts; no more check-ins.
@@ -56,7 +56,7 @@ stored_enum!(
 
 stored_enum!(
     /// Where a check-in came from.
-    CheckInSource {
+    CheckInSource as "OkrCheckInSource" {
         /// Entered by a person.
         Manual => "MANUAL",
         /// Recorded from a value of the linked metric.

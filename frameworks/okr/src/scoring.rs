@@ -10,7 +10,7 @@ use crate::settings::{CheckInCadence, HealthRollup};
 
 stored_enum!(
     /// Whether something is on course to be achieved by the end of its cycle.
-    Health {
+    Health as "OkrHealth" {
         /// Progress is where it should be, or close.
         OnTrack => "ON_TRACK",
         /// Behind, but recoverable.
@@ -40,7 +40,7 @@ impl Health {
 
 stored_enum!(
     /// What an objective's progress is computed from.
-    ProgressDriver {
+    ProgressDriver as "OkrProgressDriver" {
         /// The weighted mean of its key results.
         KeyResults => "KEY_RESULTS",
         /// The weighted mean of the objectives aligned to it.

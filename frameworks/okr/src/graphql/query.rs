@@ -25,6 +25,7 @@ use super::types::{OkrCycle, OkrKeyResult, OkrObjective};
 
 /// How to order objectives.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(name = "OkrObjectiveOrder")]
 pub enum ObjectiveOrder {
     /// By title, A to Z.
     Title,
@@ -34,6 +35,7 @@ pub enum ObjectiveOrder {
 
 /// Filters for `okr.objectives`; all given filters apply together.
 #[derive(InputObject, Default)]
+#[graphql(name = "OkrObjectiveFilter")]
 pub struct ObjectiveFilter {
     /// Only objectives of this cycle.
     pub cycle_id: Option<ID>,
