@@ -170,6 +170,19 @@ fn check_size(field: &str, size: Option<i32>) -> DomainResult<Option<u64>> {
     }
 }
 
+/// `first` and `last`, checked: not negative, at most the maximum, not both.
+fn page_sizes(args: &PageArgs) -> DomainResult<(Option<u64>, Option<u64>)> {
+    let first = check_size("first", args.first)?;
+    let last = check_size("last", args.last)?;
+    if first.is_some() && last.is_some() {
+        return Err(DomainError::validation(
+            "last",
+            "give `first` or `last`, not both",
+        ));
+    }
+    Ok((first, last))
+}
+
 /// Runs one page of `select` (already filtered and tenant-scoped).
 pub async fn page<E, N, F>(
     ctx: &Context<'_>,
@@ -185,14 +198,7 @@ where
     N: async_graphql::OutputType,
     F: Fn(E::Model) -> N,
 {
-    let first = check_size("first", args.first)?;
-    let last = check_size("last", args.last)?;
-    if first.is_some() && last.is_some() {
-        return Err(DomainError::validation(
-            "last",
-            "give `first` or `last`, not both",
-        ));
-    }
+    let (first, last) = page_sizes(&args)?;
     let total_count = if ctx.look_ahead().field("totalCount").exists() {
         select.clone().count(db).await?
     } else {
@@ -269,14 +275,7 @@ pub fn page_of_list<T, N>(
 where
     N: async_graphql::OutputType,
 {
-    let first = check_size("first", args.first)?;
-    let last = check_size("last", args.last)?;
-    if first.is_some() && last.is_some() {
-        return Err(DomainError::validation(
-            "last",
-            "give `first` or `last`, not both",
-        ));
-    }
+    let (first, last) = page_sizes(&args)?;
     let position = |field: &str, cursor: &str| -> DomainResult<usize> {
         let wanted = URL_SAFE_NO_PAD
             .decode(cursor.as_bytes())

@@ -214,7 +214,7 @@ pub async fn update(
     changes: CycleChanges,
 ) -> DomainResult<cycle::Model> {
     scope.require_admin("changing OKR cycles")?;
-    let mut tx = scope.begin().await?;
+    let tx = scope.begin().await?;
     let current = load(&tx, id, Some(changes.version)).await?;
     super::require_open(&current)?;
     let mut after = current.clone();
@@ -249,15 +249,21 @@ pub async fn update(
         }
         after.status = status.as_str().into();
     }
+    commit_change(tx, &current, after, "okr_cycle.updated").await
+}
+
+/// Saves a changed cycle (a new version), audits it and commits.
+async fn commit_change(
+    mut tx: TenantTxn<'_>,
+    current: &cycle::Model,
+    mut after: cycle::Model,
+    action: &str,
+) -> DomainResult<cycle::Model> {
     after.version += 1;
     after.updated_at = Utc::now();
-    save(&tx, &current, &after).await?;
+    save(&tx, current, &after).await?;
     tx.record(Change::updated(
-        "okr_cycle.updated",
-        "OkrCycle",
-        id,
-        &current,
-        &after,
+        action, "OkrCycle", current.id, current, &after,
     ))
     .await?;
     tx.commit().await?;
@@ -314,7 +320,7 @@ pub async fn close(
 ) -> DomainResult<cycle::Model> {
     scope.require_admin("grading and closing OKR cycles")?;
     let note = optional_text("input.closingNote", closing_note.as_deref(), 4000)?;
-    let mut tx = scope.begin().await?;
+    let tx = scope.begin().await?;
     let current = load(&tx, id, Some(version)).await?;
     super::require_open(&current)?;
     let settings = settings(tx.conn(), scope.tenant_id()).await?;
@@ -353,26 +359,14 @@ pub async fn close(
     let mut after = closing;
     after.closing_note = note;
     after.closed_at = Some(Utc::now());
-    after.version += 1;
-    after.updated_at = Utc::now();
-    save(&tx, &current, &after).await?;
-    tx.record(Change::updated(
-        "okr_cycle.closed",
-        "OkrCycle",
-        id,
-        &current,
-        &after,
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_change(tx, &current, after, "okr_cycle.closed").await
 }
 
 /// Puts a closed cycle away: it leaves the default cycle list and stays
 /// locked; `reopenCycle` brings it back.
 pub async fn archive(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult<cycle::Model> {
     scope.require_admin("archiving OKR cycles")?;
-    let mut tx = scope.begin().await?;
+    let tx = scope.begin().await?;
     let current = load(&tx, id, Some(version)).await?;
     if current.status != CycleStatus::Closed.as_str() {
         return Err(DomainError::validation(
@@ -386,26 +380,14 @@ pub async fn archive(scope: &TenantScope, id: Uuid, version: i32) -> DomainResul
     }
     let mut after = current.clone();
     after.status = CycleStatus::Archived.as_str().into();
-    after.version += 1;
-    after.updated_at = Utc::now();
-    save(&tx, &current, &after).await?;
-    tx.record(Change::updated(
-        "okr_cycle.archived",
-        "OkrCycle",
-        id,
-        &current,
-        &after,
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_change(tx, &current, after, "okr_cycle.archived").await
 }
 
 /// Reopens a closed or archived cycle; grades stay as they were until it
 /// closes again.
 pub async fn reopen(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult<cycle::Model> {
     scope.require_admin("reopening OKR cycles")?;
-    let mut tx = scope.begin().await?;
+    let tx = scope.begin().await?;
     let current = load(&tx, id, Some(version)).await?;
     if !super::is_locked(&current) {
         return Err(DomainError::validation(
@@ -416,19 +398,7 @@ pub async fn reopen(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult
     let mut after = current.clone();
     after.status = CycleStatus::Active.as_str().into();
     after.closed_at = None;
-    after.version += 1;
-    after.updated_at = Utc::now();
-    save(&tx, &current, &after).await?;
-    tx.record(Change::updated(
-        "okr_cycle.reopened",
-        "OkrCycle",
-        id,
-        &current,
-        &after,
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_change(tx, &current, after, "okr_cycle.reopened").await
 }
 
 /// Deletes a cycle that holds no objectives and no sub-cycles.
