@@ -237,6 +237,30 @@ async fn progress_and_health_explain_themselves() {
         .await;
     // (1 × 0.5 + 3 × 1) / 4 = 0.875 ⇒ on track
     assert_eq!(weighted.data()["okr"]["objective"]["health"], "ON_TRACK");
+
+    // Half way through the cycle an unfinished milestone is not "50 points
+    // behind": it is done or not, and on track until the cycle's last stretch.
+    let launch = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": company, "title": "Launch", "target": { "kind": "MILESTONE" } } }))
+        .await;
+    let launch = id_at(launch.data(), "okr.createKeyResult.keyResult.id");
+    let milestone = app
+        .gql(
+            admin,
+            "query($id: ID!) { okr { keyResult(id: $id) { progress { progress } health { health explanation { text } } } } }",
+            json!({ "id": launch }),
+        )
+        .await;
+    let kr = &milestone.data()["okr"]["keyResult"];
+    assert_eq!(kr["progress"]["progress"], "0");
+    assert_eq!(kr["health"]["health"], "ON_TRACK");
+    assert!(
+        kr["health"]["explanation"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("A milestone is done or not"),
+        "{kr}"
+    );
 }
 
 #[tokio::test]

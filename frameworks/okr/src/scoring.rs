@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use throughline_domain::stored_enum;
-use throughline_domain::target::{Explanation, ExplanationInput};
+use throughline_domain::target::{Explanation, ExplanationInput, TargetKind};
 
 use crate::settings::{CheckInCadence, HealthRollup};
 
@@ -209,6 +209,80 @@ pub fn derive_health(
     }
 }
 
+/// A key result's derived health. Targets that move step by step are judged
+/// against the share of the cycle elapsed; targets that are only met or not
+/// cannot be "40 % done", so comparing them with elapsed time would call
+/// every unfinished milestone off track on day two:
+/// - a milestone not yet reached is on track until the last `on_track`
+///   points of the cycle, at risk in them, off track once the cycle ended;
+/// - a level to keep (stay at or above/below, within a range) that is not met
+///   now is at risk while the cycle runs, off track once it ended.
+pub fn derive_key_result_health(
+    kind: TargetKind,
+    actual: Decimal,
+    expected: Decimal,
+    on_track: u32,
+    at_risk: u32,
+) -> Explained<Health> {
+    let binary = match kind {
+        TargetKind::IncreaseTo | TargetKind::DecreaseTo => None,
+        TargetKind::Milestone => Some(true),
+        TargetKind::StayAtOrAbove | TargetKind::StayAtOrBelow | TargetKind::WithinRange => {
+            Some(false)
+        }
+    };
+    let Some(milestone) = binary else {
+        return derive_health(actual, expected, on_track, at_risk);
+    };
+    let met = actual >= Decimal::ONE;
+    let ended = expected >= Decimal::ONE;
+    let left = ((Decimal::ONE - expected) * Decimal::from(100))
+        .round_dp(2)
+        .normalize();
+    let (value, text) = if met {
+        (Health::OnTrack, "The target is met: on track.".to_string())
+    } else if ended {
+        (
+            Health::OffTrack,
+            "The target was not met by the end of the cycle: off track.".to_string(),
+        )
+    } else if milestone && left > Decimal::from(on_track) {
+        (
+            Health::OnTrack,
+            format!(
+                "A milestone is done or not: not done yet with {left} % of the cycle left, so on track until the last {on_track} %."
+            ),
+        )
+    } else if milestone {
+        (
+            Health::AtRisk,
+            format!("A milestone not done with only {left} % of the cycle left: at risk."),
+        )
+    } else {
+        (
+            Health::AtRisk,
+            "The level to keep is not met now; it can still be restored before the cycle ends: at risk."
+                .to_string(),
+        )
+    };
+    Explained {
+        value,
+        explanation: Explanation {
+            formula: if milestone {
+                format!(
+                    "met: on track; not met: on track while more than {on_track} % of the cycle is left, then at risk, off track once it ended"
+                )
+            } else {
+                "met: on track; not met: at risk while the cycle runs, off track once it ended"
+                    .into()
+            },
+            inputs: vec![input("actual", actual), input("expected", expected)],
+            result: left,
+            text,
+        },
+    }
+}
+
 /// Rolls contributions' health up: the weakest, or the weighted mean of
 /// scores (on track 1, at risk 0.5, off track 0) read back as ≥ 0.75 on track,
 /// ≥ 0.25 at risk.
@@ -357,6 +431,37 @@ mod tests {
             derive_health(d("0.3"), d("0.5"), 0, 0).value,
             Health::OffTrack
         );
+    }
+
+    #[test]
+    fn key_result_health_by_target_kind() {
+        use Health::*;
+        use TargetKind::*;
+        let cases = [
+            // Step by step: against elapsed time, as for objectives.
+            (IncreaseTo, "0.3", "0.5", AtRisk),
+            (DecreaseTo, "0.1", "0.5", OffTrack),
+            // A milestone: on track until the last 10 % of the cycle.
+            (Milestone, "0", "0.05", OnTrack),
+            (Milestone, "0", "0.89", OnTrack),
+            (Milestone, "0", "0.9", AtRisk),
+            (Milestone, "0", "1", OffTrack),
+            (Milestone, "1", "0.2", OnTrack),
+            (Milestone, "1", "1", OnTrack),
+            // A level to keep: missed now is at risk, missed at the end off track.
+            (StayAtOrAbove, "0", "0.05", AtRisk),
+            (StayAtOrBelow, "0", "0.6", AtRisk),
+            (WithinRange, "0", "1", OffTrack),
+            (WithinRange, "1", "0.5", OnTrack),
+        ];
+        for (kind, actual, expected, health) in cases {
+            let got = derive_key_result_health(kind, d(actual), d(expected), 10, 25);
+            assert_eq!(
+                got.value, health,
+                "{kind:?} {actual} at {expected}: {}",
+                got.explanation.text
+            );
+        }
     }
 
     #[test]

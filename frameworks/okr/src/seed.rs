@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 use crate::entity::{alignment, check_in, cycle, key_result, objective};
 use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, Level, ObjectiveStatus};
-use crate::scoring::{ProgressDriver, derive_health, expected_progress};
+use crate::scoring::{ProgressDriver, derive_key_result_health, expected_progress};
 use crate::service::{cycles, settings};
 
 const TEAM_TITLES: &[&str] = &[
@@ -129,9 +129,9 @@ fn plan_key_results(
                 },
             };
             // How fast this key result moves: most on course, some behind.
-            let pace = match rng.random_range(0..10) {
+            let pace = match rng.random_range(0..20) {
                 0 => 0.2,
-                1 | 2 => 0.6,
+                1..=4 => 0.6,
                 _ => rng.random_range(0.85..1.2),
             };
             let model = key_result::Model {
@@ -180,7 +180,12 @@ fn value_at(kr: &key_result::Model, share: f64, pace: f64, rng: &mut StdRng) -> 
         .unwrap_or(1.0);
     match kr.target_kind.as_str() {
         "MILESTONE" => Decimal::from(u8::from(share * pace > 0.8)),
-        "STAY_AT_OR_ABOVE" => d(target + rng.random_range(-0.15..0.1)),
+        // Uptime in %: kept most weeks, slipping now and then.
+        "STAY_AT_OR_ABOVE" => d(if rng.random_range(0..10) == 0 {
+            target - rng.random_range(0.05..0.5)
+        } else {
+            target + rng.random_range(0.0..0.09)
+        }),
         _ => d(start
             + (target - start) * (share * pace).min(1.0)
             + rng.random_range(-0.02..0.02) * (target - start).abs()),
@@ -363,7 +368,8 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
                 let value = value_at(&kr, share, *pace, &mut rng);
                 let progress_before = target.progress(before).progress;
                 let progress_after = target.progress(Some(value)).progress;
-                let derived = derive_health(
+                let derived = derive_key_result_health(
+                    target.kind,
                     progress_after,
                     d(share),
                     okr_settings.on_track_tolerance,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::entity::{check_in, key_result, objective};
 use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, ObjectiveStatus};
-use crate::scoring::{Health, derive_health, expected_progress};
+use crate::scoring::{Health, derive_key_result_health, expected_progress};
 
 use super::key_results::load;
 use super::{can_edit, cycle_of, figures_changed, optional_decimal, settings};
@@ -129,7 +129,8 @@ pub(crate) async fn insert(
     let after = target.progress(Some(input.value));
     let settings = settings(tx.conn(), scope.tenant_id()).await?;
     let expected = expected_progress(cycle.starts_on, cycle.ends_on, as_of.min(cycle.ends_on));
-    let derived = derive_health(
+    let derived = derive_key_result_health(
+        target.kind,
         after.progress,
         expected.value,
         settings.on_track_tolerance,

@@ -16,8 +16,8 @@ use uuid::Uuid;
 use crate::entity::{alignment, cycle, key_result, objective};
 use crate::model::{KeyResultStatus, ObjectiveStatus};
 use crate::scoring::{
-    Contribution, Explained, Health, ProgressDriver, derive_health, expected_progress, is_stale,
-    objective_progress, rollup_health,
+    Contribution, Explained, Health, ProgressDriver, derive_health, derive_key_result_health,
+    expected_progress, is_stale, objective_progress, rollup_health,
 };
 use crate::settings::OkrSettings;
 
@@ -132,7 +132,8 @@ pub fn compute(
     for kr in key_results {
         let target = target_of(kr)?;
         let progress = target.progress(optional_decimal(kr.current_value.as_deref())?);
-        let derived = derive_health(
+        let derived = derive_key_result_health(
+            target.kind,
             progress.progress,
             expected.value,
             settings.on_track_tolerance,
