@@ -1250,3 +1250,82 @@ async fn key_results_close_and_archive_and_cycles_archive() {
         "ACTIVE"
     );
 }
+
+#[tokio::test]
+async fn integrators_sync_key_results_and_check_ins_incrementally() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let public = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Public", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    let secret = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Secret", "level": "INDIVIDUAL", "ownerId": org.report, "private": true })).await;
+    let shown = key_result(&app, admin, &public, "0", "10", "1").await;
+    let hidden = key_result(&app, admin, &secret, "0", "10", "1").await;
+    for kr in [&shown, &hidden] {
+        app.gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": "2" } }),
+        )
+        .await
+        .data();
+    }
+    let sync = r#"query($since: DateTime) { okr {
+        keyResults(filter: {updatedSince: $since}) { totalCount nodes { id currentValue } }
+        checkIns(filter: {updatedSince: $since}) { totalCount nodes { value keyResult { id } } } } }"#;
+    let integrator = token(&app, "hris@acme.example", Role::Integrator);
+    let everything = app.gql(&integrator, sync, json!({ "since": null })).await;
+    assert_eq!(
+        everything.data()["okr"],
+        json!({
+            "keyResults": { "totalCount": 1, "nodes": [{ "id": shown, "currentValue": "2" }] },
+            "checkIns": { "totalCount": 1, "nodes": [{ "value": "2", "keyResult": { "id": shown } }] }
+        }),
+        "a private objective's key results and check-ins stay private"
+    );
+
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let since = chrono::Utc::now();
+    let nothing_yet = app.gql(&integrator, sync, json!({ "since": since })).await;
+    assert_eq!(nothing_yet.data()["okr"]["keyResults"]["totalCount"], 0);
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": shown, "value": "5" } }),
+    )
+    .await
+    .data();
+    let changed = app.gql(&integrator, sync, json!({ "since": since })).await;
+    assert_eq!(
+        changed.data()["okr"],
+        json!({
+            "keyResults": { "totalCount": 1, "nodes": [{ "id": shown, "currentValue": "5" }] },
+            "checkIns": { "totalCount": 1, "nodes": [{ "value": "5", "keyResult": { "id": shown } }] }
+        })
+    );
+
+    // Filters narrow it; another tenant sees none of it.
+    let by_cycle = app
+        .gql(admin, "query($c: ID!, $o: ID!) { okr { keyResults(filter: {cycleId: $c, ownerId: $o, status: ACTIVE}) { totalCount } checkIns(filter: {keyResultId: $o}) { totalCount } } }", json!({ "c": org.cycle, "o": org.report }))
+        .await;
+    assert_eq!(
+        by_cycle.code(),
+        "VALIDATION",
+        "a person's id is not a key result's"
+    );
+    let by_cycle = app
+        .gql(admin, "query($c: ID!, $o: ID!) { okr { keyResults(filter: {cycleId: $c, ownerId: $o, status: ACTIVE}) { totalCount } } }", json!({ "c": org.cycle, "o": org.report }))
+        .await;
+    assert_eq!(by_cycle.data()["okr"]["keyResults"]["totalCount"], 2);
+    app.tenant("globex", &["okr"]).await;
+    let theirs = app
+        .gql(
+            &app.token("globex", "hris@globex.example", Role::Integrator),
+            sync,
+            json!({ "since": null }),
+        )
+        .await;
+    assert_eq!(
+        theirs.data()["okr"],
+        json!({ "keyResults": { "totalCount": 0, "nodes": [] }, "checkIns": { "totalCount": 0, "nodes": [] } })
+    );
+}

@@ -15,13 +15,13 @@ use throughline_domain::graphql::loaders::ById;
 use throughline_domain::graphql::{page_complexity, request};
 use uuid::Uuid;
 
-use crate::entity::{alignment, cycle, key_result, objective};
-use crate::model::{CycleStatus, Level, ObjectiveStatus};
+use crate::entity::{alignment, check_in, cycle, key_result, objective};
+use crate::model::{CycleStatus, KeyResultStatus, Level, ObjectiveStatus};
 use crate::scoring::Health;
-use crate::service::visibility::visible_objectives;
+use crate::service::visibility::{visible_objective_ids, visible_objectives};
 
 use super::loaders::{CycleScoresLoader, VisibleObjective};
-use super::types::{OkrCycle, OkrKeyResult, OkrObjective};
+use super::types::{OkrCheckIn, OkrCycle, OkrKeyResult, OkrObjective};
 
 /// How to order objectives.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -54,6 +54,40 @@ pub struct ObjectiveFilter {
     /// Case-insensitive part of the title.
     pub search: Option<String>,
     /// Only objectives changed at or after this time (for incremental sync).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// Filters for `okr.keyResults`; all given filters apply together.
+#[derive(InputObject, Default)]
+#[graphql(name = "OkrKeyResultFilter")]
+pub struct KeyResultFilter {
+    /// Only key results of objectives in this cycle.
+    pub cycle_id: Option<ID>,
+    /// Only key results of this objective.
+    pub objective_id: Option<ID>,
+    /// Only key results this person owns.
+    pub owner_id: Option<ID>,
+    /// Only key results with this status.
+    pub status: Option<KeyResultStatus>,
+    /// Only key results fed by this core metric.
+    pub metric_id: Option<ID>,
+    /// Only key results changed at or after this time (a check-in changes
+    /// its key result), for incremental sync.
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// Filters for `okr.checkIns`; all given filters apply together.
+#[derive(InputObject, Default)]
+#[graphql(name = "OkrCheckInFilter")]
+pub struct CheckInFilter {
+    /// Only check-ins on key results of objectives in this cycle.
+    pub cycle_id: Option<ID>,
+    /// Only check-ins on this key result.
+    pub key_result_id: Option<ID>,
+    /// Only check-ins by this person.
+    pub author_id: Option<ID>,
+    /// Only check-ins recorded at or after this time (check-ins never
+    /// change), for incremental sync.
     pub updated_since: Option<DateTime<Utc>>,
 }
 
@@ -363,6 +397,123 @@ impl OkrQuery {
         )?)
     }
 
+    /// Key results of the objectives you can see, oldest first: integrators
+    /// sync them incrementally with `updatedSince`.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn key_results(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; omitted, everything.")] filter: Option<KeyResultFilter>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+    ) -> Result<Page<OkrKeyResult>> {
+        let scope = &request(ctx)?.scope;
+        let filter = filter.unwrap_or_default();
+        let cycle = decode_optional(filter.cycle_id.as_ref(), "OkrCycle", "filter.cycleId")?;
+        let mut select = scope
+            .select::<key_result::Entity>()
+            .filter(
+                key_result::Column::ObjectiveId.in_subquery(visible_objective_ids(scope, cycle)),
+            )
+            .filter(updated_since(
+                key_result::Column::UpdatedAt,
+                filter.updated_since,
+            ));
+        if let Some(objective) = decode_optional(
+            filter.objective_id.as_ref(),
+            "OkrObjective",
+            "filter.objectiveId",
+        )? {
+            select = select.filter(key_result::Column::ObjectiveId.eq(objective));
+        }
+        if let Some(owner) = decode_optional(filter.owner_id.as_ref(), "Person", "filter.ownerId")?
+        {
+            select = select.filter(key_result::Column::OwnerId.eq(owner));
+        }
+        if let Some(status) = filter.status {
+            select = select.filter(key_result::Column::Status.eq(status.as_str()));
+        }
+        if let Some(metric) =
+            decode_optional(filter.metric_id.as_ref(), "Metric", "filter.metricId")?
+        {
+            select = select.filter(key_result::Column::MetricId.eq(metric));
+        }
+        Ok(connection::page(
+            ctx,
+            scope.db(),
+            select,
+            SortKey::Id,
+            PageArgs::new(first, after, last, before),
+            OkrKeyResult,
+        )
+        .await?)
+    }
+
+    /// Check-ins on key results of the objectives you can see, in the order
+    /// they were recorded: integrators sync them incrementally with
+    /// `updatedSince`.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn check_ins(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; omitted, everything.")] filter: Option<CheckInFilter>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+    ) -> Result<Page<OkrCheckIn>> {
+        let scope = &request(ctx)?.scope;
+        let filter = filter.unwrap_or_default();
+        let cycle = decode_optional(filter.cycle_id.as_ref(), "OkrCycle", "filter.cycleId")?;
+        let visible_key_results = Query::select()
+            .column(key_result::Column::Id)
+            .from(key_result::Entity)
+            .and_where(Expr::col(key_result::Column::TenantId).eq(scope.tenant_id()))
+            .and_where(
+                Expr::col(key_result::Column::ObjectiveId)
+                    .in_subquery(visible_objective_ids(scope, cycle)),
+            )
+            .to_owned();
+        let mut select = scope
+            .select::<check_in::Entity>()
+            .filter(check_in::Column::KeyResultId.in_subquery(visible_key_results))
+            .filter(updated_since(
+                check_in::Column::CreatedAt,
+                filter.updated_since,
+            ));
+        if let Some(kr) = decode_optional(
+            filter.key_result_id.as_ref(),
+            "OkrKeyResult",
+            "filter.keyResultId",
+        )? {
+            select = select.filter(check_in::Column::KeyResultId.eq(kr));
+        }
+        if let Some(author) =
+            decode_optional(filter.author_id.as_ref(), "Person", "filter.authorId")?
+        {
+            select = select.filter(check_in::Column::AuthorPersonId.eq(author));
+        }
+        Ok(connection::page(
+            ctx,
+            scope.db(),
+            select,
+            SortKey::Id,
+            PageArgs::new(first, after, last, before),
+            OkrCheckIn,
+        )
+        .await?)
+    }
+
     /// The share of team and individual objectives aligned, the unaligned ones, and objectives per priority.
     async fn alignment_report(
         &self,
@@ -447,14 +598,7 @@ impl OkrQuery {
             .filter(|(_, s)| s.stale)
             .map(|(id, _)| *id)
             .collect();
-        let visible = Query::select()
-            .column(objective::Column::Id)
-            .from(objective::Entity)
-            .cond_where(crate::service::visibility::visible_condition(scope))
-            .and_where(
-                Expr::col((objective::Entity, objective::Column::TenantId)).eq(scope.tenant_id()),
-            )
-            .to_owned();
+        let visible = visible_objective_ids(scope, None);
         let line = throughline_domain::service::people::in_reporting_line(
             scope.db().get_database_backend(),
             "okr_key_results.owner_id",

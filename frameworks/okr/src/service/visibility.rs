@@ -3,7 +3,7 @@
 //! anyone else's lists, counts, trees or reports: every read of objectives
 //! goes through [`visible_objectives`].
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, QueryFilter, Select};
 use throughline_domain::TenantScope;
 use throughline_domain::enums::Role;
@@ -43,6 +43,23 @@ pub fn visible_condition(scope: &TenantScope) -> Condition {
             ));
     }
     visible
+}
+
+/// The ids of the objectives the actor may see, optionally of one cycle, as
+/// a subquery: key results and check-ins are visible with their objective.
+pub fn visible_objective_ids(scope: &TenantScope, cycle: Option<Uuid>) -> SelectStatement {
+    let mut ids = Query::select()
+        .column((objective::Entity, objective::Column::Id))
+        .from(objective::Entity)
+        .cond_where(visible_condition(scope))
+        .and_where(
+            Expr::col((objective::Entity, objective::Column::TenantId)).eq(scope.tenant_id()),
+        )
+        .to_owned();
+    if let Some(cycle) = cycle {
+        ids.and_where(Expr::col((objective::Entity, objective::Column::CycleId)).eq(cycle));
+    }
+    ids
 }
 
 /// Every objective of the tenant the actor may see.
