@@ -907,6 +907,16 @@ async fn stale_key_results_of_a_managers_reporting_line() {
         .gql(admin, query, json!({ "c": org.cycle, "m": org.ceo }))
         .await;
     assert_eq!(ceo_line.data()["okr"]["staleKeyResults"]["totalCount"], 2);
+
+    // A closed key result expects no more check-ins: it is not stale.
+    app.gql(admin, "mutation($id: ID!) { okr { updateKeyResult(input: {id: $id, version: 1, status: CLOSED}) { keyResult { stale } } } }", json!({ "id": stale }))
+        .await
+        .data();
+    let after_closing = app.gql(&mia, query, json!({ "c": org.cycle })).await;
+    assert_eq!(
+        after_closing.data()["okr"]["staleKeyResults"]["totalCount"],
+        0
+    );
 }
 
 #[tokio::test]

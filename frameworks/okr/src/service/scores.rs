@@ -139,12 +139,14 @@ pub fn compute(
             settings.on_track_tolerance,
             settings.at_risk_tolerance,
         );
-        let stale = is_stale(
-            kr.last_check_in_on,
-            cycle.starts_on,
-            settings.check_in_cadence,
-            as_of,
-        );
+        // Closed and archived key results expect no more check-ins.
+        let stale = kr.status == KeyResultStatus::Active.as_str()
+            && is_stale(
+                kr.last_check_in_on,
+                cycle.starts_on,
+                settings.check_in_cadence,
+                as_of,
+            );
         let stated = if stale {
             None
         } else {
