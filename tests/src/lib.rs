@@ -302,7 +302,13 @@ where
         db,
         registry,
         auth,
-        client: reqwest::Client::new(),
+        // The server closes idle connections after 5 s (actix's keep-alive);
+        // a pooled connection reused at that moment fails with
+        // IncompleteMessage, as after seeding a large tenant. Drop them first.
+        client: reqwest::Client::builder()
+            .pool_idle_timeout(Duration::from_secs(2))
+            .build()
+            .expect("an HTTP client"),
         events,
         statements,
         server: Some(server),
