@@ -1339,3 +1339,52 @@ async fn integrators_sync_key_results_and_check_ins_incrementally() {
         json!({ "keyResults": { "totalCount": 0, "nodes": [] }, "checkIns": { "totalCount": 0, "nodes": [] } })
     );
 }
+
+#[tokio::test]
+async fn bad_people_and_dates_name_their_field_and_write_nothing() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let twice = app
+        .gql(admin, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Shared", "level": "INDIVIDUAL", "ownerId": org.report, "coOwnerIds": [org.peer, org.peer] } }))
+        .await;
+    assert_eq!(
+        (twice.code(), twice.field()),
+        ("VALIDATION", "input.coOwnerIds[1]")
+    );
+    let many: Vec<&String> = std::iter::repeat_n(&org.peer, 21).collect();
+    let crowd = app
+        .gql(admin, CREATE_OBJECTIVE, json!({ "input": { "cycleId": org.cycle, "title": "Shared", "level": "INDIVIDUAL", "ownerId": org.report, "coOwnerIds": many } }))
+        .await;
+    assert_eq!(
+        (crowd.code(), crowd.field()),
+        ("VALIDATION", "input.coOwnerIds")
+    );
+    let objectives = app
+        .gql(admin, "{ okr { objectives { totalCount } } }", json!({}))
+        .await;
+    assert_eq!(objectives.data()["okr"]["objectives"]["totalCount"], 0);
+
+    let shared = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Shared", "level": "INDIVIDUAL", "ownerId": org.report, "coOwnerIds": [org.peer] })).await;
+    let kr = key_result(&app, admin, &shared, "0", "10", "1").await;
+    let before_cycle = chrono::Utc::now().date_naive() - chrono::Duration::days(60);
+    let early = app
+        .gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": "3", "asOf": before_cycle } }),
+        )
+        .await;
+    assert_eq!((early.code(), early.field()), ("VALIDATION", "input.asOf"));
+    let after = app
+        .gql(
+            admin,
+            "query($id: ID!) { okr { keyResult(id: $id) { currentValue checkIns { totalCount } } } }",
+            json!({ "id": kr }),
+        )
+        .await;
+    assert_eq!(
+        after.data()["okr"]["keyResult"],
+        json!({ "currentValue": "0", "checkIns": { "totalCount": 0 } })
+    );
+}

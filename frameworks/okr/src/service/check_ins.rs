@@ -90,6 +90,15 @@ pub(crate) async fn insert(
             "a check-in cannot be dated in the future",
         ));
     }
+    if as_of < cycle.starts_on {
+        return Err(DomainError::validation(
+            "input.asOf",
+            format!(
+                "the cycle {:?} starts on {}: a check-in is dated within its cycle",
+                cycle.name, cycle.starts_on
+            ),
+        ));
+    }
     if kr.status != KeyResultStatus::Active.as_str() {
         return Err(DomainError::validation(
             "input.keyResultId",

@@ -54,15 +54,15 @@ pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> Domain
         if objective.status == ObjectiveStatus::Archived.as_str() {
             continue;
         }
-        let open = scope
+        let Some(cycle) = scope
             .select::<cycle::Entity>()
             .filter(cycle::Column::Id.eq(objective.cycle_id))
             .one(tx.conn())
             .await?
-            .is_some_and(|cycle| !is_locked(&cycle));
-        if !open {
+            .filter(|cycle| !is_locked(cycle))
+        else {
             continue;
-        }
+        };
         let today = Utc::now().date_naive();
         let check_in = NewCheckIn {
             key_result_id: kr.id,
@@ -73,7 +73,8 @@ pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> Domain
                 "Recorded from the metric's value for the period starting {}",
                 value.period_start
             )),
-            as_of: Some(value.period_start.min(today)),
+            // A period that began before the cycle counts from its first day.
+            as_of: Some(value.period_start.min(today).max(cycle.starts_on)),
         };
         insert(&mut tx, &kr, &objective, check_in, CheckInSource::Metric).await?;
         tx.commit().await?;

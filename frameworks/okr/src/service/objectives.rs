@@ -1,5 +1,7 @@
 //! Objectives: one accountable owner, optional co-owners, a level, a cycle.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -16,6 +18,9 @@ use crate::model::{Level, ObjectiveStatus};
 use crate::scoring::ProgressDriver;
 
 use super::{Warning, open_for_change, require_edit, settings, weight};
+
+/// Co-owners share an objective; past a handful it is a team objective.
+pub const MAX_CO_OWNERS: usize = 20;
 
 #[derive(Clone, Debug)]
 pub struct NewObjective {
@@ -65,28 +70,47 @@ async fn check_people(
     unit: Option<Uuid>,
 ) -> DomainResult<()> {
     let scope = tx.scope();
-    let exists = |id: Uuid| {
-        scope
-            .select::<person::Entity>()
-            .filter(person::Column::Id.eq(id))
-            .count(tx.conn())
-    };
-    if exists(owner).await? == 0 {
+    if co_owners.len() > MAX_CO_OWNERS {
+        return Err(DomainError::validation(
+            "input.coOwnerIds",
+            format!("at most {MAX_CO_OWNERS} co-owners: one person is accountable"),
+        ));
+    }
+    // Everyone named, in one query.
+    let named: Vec<Uuid> = std::iter::once(owner)
+        .chain(co_owners.iter().copied())
+        .collect();
+    let known: HashSet<Uuid> = scope
+        .select::<person::Entity>()
+        .filter(person::Column::Id.is_in(named))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    if !known.contains(&owner) {
         return Err(DomainError::validation(
             "input.ownerId",
             "no person with that id in this tenant",
         ));
     }
     for (index, id) in co_owners.iter().enumerate() {
+        let field = format!("input.coOwnerIds[{index}]");
         if *id == owner {
             return Err(DomainError::validation(
-                format!("input.coOwnerIds[{index}]"),
+                field,
                 "the owner is not also a co-owner",
             ));
         }
-        if exists(*id).await? == 0 {
+        if co_owners[..index].contains(id) {
             return Err(DomainError::validation(
-                format!("input.coOwnerIds[{index}]"),
+                field,
+                "this person is listed twice",
+            ));
+        }
+        if !known.contains(id) {
+            return Err(DomainError::validation(
+                field,
                 "no person with that id in this tenant",
             ));
         }
