@@ -4,6 +4,7 @@
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::enums::Role;
@@ -178,7 +179,12 @@ pub(crate) async fn insert(
             row.stated_status.clone().into(),
         )
         .col_expr(key_result::Column::UpdatedAt, Utc::now().into())
-        .col_expr(key_result::Column::Version, (kr.version + 1).into())
+        // Counted up in SQL: a concurrent edit read the old version and must
+        // get CONFLICT, not share the new number.
+        .col_expr(
+            key_result::Column::Version,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(key_result::Column::Version), 1),
+        )
         .filter(key_result::Column::TenantId.eq(scope.tenant_id()))
         .filter(key_result::Column::Id.eq(kr.id))
         .exec(tx.conn())
