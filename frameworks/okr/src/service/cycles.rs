@@ -144,21 +144,12 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
         from.checked_add_months(Months::new(months)).expect("date") - chrono::Duration::days(1)
     };
     let mut tx = scope.begin().await?;
-    let existing: Vec<String> = scope
-        .select::<cycle::Entity>()
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
+    let existing = scope.select::<cycle::Entity>().all(tx.conn()).await?;
+    let exists = |name: &str| existing.iter().find(|c| c.name == name).cloned();
     let mut created = Vec::new();
     let year_name = format!("FY{fiscal_year}");
-    let year = if existing.contains(&year_name) {
-        scope
-            .select::<cycle::Entity>()
-            .filter(cycle::Column::Name.eq(&year_name))
-            .one(tx.conn())
-            .await?
+    let year = if let Some(year) = exists(&year_name) {
+        year
     } else {
         let year = insert(
             scope,
@@ -172,7 +163,7 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
         )
         .await?;
         created.push(year.clone());
-        Some(year)
+        year
     };
     let months = length.months() as u32;
     if months < 12 {
@@ -186,7 +177,7 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
                 _ => "H",
             };
             let name = format!("{year_name} {prefix}{}", index + 1);
-            if existing.contains(&name) {
+            if exists(&name).is_some() {
                 continue;
             }
             created.push(
@@ -197,7 +188,7 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
                         name,
                         starts_on: from,
                         ends_on: last_day(from, months),
-                        parent_id: year.as_ref().map(|y| y.id),
+                        parent_id: Some(year.id),
                     },
                 )
                 .await?,
