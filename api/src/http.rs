@@ -13,6 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{ErrorExtensions, ObjectType, Schema, SubscriptionType};
+use futures_util::FutureExt;
 use serde::Deserialize;
 use throughline_domain::DomainError;
 use throughline_domain::graphql::RequestContext;
@@ -79,13 +80,22 @@ fn wants_html(req: &HttpRequest) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// Seconds a client should wait before retrying while the database is away.
+const RETRY_AFTER_SECONDS: &str = "2";
+
 /// A response carrying only errors (a request error or an auth failure).
 fn error_response(status: StatusCode, media: Media, error: DomainError) -> HttpResponse {
-    let body = serde_json::json!({ "errors": [error.extend().into_server_error(async_graphql::Pos::default())] });
+    let mut body = serde_json::json!({ "errors": [error.extend().into_server_error(async_graphql::Pos::default())] });
+    let request_id = RequestId::new();
+    tag_internal_errors(&mut body, &request_id);
     let mut response = HttpResponse::build(status);
     response.insert_header((header::CONTENT_TYPE, media.content_type()));
+    response.insert_header(("x-request-id", request_id.0.as_str()));
     if status == StatusCode::UNAUTHORIZED {
         response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
     }
     response.body(body.to_string())
 }
@@ -95,9 +105,67 @@ fn status_for(error: &DomainError) -> StatusCode {
     match error.code() {
         Unauthenticated => StatusCode::UNAUTHORIZED,
         Forbidden => StatusCode::FORBIDDEN,
-        Validation => StatusCode::BAD_REQUEST,
+        Validation | BadUserInput | GraphqlParseFailed | GraphqlValidationFailed => {
+            StatusCode::BAD_REQUEST
+        }
+        LimitExceeded => StatusCode::BAD_REQUEST,
+        ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
+}
+
+/// The ID that ties a response to its log lines; every `INTERNAL` error
+/// carries it in `extensions.requestId`, and every response in `X-Request-ID`.
+struct RequestId(String);
+
+impl RequestId {
+    fn new() -> Self {
+        Self(uuid::Uuid::now_v7().to_string())
+    }
+}
+
+/// Gives every error a code (an uncoded one is `INTERNAL`, logged) and every
+/// `INTERNAL` the request ID. Returns whether any error says the database is
+/// unavailable.
+fn tag_internal_errors(body: &mut serde_json::Value, request_id: &RequestId) -> bool {
+    let mut unavailable = false;
+    let Some(errors) = body.get_mut("errors").and_then(|e| e.as_array_mut()) else {
+        return false;
+    };
+    for error in errors {
+        let Some(error) = error.as_object_mut() else {
+            continue;
+        };
+        let message = error.get("message").cloned().unwrap_or_default();
+        let extensions = error
+            .entry("extensions")
+            .or_insert_with(|| serde_json::json!({}));
+        if !extensions.is_object() {
+            *extensions = serde_json::json!({});
+        }
+        let Some(extensions) = extensions.as_object_mut() else {
+            continue;
+        };
+        let code = match extensions.get("code").and_then(|c| c.as_str()) {
+            Some(code) => code.to_string(),
+            None => {
+                tracing::error!(request_id = %request_id.0, %message, "an error without a code");
+                extensions.insert("code".into(), "INTERNAL".into());
+                "INTERNAL".to_string()
+            }
+        };
+        if code == "INTERNAL" {
+            extensions.insert("requestId".into(), request_id.0.clone().into());
+            tracing::error!(request_id = %request_id.0, %message, "request answered INTERNAL");
+            // Whatever it said is for the log, not the client.
+            error.insert(
+                "message".into(),
+                DomainError::Internal(String::new()).message().into(),
+            );
+        }
+        unavailable |= code == "SERVICE_UNAVAILABLE";
+    }
+    unavailable
 }
 
 fn bearer(req: &HttpRequest) -> Result<String, DomainError> {
@@ -183,7 +251,9 @@ where
     // The deadline is checked before the execution on every wake-up, so a
     // request that overran never answers as if it had not.
     let deadline = tokio::time::sleep(state.limits.request_timeout);
-    let execution = schema.execute(request);
+    // A panic in a resolver fails this request alone (INTERNAL), never the
+    // worker that serves other requests.
+    let execution = std::panic::AssertUnwindSafe(schema.execute(request)).catch_unwind();
     tokio::pin!(deadline, execution);
     let response = tokio::select! {
         biased;
@@ -191,7 +261,20 @@ where
         response = &mut execution => Some(response),
     };
     let response = match response {
-        Some(response) => response,
+        Some(Ok(response)) => response,
+        Some(Err(panic)) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(panic = %what, "a request panicked");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                media,
+                DomainError::Internal(format!("panic: {what}")),
+            );
+        }
         None => {
             let status = if media == Media::GraphqlResponse {
                 StatusCode::GATEWAY_TIMEOUT
@@ -209,17 +292,29 @@ where
         }
     };
     let request_error = !started.get() && response.is_err();
-    let mut builder = HttpResponse::build(if request_error && media == Media::GraphqlResponse {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    });
-    builder.insert_header((header::CONTENT_TYPE, media.content_type()));
-    let body = if request_error && media == Media::GraphqlResponse {
+    let no_data = response.data == async_graphql::Value::Null;
+    let mut body = if request_error && media == Media::GraphqlResponse {
         serde_json::json!({ "errors": response.errors })
     } else {
         serde_json::to_value(&response).unwrap_or_else(|_| serde_json::json!({ "errors": [] }))
     };
+    let request_id = RequestId::new();
+    let unavailable = tag_internal_errors(&mut body, &request_id);
+    let status = if media != Media::GraphqlResponse {
+        StatusCode::OK
+    } else if unavailable && no_data {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if request_error {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut builder = HttpResponse::build(status);
+    builder.insert_header((header::CONTENT_TYPE, media.content_type()));
+    builder.insert_header(("x-request-id", request_id.0.as_str()));
+    if unavailable {
+        builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+    }
     builder.body(body.to_string())
 }
 
@@ -352,6 +447,11 @@ where
     ) else {
         return not_acceptable();
     };
+    // The document is parsed here, before authentication, to refuse
+    // mutations: bound what the parser recurses over first.
+    if let Err(err) = crate::document_limits::check_nesting(&query) {
+        return error_response(StatusCode::BAD_REQUEST, media, err);
+    }
     if let Ok(document) = async_graphql::parser::parse_query(&query) {
         let operation = match &document.operations {
             DocumentOperations::Single(op) => Some(op.node.ty),
@@ -417,22 +517,31 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-/// `GET /readyz`: the database answers and every migration is applied.
+/// `GET /readyz`: the database answers and every migration is applied,
+/// within a second (a load balancer's probe must not hang on an outage).
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    if let Err(e) = state.db.ping().await {
-        tracing::warn!(error = %e, "readiness: database unreachable");
-        return HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({ "status": "database unreachable" }));
-    }
-    match throughline_migrations::is_current(&state.db, &state.registry).await {
-        Ok(true) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
-        Ok(false) => HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({ "status": "migrations pending: run `throughline migrate`" })),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness: cannot read migrations");
-            HttpResponse::ServiceUnavailable()
-                .json(serde_json::json!({ "status": "cannot read migration state" }))
-        }
+    let unavailable = |status: &str| {
+        HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS))
+            .json(serde_json::json!({ "status": status }))
+    };
+    let check = async {
+        state.db.ping().await.map_err(|e| {
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            "database unreachable"
+        })?;
+        throughline_migrations::is_current(&state.db, &state.registry)
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "readiness: cannot read migrations");
+                "cannot read migration state"
+            })
+    };
+    match tokio::time::timeout(std::time::Duration::from_millis(900), check).await {
+        Ok(Ok(true)) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Ok(Ok(false)) => unavailable("migrations pending: run `throughline migrate`"),
+        Ok(Err(status)) => unavailable(status),
+        Err(_) => unavailable("database unreachable"),
     }
 }
 

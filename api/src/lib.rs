@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod document_limits;
 pub mod http;
 pub mod registry;
 pub mod schema;

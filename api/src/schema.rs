@@ -8,28 +8,29 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_graphql::SchemaBuilder;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextResolve,
-    ResolveInfo,
+    NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{
     Context, ErrorExtensions, ID, Interface, MergedObject, MergedSubscription, Object, ObjectType,
-    Pos, Result, Schema, ServerError, ServerResult, SubscriptionType, Variables,
+    Pos, Result, Schema, ServerError, ServerResult, SubscriptionType, ValidationResult, Variables,
 };
-use throughline_domain::DomainError;
 use throughline_domain::graphql::Page;
 use throughline_domain::graphql::ids::parse_id;
 use throughline_domain::graphql::types::{
-    AuditEntry, Metric, MetricValue, OrgUnit, Person, StrategicPriority,
+    AuditEntry, EventDeliveryFailure, Metric, MetricValue, OrgUnit, Person, StrategicPriority,
 };
 use throughline_domain::graphql::{
     CoreMutation, CoreNode, CoreQuery, CoreSubscription, RequestContext, resolve_core_node,
 };
+use throughline_domain::{DomainError, ErrorCode};
 use throughline_okr::graphql::{OkrCheckIn, OkrCycle, OkrKeyResult, OkrNode, OkrObjective};
 use throughline_okr::{OkrMutationRoot, OkrQueryRoot, OkrSubscriptionRoot};
 
 use crate::config::Limits;
+use crate::document_limits;
 
 /// Any entity with a global ID.
 #[derive(Interface)]
@@ -45,6 +46,7 @@ pub enum Node {
     Metric(Metric),
     MetricValue(MetricValue),
     AuditEntry(AuditEntry),
+    EventDeliveryFailure(EventDeliveryFailure),
     OkrCycle(OkrCycle),
     OkrObjective(OkrObjective),
     OkrKeyResult(OkrKeyResult),
@@ -71,6 +73,7 @@ impl From<CoreNode> for Node {
             CoreNode::Metric(n) => Node::Metric(n),
             CoreNode::MetricValue(n) => Node::MetricValue(n),
             CoreNode::AuditEntry(n) => Node::AuditEntry(n),
+            CoreNode::EventDeliveryFailure(n) => Node::EventDeliveryFailure(n),
         }
     }
 }
@@ -167,6 +170,7 @@ fn describe_generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaB
         .override_output_type_description::<Page<Metric>>("A page of metrics.")
         .override_output_type_description::<Page<MetricValue>>("A page of metric values, by period.")
         .override_output_type_description::<Page<AuditEntry>>("A page of audit entries, oldest first.")
+        .override_output_type_description::<Page<EventDeliveryFailure>>("A page of failed event deliveries, oldest first.")
         .override_output_type_description::<rust_decimal::Decimal>(
             "An exact decimal number, as a string: \"123456789.123456\". Business numbers never pass through floating point.",
         )
@@ -260,7 +264,15 @@ impl Extension for RequestChecksExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
+        // Bounded before the parser and validators recurse over them.
+        document_limits::check_nesting(query).map_err(refuse)?;
+        document_limits::check_variables(variables).map_err(refuse)?;
+        let document = next
+            .run(ctx, query, variables)
+            .await
+            .map_err(|error| with_code(error, ErrorCode::GraphqlParseFailed))?;
+        document_limits::check_expansion(&document).map_err(refuse)?;
+        document_limits::check_document_text(&document).map_err(refuse)?;
         let aliases = count_aliases(&document);
         if aliases > self.max_aliases {
             return Err(refuse(DomainError::LimitExceeded(format!(
@@ -271,11 +283,48 @@ impl Extension for RequestChecksExtension {
         let operation_name = ctx
             .data_opt::<OperationName>()
             .and_then(|name| name.0.as_deref());
+        if ctx.data_opt::<OperationName>().is_some() {
+            check_operation_name(&document, operation_name)?;
+        }
         check_required_variables(&document, operation_name, variables)?;
         if let Some(request) = ctx.data_opt::<RequestContext>() {
             check_frameworks(&document, request)?;
         }
         Ok(document)
+    }
+
+    /// Validation errors carry a code: limits are `LIMIT_EXCEEDED`, a value
+    /// that does not fit its argument's type is `BAD_USER_INPUT` with the
+    /// argument's path, the rest `GRAPHQL_VALIDATION_FAILED`.
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|error| {
+                    let message = error.message.as_str();
+                    if message == "Query is too complex." || message == "Query is nested too deep."
+                    {
+                        let text = if message.contains("complex") {
+                            "the query asks for too much at once (complexity limit); split it or ask for smaller pages"
+                        } else {
+                            "the query nests too deep (depth limit)"
+                        };
+                        let mut refused = refuse(DomainError::LimitExceeded(text.into()));
+                        refused.locations = error.locations;
+                        refused
+                    } else if let Some(reason) = message.strip_prefix("Invalid value for argument ") {
+                        let field = first_quoted(reason).unwrap_or_default().to_string();
+                        with_field(with_code(error, ErrorCode::BadUserInput), &field)
+                    } else {
+                        with_code(error, ErrorCode::GraphqlValidationFailed)
+                    }
+                })
+                .collect()
+        })
     }
 
     /// Each mutation field (at the root or in a framework's serial
@@ -291,7 +340,29 @@ impl Extension for RequestChecksExtension {
         {
             request.forget_loaded();
         }
-        next.run(ctx, info).await
+        let field = info.field;
+        next.run(ctx, info).await.map_err(|mut error| {
+            // An argument its scalar refused: name the argument (or the
+            // variable that carried it) as the field.
+            if code_of(&error).is_none() && error.message.starts_with("Failed to parse") {
+                let at = error.locations.first().copied();
+                let argument = field
+                    .arguments
+                    .iter()
+                    .find(|(_, value)| Some(value.pos) == at)
+                    .map(
+                        |(name, value)| match value.node.to_string().strip_prefix('$') {
+                            Some(variable) => format!("variables.{variable}"),
+                            None => name.node.to_string(),
+                        },
+                    );
+                error = with_code(error, ErrorCode::BadUserInput);
+                if let Some(argument) = argument {
+                    error = with_field(error, &argument);
+                }
+            }
+            error
+        })
     }
 
     async fn execute(
@@ -303,8 +374,108 @@ impl Extension for RequestChecksExtension {
         if let Some(flag) = ctx.data_opt::<ExecutionStarted>() {
             flag.0.store(true, Ordering::SeqCst);
         }
-        next.run(ctx, operation_name).await
+        let mut response = next.run(ctx, operation_name).await;
+        for error in &mut response.errors {
+            code_execution_error(error);
+        }
+        response
     }
+}
+
+fn code_of(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code.as_str()),
+        _ => None,
+    }
+}
+
+/// Sets `extensions.code` unless the error already has one.
+pub fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
+    if code_of(&error).is_none() {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code.as_str());
+    }
+    error
+}
+
+fn with_field(mut error: ServerError, field: &str) -> ServerError {
+    if !field.is_empty() {
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("field", field);
+    }
+    error
+}
+
+/// The first `"…"`-quoted text in an async-graphql message: the argument
+/// or variable path it names.
+fn first_quoted(text: &str) -> Option<&str> {
+    let start = text.find('"')? + 1;
+    let len = text[start..].find('"')?;
+    Some(&text[start..start + len])
+}
+
+/// An execution error without a code is async-graphql's own: an argument
+/// value its scalar refused (`BAD_USER_INPUT`), or something unexpected
+/// (`INTERNAL`, logged).
+fn code_execution_error(error: &mut ServerError) {
+    if code_of(error).is_some() {
+        return;
+    }
+    let input = [
+        "Failed to parse",
+        "Invalid value",
+        "Expected input type",
+        "Variable ",
+    ]
+    .iter()
+    .any(|prefix| error.message.starts_with(prefix));
+    let taken = std::mem::replace(error, ServerError::new(String::new(), None));
+    *error = if input {
+        let field = taken
+            .path
+            .iter()
+            .map(|segment| match segment {
+                async_graphql::PathSegment::Field(name) => name.clone(),
+                async_graphql::PathSegment::Index(i) => i.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(".");
+        with_field(with_code(taken, ErrorCode::BadUserInput), &field)
+    } else {
+        tracing::error!(message = %taken.message, path = ?taken.path, "uncoded execution error");
+        let mut internal = refuse(DomainError::Internal(taken.message));
+        internal.path = taken.path;
+        internal.locations = taken.locations;
+        internal
+    };
+}
+
+/// An `operationName` that names no operation, or a document of several
+/// operations without one, is the client's mistake (`BAD_USER_INPUT`).
+fn check_operation_name(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> ServerResult<()> {
+    let known = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(_), None) => true,
+        (DocumentOperations::Single(_), Some(_)) => false,
+        (DocumentOperations::Multiple(map), None) => map.len() == 1,
+        (DocumentOperations::Multiple(map), Some(name)) => map.keys().any(|n| n.as_str() == name),
+    };
+    if known {
+        return Ok(());
+    }
+    Err(refuse(DomainError::BadUserInput {
+        field: "operationName".into(),
+        message: match operation_name {
+            Some(name) => format!("the document has no operation named {name:?}"),
+            None => "the document has several operations: name one in `operationName`".into(),
+        },
+    }))
 }
 
 fn selection_sets(document: &ExecutableDocument) -> Vec<&SelectionSet> {

@@ -226,16 +226,18 @@ async fn limits_refuse_deep_wide_and_aliased_queries() {
         "} ".repeat(15)
     );
     let response = app.gql(&token, &deep, json!({})).await;
+    assert_eq!(response.code(), "LIMIT_EXCEEDED");
     assert!(
-        response.message().contains("nested too deep"),
+        response.message().contains("nests too deep"),
         "{:?}",
         response.body
     );
 
     let wide = "{ people(first: 100) { edges { node { directReports(first: 100) { edges { node { reportingLine(first: 100) { totalCount } } } } } } } }";
     let response = app.gql(&token, wide, json!({})).await;
+    assert_eq!(response.code(), "LIMIT_EXCEEDED");
     assert!(
-        response.message().contains("too complex"),
+        response.message().contains("complexity limit"),
         "{:?}",
         response.body
     );
