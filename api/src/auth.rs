@@ -19,7 +19,7 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use serde::{Deserialize, Serialize};
 use throughline_domain::entity::instance_setting;
 use throughline_domain::enums::Role;
-use throughline_domain::service::users::Identity;
+use throughline_domain::service::users::{EmailAuthority, Identity};
 use throughline_domain::{DomainError, DomainResult};
 use tokio::sync::RwLock;
 
@@ -34,7 +34,8 @@ const GENERATED_SECRET_KEY: &str = "jwt_secret";
 pub struct Claims {
     pub sub: String,
     pub iss: String,
-    pub aud: String,
+    /// One audience, or several (RFC 7519): ours must be among them.
+    pub aud: Audience,
     pub exp: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<u64>,
@@ -42,6 +43,9 @@ pub struct Claims {
     pub iat: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Whether the identity provider verified `email` (OpenID Connect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The tenant slug the token is for.
@@ -50,6 +54,20 @@ pub struct Claims {
     /// The role the token grants in that tenant: admin, manager, member, integrator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
+}
+
+/// The `aud` claim: a string or an array of strings.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<&str> for Audience {
+    fn from(value: &str) -> Self {
+        Audience::One(value.to_string())
+    }
 }
 
 enum Keys {
@@ -113,6 +131,7 @@ pub struct Authenticator {
     keys: Keys,
     issuer: String,
     audience: String,
+    link_verified_emails: bool,
 }
 
 fn unauthenticated(message: &str) -> DomainError {
@@ -163,6 +182,7 @@ impl Authenticator {
             keys,
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
+            link_verified_emails: config.link_verified_emails,
         })
     }
 
@@ -172,7 +192,15 @@ impl Authenticator {
             keys: Keys::Secret(secret.to_vec()),
             issuer: issuer.into(),
             audience: audience.into(),
+            link_verified_emails: false,
         }
+    }
+
+    /// Lets verified e-mails from the identity provider claim existing users
+    /// (`THROUGHLINE_LINK_VERIFIED_EMAILS`).
+    pub fn linking_verified_emails(mut self, allowed: bool) -> Self {
+        self.link_verified_emails = allowed;
+        self
     }
 
     fn validation(&self, algorithms: Vec<Algorithm>) -> Validation {
@@ -229,6 +257,24 @@ impl Authenticator {
             })
         })?;
         let claims = data.claims;
+        if claims.sub.trim().is_empty() {
+            return Err(unauthenticated("the token's subject (sub) is empty"));
+        }
+        if claims.sub.chars().any(char::is_control) || claims.sub.len() > 255 {
+            return Err(unauthenticated(
+                "the token's subject (sub) is not a valid identifier",
+            ));
+        }
+        // Our own tokens (an HS256 secret only we and the CLI hold) state the
+        // e-mail with authority; an identity provider's only when it says it
+        // verified it and this installation allows linking by e-mail.
+        let email_authority = match self.keys {
+            Keys::Secret(_) => EmailAuthority::Own,
+            _ if self.link_verified_emails && claims.email_verified == Some(true) => {
+                EmailAuthority::Verified
+            }
+            _ => EmailAuthority::Unverified,
+        };
         let role = match claims.role.as_deref() {
             None => None,
             Some(text) => Some(
@@ -244,6 +290,8 @@ impl Authenticator {
             ),
         };
         Ok(Identity {
+            issuer: claims.iss,
+            email_authority,
             subject: claims.sub,
             email: claims.email,
             name: claims.name,
@@ -314,11 +362,12 @@ pub fn claims_for(
     Claims {
         sub: email.to_string(),
         iss: auth.issuer().to_string(),
-        aud: auth.audience().to_string(),
+        aud: Audience::One(auth.audience().to_string()),
         exp: now + ttl.as_secs(),
         nbf: Some(now),
         iat: Some(now),
         email: Some(email.to_string()),
+        email_verified: None,
         name: None,
         tenant: Some(tenant.to_string()),
         role: Some(role.as_str().to_lowercase()),

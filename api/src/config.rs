@@ -30,6 +30,7 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     request_timeout_seconds: Option<u64>,
     event_poll_seconds: Option<u64>,
+    link_verified_emails: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,6 +95,10 @@ pub struct Config {
     pub json_logs: bool,
     pub limits: Limits,
     pub event_poll: Duration,
+    /// Whether a token from the identity provider whose `email_verified` is
+    /// true may claim an existing user with that e-mail who has no identity
+    /// yet (users invited or synced before their first login).
+    pub link_verified_emails: bool,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://throughline.db?mode=rwc";
@@ -349,6 +354,12 @@ impl Config {
                 )?
                 .max(1),
             ),
+            link_verified_emails: parse_bool(
+                env,
+                "THROUGHLINE_LINK_VERIFIED_EMAILS",
+                file.link_verified_emails,
+                false,
+            )?,
         })
     }
 }

@@ -106,3 +106,14 @@ pub fn date(n: &str) -> ColumnDef {
 pub fn boolean(n: &str) -> ColumnDef {
     ColumnDef::new(name(n)).boolean().not_null().to_owned()
 }
+
+pub fn big_int(n: &str) -> ColumnDef {
+    ColumnDef::new(name(n)).big_integer().not_null().to_owned()
+}
+
+pub fn time_null(n: &str) -> ColumnDef {
+    ColumnDef::new(name(n))
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
+}

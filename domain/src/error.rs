@@ -16,7 +16,15 @@ pub enum ErrorCode {
     Conflict,
     FrameworkDisabled,
     LimitExceeded,
+    /// The database is unreachable for now; retry after `Retry-After`.
+    ServiceUnavailable,
     Internal,
+    /// The document is not GraphQL.
+    GraphqlParseFailed,
+    /// The document does not fit the schema.
+    GraphqlValidationFailed,
+    /// A variable, argument or `operationName` cannot be used as given.
+    BadUserInput,
 }
 
 impl ErrorCode {
@@ -29,7 +37,11 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::FrameworkDisabled => "FRAMEWORK_DISABLED",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::BadUserInput => "BAD_USER_INPUT",
         }
     }
 }
@@ -53,8 +65,20 @@ pub enum DomainError {
     Conflict(String),
     FrameworkDisabled(String),
     LimitExceeded(String),
+    /// The database cannot be reached; the message is for logs only.
+    Unavailable(String),
     /// The message is for logs only; clients see a generic text.
     Internal(String),
+    /// The document is not GraphQL.
+    ParseFailed(String),
+    /// The document does not fit the schema.
+    DocumentInvalid(String),
+    /// A variable, argument or `operationName` that cannot be used; `field`
+    /// names it (`variables.input.title`, `operationName`).
+    BadUserInput {
+        field: String,
+        message: String,
+    },
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;
@@ -87,7 +111,13 @@ impl DomainError {
             Self::Unauthenticated(m)
             | Self::Forbidden(m)
             | Self::Conflict(m)
-            | Self::LimitExceeded(m) => m.clone(),
+            | Self::LimitExceeded(m)
+            | Self::ParseFailed(m)
+            | Self::DocumentInvalid(m) => m.clone(),
+            Self::BadUserInput { message, .. } => message.clone(),
+            Self::Unavailable(_) => {
+                "the database is unreachable right now; retry in a few seconds".to_string()
+            }
             Self::NotFound { entity } => format!("{entity} not found"),
             Self::Validation { message, .. } => message.clone(),
             Self::FrameworkDisabled(key) => format!(
@@ -109,7 +139,11 @@ impl DomainError {
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::FrameworkDisabled(_) => ErrorCode::FrameworkDisabled,
             Self::LimitExceeded(_) => ErrorCode::LimitExceeded,
+            Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
             Self::Internal(_) => ErrorCode::Internal,
+            Self::ParseFailed(_) => ErrorCode::GraphqlParseFailed,
+            Self::DocumentInvalid(_) => ErrorCode::GraphqlValidationFailed,
+            Self::BadUserInput { .. } => ErrorCode::BadUserInput,
         }
     }
 
@@ -131,9 +165,57 @@ impl DomainError {
 }
 
 impl From<sea_orm::DbErr> for DomainError {
+    /// A lost race on a unique key is a `CONFLICT` (services that know which
+    /// field a key concerns map it first, see [`DomainError::unique_as`]); an
+    /// unreachable database is `SERVICE_UNAVAILABLE`; the rest is `INTERNAL`.
     fn from(err: sea_orm::DbErr) -> Self {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            tracing::info!(error = %err, "unique key taken by a concurrent write");
+            return Self::Conflict(
+                "another request just stored the same record; reload and retry".into(),
+            );
+        }
+        if is_unreachable(&err) {
+            tracing::warn!(error = %err, "database unreachable");
+            return Self::Unavailable(err.to_string());
+        }
         tracing::error!(error = %err, "database error");
         Self::Internal(err.to_string())
+    }
+}
+
+/// Whether the database could not be reached at all (no connection in time,
+/// refused, reset), as opposed to a statement it refused.
+pub fn is_unreachable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                e.as_ref(),
+                sea_orm::sqlx::Error::PoolTimedOut
+                    | sea_orm::sqlx::Error::PoolClosed
+                    | sea_orm::sqlx::Error::Io(_)
+                    | sea_orm::sqlx::Error::Tls(_)
+                    | sea_orm::sqlx::Error::WorkerCrashed
+            )
+        }
+        _ => false,
+    }
+}
+
+impl DomainError {
+    /// Maps a unique-key violation to a validation error on `field`, so a
+    /// lost race answers like the check it raced past; other errors convert
+    /// as usual.
+    pub fn unique_as(field: &str, message: &str) -> impl FnOnce(sea_orm::DbErr) -> DomainError {
+        let (field, message) = (field.to_string(), message.to_string());
+        move |err| match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                DomainError::validation(field, message)
+            }
+            _ => DomainError::from(err),
+        }
     }
 }
 
@@ -141,7 +223,7 @@ impl ErrorExtensions for DomainError {
     fn extend(&self) -> async_graphql::Error {
         async_graphql::Error::new(self.message()).extend_with(|_, ext| {
             ext.set("code", self.code().as_str());
-            if let Self::Validation { field, .. } = self {
+            if let Self::Validation { field, .. } | Self::BadUserInput { field, .. } = self {
                 ext.set("field", field.as_str());
             }
         })

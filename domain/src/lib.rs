@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod framework;
 pub mod graphql;
+pub mod numbers;
 pub mod periods;
 pub mod service;
 pub mod target;

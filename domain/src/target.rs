@@ -99,6 +99,14 @@ impl Target {
     /// Field names are relative (`start`, `target`, …): callers prefix them.
     pub fn validate(&self) -> DomainResult<()> {
         let kind = self.kind;
+        for (field, value) in [
+            ("start", self.start),
+            ("target", self.target),
+            ("lower", self.lower),
+            ("upper", self.upper),
+        ] {
+            crate::numbers::optional_business_number(field, value)?;
+        }
         match kind {
             TargetKind::IncreaseTo | TargetKind::DecreaseTo => {
                 let start = required(self.start, "start", kind)?;
@@ -188,7 +196,27 @@ impl Target {
                         },
                     };
                 }
-                let raw = (value - start) / (target - start);
+                // Checked: a stored figure from before the input range was
+                // enforced must not panic a read.
+                let Some(raw) = value
+                    .checked_sub(start)
+                    .zip(target.checked_sub(start))
+                    .and_then(|(done, span)| done.checked_div(span))
+                else {
+                    return TargetProgress {
+                        progress: zero,
+                        met: None,
+                        distance: None,
+                        explanation: Explanation {
+                            formula: "clamp((current − start) / (target − start), 0, 1)".into(),
+                            inputs,
+                            result: zero,
+                            text:
+                                "The figures are too large to compute a progress; it counts as 0."
+                                    .into(),
+                        },
+                    };
+                };
                 let result = raw.clamp(zero, one).round_dp(4).normalize();
                 TargetProgress {
                     progress: result,
@@ -214,9 +242,9 @@ impl Target {
                     value <= threshold
                 };
                 let distance = if above {
-                    value - threshold
+                    value.checked_sub(threshold)
                 } else {
-                    threshold - value
+                    threshold.checked_sub(value)
                 };
                 let result = if met { one } else { zero };
                 let (relation, formula) = if above {
@@ -227,7 +255,7 @@ impl Target {
                 TargetProgress {
                     progress: result,
                     met: Some(met),
-                    distance: Some(distance),
+                    distance,
                     explanation: Explanation {
                         formula: formula.into(),
                         inputs: vec![
@@ -236,8 +264,9 @@ impl Target {
                         ],
                         result,
                         text: format!(
-                            "{value} is{} {relation} {threshold} (distance {distance}), so progress is {result}.",
-                            if met { "" } else { " not" }
+                            "{value} is{} {relation} {threshold} (distance {}), so progress is {result}.",
+                            if met { "" } else { " not" },
+                            distance.map_or("too large to compute".to_string(), |d| d.to_string())
                         ),
                     },
                 }
@@ -246,18 +275,18 @@ impl Target {
                 let lower = self.lower.unwrap_or(zero);
                 let upper = self.upper.unwrap_or(zero);
                 let distance = if value < lower {
-                    lower - value
+                    lower.checked_sub(value)
                 } else if value > upper {
-                    value - upper
+                    value.checked_sub(upper)
                 } else {
-                    zero
+                    Some(zero)
                 };
-                let met = distance.is_zero();
+                let met = lower <= value && value <= upper;
                 let result = if met { one } else { zero };
                 TargetProgress {
                     progress: result,
                     met: Some(met),
-                    distance: Some(distance),
+                    distance,
                     explanation: Explanation {
                         formula: "1 if lower ≤ current ≤ upper, else 0".into(),
                         inputs: vec![
@@ -270,7 +299,8 @@ impl Target {
                             format!("{value} lies within {lower}…{upper}, so progress is 1.")
                         } else {
                             format!(
-                                "{value} lies {distance} outside {lower}…{upper}, so progress is 0."
+                                "{value} lies {} outside {lower}…{upper}, so progress is 0.",
+                                distance.map_or("too far".to_string(), |d| d.to_string())
                             )
                         },
                     },

@@ -205,6 +205,24 @@ impl TenantTxn<'_> {
         self.scope
     }
 
+    /// Serialises this transaction with every other that takes the same
+    /// lock in the tenant, for invariants over many rows (a count limit,
+    /// dense positions): PostgreSQL locks the tenant's row until commit;
+    /// SQLite's write transactions are serial already.
+    pub async fn lock_tenant(&self) -> DomainResult<()> {
+        use sea_orm::{ConnectionTrait, DbBackend, Statement};
+        if self.txn.get_database_backend() == DbBackend::Postgres {
+            self.txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT id FROM tenants WHERE id = $1 FOR UPDATE",
+                    [self.scope.tenant_id().into()],
+                ))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Writes the audit entry and the outbox event for one change.
     pub async fn record<T: Serialize>(&mut self, change: Change<'_, T>) -> DomainResult<()> {
         events::record_change(

@@ -257,7 +257,8 @@ where
     let counter = statements.clone();
     db.set_metric_callback(move |info| {
         // The event dispatcher runs beside requests; its statements are not the request's.
-        if !info.statement.sql.contains("outbox_events") {
+        let sql = &info.statement.sql;
+        if !sql.contains("outbox_events") && !sql.contains("event_delivery_failures") {
             counter.fetch_add(1, Ordering::SeqCst);
             // TL_PRINT_SQL=1 shows what a counted request ran.
             if std::env::var_os("TL_PRINT_SQL").is_some() {

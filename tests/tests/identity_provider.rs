@@ -39,6 +39,7 @@ fn claims(tenant: &str) -> Claims {
         nbf: Some(now),
         iat: Some(now),
         email: Some("ada@acme.example".into()),
+        email_verified: None,
         name: Some("Ada Lovelace".into()),
         tenant: Some(tenant.into()),
         role: Some("admin".into()),

@@ -1,6 +1,7 @@
 //! sea-orm entities of the core, one module per table.
 
 pub mod audit_entry;
+pub mod event_delivery_failure;
 pub mod instance_setting;
 pub mod membership;
 pub mod metric;
@@ -13,6 +14,7 @@ pub mod strategic_priority;
 pub mod tenant;
 pub mod tenant_framework;
 pub mod user;
+pub mod user_identity;
 
 /// An entity whose rows belong to one tenant. The tenant scope filters every
 /// read of such an entity through [`TenantOwned::tenant_column`].
@@ -42,4 +44,5 @@ tenant_owned!(
     metric_value,
     audit_entry,
     outbox_event,
+    event_delivery_failure,
 );

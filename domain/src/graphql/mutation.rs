@@ -15,7 +15,8 @@ use super::ids::{decode_id, decode_optional, encode_id};
 use super::inputs::{patch, patch_id};
 use super::scalars::Date;
 use super::types::{
-    Metric, MetricValue, OrgUnit, Person, StrategicPriority, Tenant, TenantFramework,
+    EventDeliveryFailure, Metric, MetricValue, OrgUnit, Person, StrategicPriority, Tenant,
+    TenantFramework,
 };
 
 /// Changes to the tenant's own settings; omitted fields stay as they are.
@@ -238,6 +239,20 @@ pub struct DeleteStrategicPriorityInput {
 pub struct StrategicPriorityPayload {
     /// The priority after the change.
     pub strategic_priority: StrategicPriority,
+}
+
+/// A failed event delivery to try again.
+#[derive(InputObject)]
+pub struct RetryEventDeliveryInput {
+    /// The global ID of the failed delivery.
+    pub id: ID,
+}
+
+/// The failed delivery, scheduled for an immediate retry.
+#[derive(SimpleObject)]
+pub struct EventDeliveryFailurePayload {
+    /// The failed delivery, its tries reset; it disappears once a try succeeds.
+    pub failure: EventDeliveryFailure,
 }
 
 /// A new metric.
@@ -652,6 +667,21 @@ impl CoreMutation {
         let priority = service::priorities::delete(scope, id).await?;
         Ok(DeletePayload {
             deleted_id: encode_id("StrategicPriority", priority.id),
+        })
+    }
+
+    /// Tries a failed event delivery again now, with a fresh count of tries
+    /// (admins, once the cause is fixed). Audited.
+    async fn retry_event_delivery(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: RetryEventDeliveryInput,
+    ) -> Result<EventDeliveryFailurePayload> {
+        let scope = &request(ctx)?.scope;
+        let id = decode_id(&input.id, "EventDeliveryFailure", "input.id")?;
+        let failure = service::event_deliveries::retry(scope, id).await?;
+        Ok(EventDeliveryFailurePayload {
+            failure: EventDeliveryFailure(failure),
         })
     }
 

@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use crate::entity::{audit_entry, metric, metric_value, org_unit, person, strategic_priority};
+use crate::entity::{
+    audit_entry, event_delivery_failure, metric, metric_value, org_unit, person, strategic_priority,
+};
 use crate::enums::{IndicatorKind, PersonStatus, Role};
 use crate::error::DomainError;
 use crate::periods::{Period, PeriodKind, periods_between};
@@ -21,8 +23,8 @@ use super::ids::{decode_optional, id_of, parse_id};
 use super::loaders::{ById, MemberUser};
 use super::scalars::Date;
 use super::types::{
-    AuditEntry, Metric, MetricValue, OrgUnit, Person, StrategicPriority, Tenant, TenantMembership,
-    User,
+    AuditEntry, EventDeliveryFailure, Metric, MetricValue, OrgUnit, Person, StrategicPriority,
+    Tenant, TenantMembership, User,
 };
 
 /// Any core entity, as resolved by `node(id)`.
@@ -33,6 +35,7 @@ pub enum CoreNode {
     Metric(Metric),
     MetricValue(MetricValue),
     AuditEntry(AuditEntry),
+    EventDeliveryFailure(EventDeliveryFailure),
 }
 
 /// Resolves a core global ID through the request's loaders (so `nodes(ids)`
@@ -75,6 +78,11 @@ pub async fn resolve_core_node(
             .load_one(id)
             .await?
             .map(|m| CoreNode::AuditEntry(AuditEntry(m))),
+        "EventDeliveryFailure" if request.scope.actor().role.is_admin() => request
+            .loader::<ById<event_delivery_failure::Entity>, _>()
+            .load_one(id)
+            .await?
+            .map(|m| CoreNode::EventDeliveryFailure(EventDeliveryFailure(m))),
         _ => None,
     })
 }
@@ -434,6 +442,7 @@ impl CoreQuery {
         >,
     ) -> Result<TargetScore> {
         target.validate().map_err(|e| e.within("target"))?;
+        let current = crate::numbers::optional_business_number("current", current)?;
         let score = target.progress(current);
         Ok(TargetScore { target, score })
     }
@@ -480,6 +489,37 @@ impl CoreQuery {
             SortKey::Id,
             PageArgs::new(first, after, last, before),
             AuditEntry,
+        )
+        .await?)
+    }
+
+    /// Events a framework failed to process in this tenant, oldest first
+    /// (admins only): retrying, or parked after the last try.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn event_delivery_failures(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "true: only parked ones; false: only those still retrying; omitted: both."
+        )]
+        parked: Option<bool>,
+        #[graphql(
+            desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Return the items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
+        #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
+    ) -> Result<Page<EventDeliveryFailure>> {
+        let scope = &request(ctx)?.scope;
+        let select = service::event_deliveries::query(scope, parked)?;
+        Ok(connection::page(
+            ctx,
+            scope.db(),
+            select,
+            SortKey::Id,
+            PageArgs::new(first, after, last, before),
+            EventDeliveryFailure,
         )
         .await?)
     }

@@ -13,11 +13,16 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| {
+            Value::String(text) => {
+                let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
                     InputValueError::custom(format!("{text:?} is not a date: use YYYY-MM-DD"))
-                }),
+                })?;
+                // Every date a client sends lies in the documented range, so
+                // no period arithmetic can reach chrono's limits.
+                crate::numbers::date_in_range("", date)
+                    .map(Date)
+                    .map_err(|e| InputValueError::custom(e.message()))
+            }
             _ => Err(InputValueError::expected_type(value)),
         }
     }

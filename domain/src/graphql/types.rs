@@ -8,7 +8,8 @@ use sea_orm::{ColumnTrait, QueryFilter};
 
 use crate::decimal::from_stored;
 use crate::entity::{
-    audit_entry, metric, metric_value, org_unit, person, strategic_priority, tenant, user,
+    audit_entry, event_delivery_failure, metric, metric_value, org_unit, person,
+    strategic_priority, tenant, user,
 };
 use crate::enums::{
     Aggregation, IndicatorKind, MetricDirection, MetricFrequency, PersonStatus, Role, ValueSource,
@@ -553,6 +554,55 @@ impl AuditEntry {
     /// When it happened.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
+    }
+}
+
+/// An event a framework failed to process (its handler answered an error,
+/// panicked or hung). The event itself went on to everyone else; this
+/// delivery is retried with backoff (5 s, 20 s, 80 s…) and parked after 5
+/// tries, until an admin asks for `retryEventDelivery`.
+#[derive(Clone, Debug)]
+pub struct EventDeliveryFailure(pub event_delivery_failure::Model);
+
+/// An event a framework failed to process, retried with backoff and parked
+/// after 5 tries.
+#[Object]
+impl EventDeliveryFailure {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
+        encode_id("EventDeliveryFailure", self.0.id)
+    }
+    /// The event, as `entity.verb` (e.g. `metric_value.recorded`).
+    async fn event_kind(&self) -> &str {
+        &self.0.event_kind
+    }
+    /// The event's ID, as in the server log.
+    async fn event_id(&self) -> ID {
+        ID(self.0.event_id.to_string())
+    }
+    /// The framework whose handler failed (`okr`, …).
+    async fn framework(&self) -> &str {
+        &self.0.framework_key
+    }
+    /// How many times the handler has failed since the last manual retry.
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    /// What the last try answered: an error code and message, a panic, or a timeout.
+    async fn last_error(&self) -> &str {
+        &self.0.last_error
+    }
+    /// When the next try is due; null once parked.
+    async fn next_attempt_at(&self) -> Option<DateTime<Utc>> {
+        self.0.parked_at.is_none().then_some(self.0.next_attempt_at)
+    }
+    /// When the dispatcher gave up; null while it still retries.
+    async fn parked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.parked_at
+    }
+    /// When the first try failed.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
     }
 }
 

@@ -326,6 +326,7 @@ pub async fn record_values(
     let fiscal_start = scope.tenant().fiscal_year_start_month as u32;
     let mut seen = HashSet::new();
     for (index, value) in values.iter().enumerate() {
+        crate::numbers::business_number(&format!("input.values[{index}].value"), value.value)?;
         let period = period_containing(kind, value.period, fiscal_start);
         if period.start != value.period {
             return Err(DomainError::validation(

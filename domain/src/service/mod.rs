@@ -2,6 +2,7 @@
 //! translate inputs (global IDs, undefined-vs-null) into these plain types.
 
 pub mod audit;
+pub mod event_deliveries;
 pub mod frameworks;
 pub mod metrics;
 pub mod org_units;

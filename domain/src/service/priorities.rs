@@ -38,6 +38,8 @@ pub async fn create(
     let title = required_text("input.title", &input.title, 200)?;
     let description = optional_text("input.description", input.description.as_deref(), 4000)?;
     let mut tx = scope.begin().await?;
+    // Concurrent creates must not both pass the limit or share a position.
+    tx.lock_tenant().await?;
     let existing = scope
         .select::<strategic_priority::Entity>()
         .count(tx.conn())
@@ -86,6 +88,7 @@ pub async fn update(
 ) -> DomainResult<strategic_priority::Model> {
     scope.require_admin("changing strategic priorities")?;
     let mut tx = scope.begin().await?;
+    tx.lock_tenant().await?;
     let current = load_in::<strategic_priority::Entity>(&tx, id, "strategic priority").await?;
     check_version(current.version, changes.version, "strategic priority")?;
     let mut after = current.clone();
@@ -158,6 +161,7 @@ pub async fn update(
 pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<strategic_priority::Model> {
     scope.require_admin("retiring strategic priorities")?;
     let mut tx = scope.begin().await?;
+    tx.lock_tenant().await?;
     let current = load_in::<strategic_priority::Entity>(&tx, id, "strategic priority").await?;
     strategic_priority::Entity::delete_many()
         .filter(strategic_priority::Column::TenantId.eq(scope.tenant_id()))

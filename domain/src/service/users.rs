@@ -3,20 +3,39 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
-use crate::entity::{membership, person, tenant, user};
+use crate::entity::{membership, person, tenant, user, user_identity};
 use crate::enums::Role;
 use crate::error::{DomainError, DomainResult};
 use crate::tenancy::Actor;
 
+/// How far a token's `email` claim may be trusted to find a user who has
+/// no identity for this token yet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EmailAuthority {
+    /// A token signed with this installation's own secret (the CLI's): it
+    /// may add its identity to any user with that e-mail.
+    Own,
+    /// The identity provider verified the e-mail and linking is allowed: it
+    /// may claim a user with that e-mail who has no identity yet.
+    Verified,
+    /// Never used to find an existing user.
+    #[default]
+    Unverified,
+}
+
 /// The verified claims of a bearer token.
 #[derive(Clone, Debug, Default)]
 pub struct Identity {
+    /// The token's `iss`: with `sub`, what identifies a login.
+    pub issuer: String,
     /// The token's `sub`.
     pub subject: String,
+    pub email_authority: EmailAuthority,
     pub email: Option<String>,
     pub name: Option<String>,
     /// The tenant the token was issued for (`tenant` claim), if any.
@@ -45,8 +64,8 @@ fn unknown_tenant(slug: &str) -> DomainError {
 /// `throughline token`): on first use it provisions the user and membership,
 /// and it acts with the granted role in that tenant. Tokens without a role
 /// (an identity provider's) act with the stored membership's role.
-pub async fn open_session<C: ConnectionTrait>(
-    db: &C,
+pub async fn open_session(
+    db: &DatabaseConnection,
     identity: &Identity,
     requested: Option<&str>,
 ) -> DomainResult<Session> {
@@ -83,7 +102,7 @@ pub async fn open_session<C: ConnectionTrait>(
     let membership = match (existing, grant) {
         (Some(m), _) => m,
         (None, Some(role)) => {
-            membership::ActiveModel {
+            let inserted = membership::ActiveModel {
                 tenant_id: Set(tenant.id),
                 user_id: Set(user.id),
                 role: Set(role.as_str().to_string()),
@@ -91,7 +110,18 @@ pub async fn open_session<C: ConnectionTrait>(
                 created_at: Set(Utc::now()),
             }
             .insert(db)
-            .await?
+            .await;
+            match inserted {
+                Ok(m) => m,
+                // A parallel first request provisioned it a moment ago.
+                Err(err) if is_unique_violation(&err) => {
+                    membership::Entity::find_by_id((tenant.id, user.id))
+                        .one(db)
+                        .await?
+                        .ok_or_else(|| DomainError::Internal("membership vanished".into()))?
+                }
+                Err(err) => return Err(err.into()),
+            }
         }
         (None, None) => return Err(unknown_tenant(&slug)),
     };
@@ -114,16 +144,107 @@ pub async fn open_session<C: ConnectionTrait>(
     })
 }
 
-async fn find_or_provision_user<C: ConnectionTrait>(
-    db: &C,
+fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+/// Finds the user a token's `(iss, sub)` is bound to, or binds or creates
+/// one. Parallel first requests with one new token (a UI's first page
+/// load) race on unique keys; the loser retries and finds the winner's rows.
+async fn find_or_provision_user(
+    db: &DatabaseConnection,
     identity: &Identity,
 ) -> DomainResult<user::Model> {
-    if let Some(found) = user::Entity::find()
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match try_find_or_provision_user(db, identity).await {
+            Err(Provision::Raced) if attempts < 3 => continue,
+            Err(Provision::Raced) => {
+                return Err(DomainError::Conflict(
+                    "your first sign-in is being set up by another request; retry".into(),
+                ));
+            }
+            Err(Provision::Failed(err)) => return Err(err),
+            Ok(user) => return Ok(user),
+        }
+    }
+}
+
+enum Provision {
+    Raced,
+    Failed(DomainError),
+}
+
+impl From<sea_orm::DbErr> for Provision {
+    fn from(err: sea_orm::DbErr) -> Self {
+        if is_unique_violation(&err) {
+            Provision::Raced
+        } else {
+            Provision::Failed(err.into())
+        }
+    }
+}
+
+impl From<DomainError> for Provision {
+    fn from(err: DomainError) -> Self {
+        Provision::Failed(err)
+    }
+}
+
+async fn bind_identity<C: ConnectionTrait>(
+    db: &C,
+    identity: &Identity,
+    user_id: Uuid,
+) -> Result<(), sea_orm::DbErr> {
+    user_identity::ActiveModel {
+        issuer: Set(identity.issuer.clone()),
+        subject: Set(identity.subject.clone()),
+        user_id: Set(user_id),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+async fn try_find_or_provision_user(
+    db: &DatabaseConnection,
+    identity: &Identity,
+) -> Result<user::Model, Provision> {
+    if identity.subject.trim().is_empty() {
+        return Err(
+            DomainError::Unauthenticated("the token's subject (sub) is empty".into()).into(),
+        );
+    }
+    if let Some(bound) =
+        user_identity::Entity::find_by_id((identity.issuer.clone(), identity.subject.clone()))
+            .one(db)
+            .await?
+    {
+        return user::Entity::find_by_id(bound.user_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| DomainError::Internal("an identity's user vanished".into()).into());
+    }
+    let identities_of = |user_id: Uuid| async move {
+        user_identity::Entity::find()
+            .filter(user_identity::Column::UserId.eq(user_id))
+            .count(db)
+            .await
+    };
+    // Users who signed in before identities were bound to their issuer.
+    if let Some(legacy) = user::Entity::find()
         .filter(user::Column::IdpSubject.eq(&identity.subject))
         .one(db)
         .await?
+        && identities_of(legacy.id).await? == 0
     {
-        return Ok(found);
+        bind_identity(db, identity, legacy.id).await?;
+        return Ok(legacy);
     }
     let email = match &identity.email {
         Some(email) => super::email("email", email).map_err(|_| {
@@ -132,7 +253,8 @@ async fn find_or_provision_user<C: ConnectionTrait>(
         None => {
             return Err(DomainError::Unauthenticated(
                 "the token has no email claim and its subject is not a known user".into(),
-            ));
+            )
+            .into());
         }
     };
     if let Some(found) = user::Entity::find()
@@ -140,28 +262,41 @@ async fn find_or_provision_user<C: ConnectionTrait>(
         .one(db)
         .await?
     {
-        // First login through this identity: remember the subject.
-        if found.idp_subject.is_none() {
-            let mut active: user::ActiveModel = found.into();
-            active.idp_subject = Set(Some(identity.subject.clone()));
-            return Ok(active.update(db).await?);
+        let unbound = found.idp_subject.is_none() && identities_of(found.id).await? == 0;
+        let may_link = match identity.email_authority {
+            EmailAuthority::Own => true,
+            EmailAuthority::Verified => unbound,
+            EmailAuthority::Unverified => false,
+        };
+        if !may_link {
+            return Err(DomainError::Unauthenticated(
+                "an account with this e-mail already exists under another sign-in; a token's e-mail alone never claims it (ask an admin, or sign in as before)".into(),
+            )
+            .into());
         }
+        bind_identity(db, identity, found.id).await?;
         return Ok(found);
     }
     let display_name = identity
         .name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && !n.chars().any(char::is_control))
+        .map(|n| n.chars().take(200).collect())
         .unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
-    Ok(user::ActiveModel {
+    let tx = crate::tenancy::begin_write(db).await?;
+    let user = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email),
         display_name: Set(display_name),
-        idp_subject: Set(Some(identity.subject.clone())),
+        idp_subject: Set(None),
         created_at: Set(Utc::now()),
     }
-    .insert(db)
-    .await?)
+    .insert(&tx)
+    .await?;
+    bind_identity(&tx, identity, user.id).await?;
+    tx.commit().await?;
+    Ok(user)
 }
 
 /// Links a membership to the tenant's Person with the user's e-mail, if any.

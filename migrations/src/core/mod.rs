@@ -1,6 +1,8 @@
 //! The core's migrations (migration table `seaql_migrations`).
 
 mod m20261121_000001_core_tables;
+mod m20261202_000001_event_delivery_failures;
+mod m20261202_000002_user_identities;
 
 use sea_orm_migration::prelude::*;
 
@@ -9,6 +11,10 @@ pub struct CoreMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for CoreMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_core_tables::Migration)]
+        vec![
+            Box::new(m20261121_000001_core_tables::Migration),
+            Box::new(m20261202_000001_event_delivery_failures::Migration),
+            Box::new(m20261202_000002_user_identities::Migration),
+        ]
     }
 }

@@ -554,12 +554,14 @@ impl OkrCheckIn {
     async fn value_before(&self) -> Result<Option<Decimal>> {
         Ok(optional_decimal(self.0.value_before.as_deref())?)
     }
-    /// value − value before.
+    /// value − value before; null for the first check-in (or a difference
+    /// too large to compute).
     async fn delta(&self) -> Result<Option<Decimal>> {
         let before = optional_decimal(self.0.value_before.as_deref())?;
         Ok(before
-            .map(|b| parse_decimal(&self.0.value).map(|v| v - b))
-            .transpose()?)
+            .map(|b| parse_decimal(&self.0.value).map(|v| v.checked_sub(b)))
+            .transpose()?
+            .flatten())
     }
     /// Progress before the check-in.
     async fn progress_before(&self) -> Result<Decimal> {

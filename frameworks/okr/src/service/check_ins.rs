@@ -8,6 +8,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::enums::Role;
+use throughline_domain::numbers::business_number;
 use throughline_domain::service::optional_text;
 use throughline_domain::tenancy::{Change, TenantTxn};
 use throughline_domain::{DomainError, DomainResult, TenantScope};
@@ -132,6 +133,7 @@ pub(crate) async fn insert(
             ),
         ));
     }
+    business_number("input.value", input.value)?;
     figures_changed(tx, cycle.id).await?;
     let target = super::scores::target_of(kr)?;
     let before_value = optional_decimal(kr.current_value.as_deref())?;

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::entity::{metric, person};
+use throughline_domain::numbers::optional_business_number;
 use throughline_domain::service::required_text;
 use throughline_domain::target::Target;
 use throughline_domain::tenancy::{Change, TenantTxn};
@@ -139,6 +140,7 @@ pub(crate) async fn insert(
         .validate()
         .map_err(|e| e.within(&format!("{prefix}.target")))?;
     let weight = weight("weight", input.weight).map_err(|e| e.within(prefix))?;
+    optional_business_number("currentValue", input.current_value).map_err(|e| e.within(prefix))?;
     let owner = input.owner_id.unwrap_or(objective.owner_id);
     check_refs(tx, owner, input.metric_id, prefix).await?;
     let now = Utc::now();

@@ -44,10 +44,13 @@ pub(crate) fn optional_decimal(text: Option<&str>) -> DomainResult<Option<Decima
 /// A weight: positive, at most 100; 1 when omitted.
 pub(crate) fn weight(field: &str, value: Option<Decimal>) -> DomainResult<Decimal> {
     let value = value.unwrap_or(Decimal::ONE);
-    if value <= Decimal::ZERO || value > Decimal::from(100) {
+    if value <= Decimal::ZERO
+        || value > Decimal::from(100)
+        || value.normalize().scale() > throughline_domain::numbers::MAX_SCALE
+    {
         return Err(DomainError::validation(
             field,
-            "a weight is a number above 0 and at most 100",
+            "a weight is a number above 0 and at most 100, with at most 10 decimal places",
         ));
     }
     Ok(value)
