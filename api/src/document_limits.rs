@@ -25,8 +25,9 @@ pub const MAX_VARIABLE_NESTING: usize = 32;
 /// query expands to about 200.
 pub const MAX_EXPANDED_SELECTIONS: u64 = 5_000;
 /// The deepest an operation may nest once its fragments are expanded,
-/// counting fields, inline fragments and spreads.
-pub const MAX_EXPANDED_DEPTH: u32 = 64;
+/// counting fields, inline fragments and spreads: async-graphql's own
+/// recursion limit (32), checked here first and without recursing.
+pub const MAX_EXPANDED_DEPTH: u32 = 32;
 
 /// Refuses a document whose brackets nest deeper than [`MAX_NESTING`],
 /// skipping strings, block strings and comments. Unbalanced brackets are

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::SchemaBuilder;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextResolve,
-    NextValidation, ResolveInfo,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextResolve, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
@@ -264,14 +264,21 @@ impl Extension for RequestChecksExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        // Bounded before the parser and validators recurse over them.
-        document_limits::check_nesting(query).map_err(refuse)?;
-        document_limits::check_variables(variables).map_err(refuse)?;
-        let document = next
-            .run(ctx, query, variables)
-            .await
-            .map_err(|error| with_code(error, ErrorCode::GraphqlParseFailed))?;
-        document_limits::check_expansion(&document).map_err(refuse)?;
+        // The document was parsed and bounded in `prepare_request`; what
+        // async-graphql checks here (recursion depth, directives per field)
+        // are limits.
+        let document = next.run(ctx, query, variables).await.map_err(|error| {
+            let limit = error.message.starts_with("The recursion depth")
+                || error.message.starts_with("The number of directives");
+            with_code(
+                error,
+                if limit {
+                    ErrorCode::LimitExceeded
+                } else {
+                    ErrorCode::GraphqlParseFailed
+                },
+            )
+        })?;
         document_limits::check_document_text(&document).map_err(refuse)?;
         let aliases = count_aliases(&document);
         if aliases > self.max_aliases {
@@ -325,6 +332,27 @@ impl Extension for RequestChecksExtension {
                 })
                 .collect()
         })
+    }
+
+    /// Parses the document here, bounded, before async-graphql walks it:
+    /// its own pre-validation checks follow fragment spreads without
+    /// memoisation, so a doubling fragment chain would run for minutes.
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        document_limits::check_nesting(&request.query).map_err(refuse)?;
+        document_limits::check_variables(&request.variables).map_err(refuse)?;
+        let document = async_graphql::parser::parse_query(&request.query).map_err(|error| {
+            refuse(DomainError::ParseFailed(format!(
+                "the document is not valid GraphQL: {error}"
+            )))
+        })?;
+        document_limits::check_expansion(&document).map_err(refuse)?;
+        request.set_parsed_query(document);
+        next.run(ctx, request).await
     }
 
     /// Each mutation field (at the root or in a framework's serial

@@ -169,8 +169,17 @@ impl From<sea_orm::DbErr> for DomainError {
     /// field a key concerns map it first, see [`DomainError::unique_as`]); an
     /// unreachable database is `SERVICE_UNAVAILABLE`; the rest is `INTERNAL`.
     fn from(err: sea_orm::DbErr) -> Self {
-        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
             tracing::info!(error = %err, "unique key taken by a concurrent write");
+            // The services check these keys before writing; a violation here
+            // is a concurrent request that won the race, so the answer is
+            // the one the check would have given.
+            if let Some((_, _, field, message)) = UNIQUE_KEYS
+                .iter()
+                .find(|(pg, sqlite, _, _)| detail.contains(pg) || detail.contains(sqlite))
+            {
+                return Self::validation(*field, *message);
+            }
             return Self::Conflict(
                 "another request just stored the same record; reload and retry".into(),
             );
@@ -183,6 +192,35 @@ impl From<sea_orm::DbErr> for DomainError {
         Self::Internal(err.to_string())
     }
 }
+
+/// Unique keys a client can collide on, by their PostgreSQL index name and
+/// SQLite column list, with the input field and answer of the service check.
+const UNIQUE_KEYS: &[(&str, &str, &str, &str)] = &[
+    (
+        "ix_people_tenant_id_email",
+        "people.tenant_id, people.email",
+        "input.email",
+        "another person in this tenant has this e-mail",
+    ),
+    (
+        "ix_people_tenant_id_external_id",
+        "people.tenant_id, people.external_id",
+        "input.externalId",
+        "another person in this tenant has this external ID",
+    ),
+    (
+        "ix_org_units_tenant_id_external_id",
+        "org_units.tenant_id, org_units.external_id",
+        "input.externalId",
+        "another org unit in this tenant has this external ID",
+    ),
+    (
+        "tenants_slug_key",
+        "tenants.slug",
+        "input.slug",
+        "this slug cannot be used; choose another",
+    ),
+];
 
 /// Whether the database could not be reached at all (no connection in time,
 /// refused, reset), as opposed to a statement it refused.
@@ -201,21 +239,6 @@ pub fn is_unreachable(err: &sea_orm::DbErr) -> bool {
             )
         }
         _ => false,
-    }
-}
-
-impl DomainError {
-    /// Maps a unique-key violation to a validation error on `field`, so a
-    /// lost race answers like the check it raced past; other errors convert
-    /// as usual.
-    pub fn unique_as(field: &str, message: &str) -> impl FnOnce(sea_orm::DbErr) -> DomainError {
-        let (field, message) = (field.to_string(), message.to_string());
-        move |err| match err.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-                DomainError::validation(field, message)
-            }
-            _ => DomainError::from(err),
-        }
     }
 }
 

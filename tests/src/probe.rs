@@ -171,6 +171,16 @@ impl Framework for Probe {
                 .and_then(|p| p["name"].as_str())
                 .unwrap_or("someone")
                 .to_string();
+            // A handler bug, for the tests that prove it fails alone.
+            if name.starts_with("Panic") {
+                panic!("the probe handler panics on {name}");
+            }
+            if name.starts_with("Fail") {
+                return Err(throughline_domain::DomainError::validation(
+                    "name",
+                    format!("the probe handler refuses {name}"),
+                ));
+            }
             add_note(scope, format!("deactivated {name}")).await?;
         }
         Ok(())

@@ -191,3 +191,53 @@ async fn jwks_keys_are_cached_by_kid_and_refreshed_on_an_unknown_kid() {
     assert_eq!(mismatch.code(), "UNAUTHENTICATED");
     idp_handle.stop(false).await;
 }
+
+#[tokio::test]
+async fn a_login_is_its_issuer_and_subject_never_an_email_alone() {
+    use throughline_api::auth::Audience;
+    let config = config(&[
+        ("THROUGHLINE_JWT_PUBLIC_KEY_FILE", fixture("rsa_public.pem")),
+        ("THROUGHLINE_LINK_VERIFIED_EMAILS", "true".into()),
+    ]);
+    let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+    let auth = Authenticator::from_config(&config, &db).await.unwrap();
+    let app = start_with_auth(auth).await;
+    app.tenant("acme", &[]).await;
+    let key =
+        EncodingKey::from_rsa_pem(&std::fs::read(fixture("rsa_private.pem")).unwrap()).unwrap();
+    let token = |claims: &Claims| sign(Algorithm::RS256, &key, None, claims);
+
+    let ada = viewer(&app, &token(&claims("acme"))).await;
+    assert_eq!(ada.data()["viewer"]["user"]["email"], "ada@acme.example");
+
+    // Another subject carrying Ada's e-mail does not become Ada, not even
+    // with the e-mail marked verified: Ada is bound to her own subject.
+    let mut mallory = claims("acme");
+    mallory.sub = "idp|mallory".into();
+    mallory.role = None;
+    for verified in [None, Some(true)] {
+        mallory.email_verified = verified;
+        let refused = viewer(&app, &token(&mallory)).await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (401, "UNAUTHENTICATED"),
+            "{verified:?}: {}",
+            refused.body
+        );
+    }
+
+    let mut empty = claims("acme");
+    empty.sub = " ".into();
+    let refused = viewer(&app, &token(&empty)).await;
+    assert_eq!((refused.status, refused.code()), (401, "UNAUTHENTICATED"));
+    assert!(refused.message().contains("sub"), "{}", refused.message());
+
+    // RFC 7519: `aud` may be an array; ours must be in it.
+    let mut several = claims("acme");
+    several.aud = Audience::Many(vec!["billing".into(), "throughline".into()]);
+    let ok = viewer(&app, &token(&several)).await;
+    assert_eq!(ok.data()["viewer"]["user"]["email"], "ada@acme.example");
+    several.aud = Audience::Many(vec!["billing".into()]);
+    let refused = viewer(&app, &token(&several)).await;
+    assert_eq!((refused.status, refused.code()), (401, "UNAUTHENTICATED"));
+}

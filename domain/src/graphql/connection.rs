@@ -340,6 +340,24 @@ pub fn updated_since<C: ColumnTrait>(
     }
 }
 
+/// The longest search text: a name or title fragment, never a document.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A search text from a filter: trimmed, blank as none, at most
+/// [`MAX_SEARCH_CHARS`] (a longer one is a `VALIDATION` error on `field`).
+pub fn search_term<'a>(field: &str, text: Option<&'a str>) -> DomainResult<Option<&'a str>> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.chars().count() > MAX_SEARCH_CHARS {
+        return Err(crate::DomainError::validation(
+            field,
+            format!("search for at most {MAX_SEARCH_CHARS} characters"),
+        ));
+    }
+    Ok(Some(text))
+}
+
 /// A case-insensitive substring match on a text column, portable across
 /// SQLite and PostgreSQL.
 pub fn text_contains<C: ColumnTrait>(column: C, needle: &str) -> SimpleExpr {

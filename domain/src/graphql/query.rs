@@ -16,7 +16,7 @@ use crate::service;
 use crate::target::{Target, TargetProgress};
 
 use super::connection::{
-    self, Page, PageArgs, SortKey, page_complexity, text_contains, updated_since,
+    self, Page, PageArgs, SortKey, page_complexity, search_term, text_contains, updated_since,
 };
 use super::context::request;
 use super::ids::{decode_optional, id_of, parse_id};
@@ -248,12 +248,12 @@ impl CoreQuery {
             person::Column::UpdatedAt,
             filter.updated_since,
         ));
-        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        if let Some(search) = search_term("filter.search", filter.search.as_deref())? {
             select = select.filter(
                 sea_orm::Condition::any()
-                    .add(text_contains(person::Column::Name, search.trim()))
-                    .add(text_contains(person::Column::Email, search.trim()))
-                    .add(text_contains(person::Column::Title, search.trim())),
+                    .add(text_contains(person::Column::Name, search))
+                    .add(text_contains(person::Column::Email, search))
+                    .add(text_contains(person::Column::Title, search)),
             );
         }
         if let Some(unit) =
@@ -316,8 +316,8 @@ impl CoreQuery {
             org_unit::Column::UpdatedAt,
             filter.updated_since,
         ));
-        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            select = select.filter(text_contains(org_unit::Column::Name, search.trim()));
+        if let Some(search) = search_term("filter.search", filter.search.as_deref())? {
+            select = select.filter(text_contains(org_unit::Column::Name, search));
         }
         if let Some(parent) =
             decode_optional(filter.parent_id.as_ref(), "OrgUnit", "filter.parentId")?
@@ -386,8 +386,8 @@ impl CoreQuery {
             metric::Column::UpdatedAt,
             filter.updated_since,
         ));
-        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            select = select.filter(text_contains(metric::Column::Name, search.trim()));
+        if let Some(search) = search_term("filter.search", filter.search.as_deref())? {
+            select = select.filter(text_contains(metric::Column::Name, search));
         }
         if let Some(priority) = decode_optional(
             filter.priority_id.as_ref(),

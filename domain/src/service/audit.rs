@@ -26,6 +26,17 @@ pub fn query(
     filter: &AuditFilter,
 ) -> DomainResult<Select<audit_entry::Entity>> {
     scope.require_admin("reading the audit log")?;
+    for (field, text) in [
+        ("filter.action", filter.action.as_deref()),
+        ("filter.entityType", filter.entity_type.as_deref()),
+    ] {
+        if text.is_some_and(|t| t.chars().count() > 200) {
+            return Err(crate::error::DomainError::validation(
+                field,
+                "filter on at most 200 characters",
+            ));
+        }
+    }
     let mut select = scope.select::<audit_entry::Entity>();
     if let Some(actor) = filter.actor_user_id {
         select = select.filter(audit_entry::Column::ActorUserId.eq(actor));

@@ -119,6 +119,17 @@ pub fn required_text(field: &str, value: &str, max_chars: usize) -> DomainResult
             format!("`{field}` is longer than {max_chars} characters"),
         ));
     }
+    // Line breaks and tabs belong in a description; no other control
+    // character belongs in any text a person reads.
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(DomainError::validation(
+            field,
+            format!("`{field}` contains a control character"),
+        ));
+    }
     Ok(trimmed.to_string())
 }
 
@@ -147,7 +158,11 @@ pub fn email(field: &str, value: &str) -> DomainResult<String> {
         }
         None => false,
     };
-    if !valid || value.len() > 254 || value.contains(char::is_whitespace) {
+    if !valid
+        || value.len() > 254
+        || value.contains(char::is_whitespace)
+        || value.contains(char::is_control)
+    {
         return Err(DomainError::validation(
             field,
             format!("{value:?} is not an e-mail address"),
@@ -222,6 +237,8 @@ mod tests {
             ("ada example@x.com", false),
             ("ada@@example.com", false),
             ("ada@example.", false),
+            ("a\u{0}@b.test", false),
+            ("a\u{1b}@b.test", false),
         ] {
             assert_eq!(email("email", input).is_ok(), ok, "{input}");
         }
@@ -238,5 +255,8 @@ mod tests {
             matches!(required_text("name", "   ", 10), Err(DomainError::Validation { field, .. }) if field == "name")
         );
         assert!(required_text("name", "abcdefghijk", 10).is_err());
+        assert!(required_text("name", "a\u{7}b", 10).is_err());
+        assert!(required_text("name", "a\u{0}b", 10).is_err());
+        assert_eq!(required_text("text", "a\nb\tc", 10).unwrap(), "a\nb\tc");
     }
 }

@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, QueryFilter};
 use throughline_domain::DomainError;
 use throughline_domain::graphql::connection::{
-    self, Page, PageArgs, SortKey, text_contains, updated_since,
+    self, Page, PageArgs, SortKey, search_term, text_contains, updated_since,
 };
 use throughline_domain::graphql::ids::{decode_optional, id_of};
 use throughline_domain::graphql::loaders::ById;
@@ -271,8 +271,8 @@ impl OkrQuery {
                 .to_owned();
             select = select.filter(objective::Column::Id.in_subquery(aligned));
         }
-        if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-            select = select.filter(text_contains(objective::Column::Title, search.trim()));
+        if let Some(search) = search_term("filter.search", filter.search.as_deref())? {
+            select = select.filter(text_contains(objective::Column::Title, search));
         }
         if let Some(health) = filter.health {
             let cycle_id = cycle_id.ok_or_else(|| {

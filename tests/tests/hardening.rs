@@ -1,0 +1,540 @@
+//! One request must never stop the service: document bombs are refused
+//! fast and coded while other requests are served; a failing event handler
+//! fails alone; races answer CONFLICT or VALIDATION, never INTERNAL; every
+//! error carries a code.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use throughline_domain::entity::event_delivery_failure;
+use throughline_domain::enums::Role;
+use throughline_tests::{Gql, TestApp, id_at, start, start_with_probe};
+
+/// Refusals must be immediate; the bound is loose because debug builds on
+/// a busy CI machine are slow (the benchmark measures it precisely).
+const FAST: Duration = Duration::from_millis(1_000);
+
+async fn post_raw(app: &TestApp, token: Option<&str>, body: &str) -> (u16, Value, Duration) {
+    let started = Instant::now();
+    let mut request = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .body(body.to_string());
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.expect("an answer");
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    (status, body, started.elapsed())
+}
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected a coded error, got {body}"))
+}
+
+async fn still_serving(app: &TestApp, token: &str) {
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let viewer = app.gql(token, "{ viewer { role } }", json!({})).await;
+    assert_eq!(viewer.data()["viewer"]["role"], "ADMIN");
+}
+
+fn doubling_fragments(levels: usize) -> String {
+    let mut query = format!("{{ ...F{levels} }}\nfragment F0 on Query {{ __typename }}\n");
+    for i in 1..=levels {
+        query.push_str(&format!(
+            "fragment F{i} on Query {{ ...F{p} ...F{p} }}\n",
+            p = i - 1
+        ));
+    }
+    query
+}
+
+#[tokio::test]
+async fn an_unauthenticated_bracket_bomb_over_get_is_refused_before_parsing() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let token = app.admin("acme");
+    let bomb = format!("{{nodes(ids:{}){{id}}}}", "[".repeat(5_000));
+    let started = Instant::now();
+    let response = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", bomb.as_str())])
+        .header("accept", "application/json")
+        .send()
+        .await
+        .expect("an answer, not a dropped connection");
+    let elapsed = started.elapsed();
+    assert_eq!(response.status().as_u16(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(code(&body), "LIMIT_EXCEEDED", "{body}");
+    assert!(elapsed < FAST, "took {elapsed:?}");
+    still_serving(&app, &token).await;
+}
+
+#[tokio::test]
+async fn document_bombs_are_refused_fast_with_a_code() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let token = app.admin("acme");
+    let deep_selection = format!("{}{}", "{ viewer ".repeat(3_000), "}".repeat(3_000));
+    let deep_value = format!(
+        "{{ scoreTarget(target: {}) {{ score {{ progress }} }} }}",
+        "{kind: MILESTONE, x: ".repeat(3_000)
+    );
+    let mut chain = String::from("{ ...F0 }\n");
+    for i in 0..3_000 {
+        chain.push_str(&format!("fragment F{i} on Query {{ ...F{} }}\n", i + 1));
+    }
+    chain.push_str("fragment F3000 on Query { __typename }\n");
+    let many_directives = format!(
+        "{{ viewer {} {{ role }} }}",
+        "@include(if: true) ".repeat(50)
+    );
+    let aliases: String = (0..200).map(|i| format!("a{i}: __typename ")).collect();
+    let mut nested_variable = json!(1);
+    for _ in 0..100 {
+        nested_variable = json!([nested_variable]);
+    }
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "nested selections",
+            json!({ "query": deep_selection }),
+            "LIMIT_EXCEEDED",
+        ),
+        (
+            "nested input values",
+            json!({ "query": deep_value }),
+            "LIMIT_EXCEEDED",
+        ),
+        (
+            "doubling fragments",
+            json!({ "query": doubling_fragments(30) }),
+            "LIMIT_EXCEEDED",
+        ),
+        (
+            "a long fragment chain",
+            json!({ "query": chain }),
+            "LIMIT_EXCEEDED",
+        ),
+        (
+            "fragments that spread themselves",
+            json!({ "query": "{ ...A } fragment A on Query { ...B } fragment B on Query { viewer { role } ...A }" }),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            "many directives",
+            json!({ "query": many_directives }),
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+        (
+            "many aliases",
+            json!({ "query": format!("{{ {aliases} }}") }),
+            "LIMIT_EXCEEDED",
+        ),
+        (
+            "deeply nested variables",
+            json!({ "query": "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", "variables": { "ids": nested_variable } }),
+            "BAD_USER_INPUT",
+        ),
+    ];
+    for (what, body, expected) in cases {
+        let (status, answer, elapsed) = post_raw(&app, Some(&token), &body.to_string()).await;
+        let got = code(&answer);
+        // Directive limits are a validation failure in async-graphql.
+        assert!(
+            got == expected || (what == "many directives" && got == "LIMIT_EXCEEDED"),
+            "{what}: {answer}"
+        );
+        assert_eq!(status, 400, "{what}: {answer}");
+        assert!(elapsed < FAST, "{what} took {elapsed:?}");
+    }
+    let batch = post_raw(&app, Some(&token), r#"[{"query":"{ __typename }"}]"#).await;
+    assert_eq!((batch.0, code(&batch.1)), (400, "VALIDATION"));
+    let oversized = format!(
+        r#"{{"query":"{{ __typename }}","x":"{}"}}"#,
+        "x".repeat(1_100_000)
+    );
+    let (status, _, elapsed) = post_raw(&app, Some(&token), &oversized).await;
+    assert_eq!(status, 413);
+    assert!(elapsed < FAST * 2, "an oversized body took {elapsed:?}");
+    still_serving(&app, &token).await;
+}
+
+#[tokio::test]
+async fn a_flood_of_bombs_does_not_starve_other_requests() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let token = app.admin("acme");
+    let bomb = json!({ "query": doubling_fragments(40) }).to_string();
+    let started = Instant::now();
+    let flood =
+        futures_util::future::join_all((0..16).map(|_| post_raw(&app, Some(&token), &bomb)));
+    let control = async {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        app.gql(&token, "{ viewer { role } }", json!({})).await
+    };
+    let (answers, control) = tokio::join!(flood, control);
+    assert_eq!(control.data()["viewer"]["role"], "ADMIN");
+    for (status, body, _) in answers {
+        assert_eq!((status, code(&body)), (400, "LIMIT_EXCEEDED"));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "16 bombs took {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn every_error_has_a_code_apollo_clients_understand() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let token = app.admin("acme");
+    let cases: Vec<(Value, &str, Option<&str>)> = vec![
+        (
+            json!({ "query": "{ viewer { role " }),
+            "GRAPHQL_PARSE_FAILED",
+            None,
+        ),
+        (
+            json!({ "query": "{ nope }" }),
+            "GRAPHQL_VALIDATION_FAILED",
+            None,
+        ),
+        (
+            json!({ "query": "query($n: Int!) { people(first: $n) { totalCount } }", "variables": { "n": "ten" } }),
+            "BAD_USER_INPUT",
+            Some("first"),
+        ),
+        (
+            json!({ "query": "query A { viewer { role } }", "operationName": "B" }),
+            "BAD_USER_INPUT",
+            Some("operationName"),
+        ),
+        (
+            json!({ "query": "query A { viewer { role } } query B { viewer { role } }" }),
+            "BAD_USER_INPUT",
+            Some("operationName"),
+        ),
+        (
+            json!({ "query": "query($f: Date!) { periods(kind: MONTH, from: $f, to: \"2026-12-01\") { label } }", "variables": { "f": "+262142-12-01" } }),
+            "BAD_USER_INPUT",
+            Some("variables.f"),
+        ),
+        (
+            json!({ "query": "{ periods(kind: MONTH, from: \"0001-01-01\", to: \"2026-12-01\") { label } }" }),
+            "BAD_USER_INPUT",
+            Some("from"),
+        ),
+        (
+            json!({ "query": "{ people(first: -5) { totalCount } }" }),
+            "VALIDATION",
+            Some("first"),
+        ),
+    ];
+    for (body, expected, field) in cases {
+        let (_, answer, _) = post_raw(&app, Some(&token), &body.to_string()).await;
+        assert_eq!(code(&answer), expected, "{body}: {answer}");
+        if let Some(field) = field {
+            let got = answer["errors"][0]["extensions"]["field"]
+                .as_str()
+                .unwrap_or("");
+            assert!(got.contains(field), "{body}: field {got:?} in {answer}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn numbers_and_text_the_database_cannot_hold_are_validation_errors() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let extreme = app
+        .gql(
+            &admin,
+            r#"{ scoreTarget(target: {kind: INCREASE_TO, start: "-79228162514264337593543950335", target: "79228162514264337593543950335"}, current: "1") { score { progress } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (extreme.code(), extreme.field()),
+        ("VALIDATION", "target.start")
+    );
+    let tiny_span = app
+        .gql(
+            &admin,
+            r#"{ scoreTarget(target: {kind: INCREASE_TO, start: "0", target: "0.0000000001"}, current: "1000000000000000") { score { progress explanation { text } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(tiny_span.data()["scoreTarget"]["score"]["progress"], "1");
+
+    let metric = app
+        .gql(
+            &admin,
+            r#"mutation { createMetric(input: {name: "Revenue", direction: HIGHER_IS_BETTER, indicatorKind: LAGGING, frequency: MONTHLY, aggregation: SUM}) { metric { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let metric = id_at(metric.data(), "createMetric.metric.id");
+    let huge = app
+        .gql(
+            &admin,
+            r#"mutation($m: ID!) { recordMetricValues(input: {metricId: $m, values: [{period: "2026-01-01", value: "-79228162514264337593543950335"}]}) { values { id } } }"#,
+            json!({ "m": metric }),
+        )
+        .await;
+    assert_eq!(
+        (huge.code(), huge.field()),
+        ("VALIDATION", "input.values[0].value")
+    );
+
+    // NUL is refused the same way on SQLite and PostgreSQL, in variables
+    // and in literals, before anything is stored.
+    let nul = app
+        .gql(
+            &admin,
+            "mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id } } }",
+            json!({ "input": { "name": "Ada", "email": "a\u{0}@b.test" } }),
+        )
+        .await;
+    assert_eq!((nul.code(), nul.field()), ("VALIDATION", "variables.input"));
+    let literal = app
+        .gql(
+            &admin,
+            r#"mutation { createPerson(input: {name: "A\u0000da"}) { person { id } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!((literal.code(), literal.field()), ("VALIDATION", "input"));
+    let control = app
+        .gql(
+            &admin,
+            "mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id } } }",
+            json!({ "input": { "name": "Ada\u{7}" } }),
+        )
+        .await;
+    assert_eq!(
+        (control.code(), control.field()),
+        ("VALIDATION", "input.name")
+    );
+    let people = app
+        .gql(&admin, "{ people { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        people.data()["people"]["totalCount"],
+        0,
+        "nothing was stored"
+    );
+    let long_search = app
+        .gql(
+            &admin,
+            "query($s: String) { people(filter: {search: $s}) { totalCount } }",
+            json!({ "s": "x".repeat(60_000) }),
+        )
+        .await;
+    assert_eq!(
+        (long_search.code(), long_search.field()),
+        ("VALIDATION", "filter.search")
+    );
+}
+
+#[tokio::test]
+async fn a_failing_event_handler_fails_alone_and_is_retried_then_parked() {
+    let app = start_with_probe().await;
+    app.tenant("acme", &["probe"]).await;
+    app.tenant("other", &["probe"]).await;
+    let deactivate = |slug: &'static str, name: &'static str| {
+        let app = &app;
+        async move {
+            let admin = app.admin(slug);
+            let created = app
+                .gql(
+                    &admin,
+                    "mutation($n: String!) { createPerson(input: {name: $n}) { person { id } } }",
+                    json!({ "n": name }),
+                )
+                .await;
+            let id = id_at(created.data(), "createPerson.person.id");
+            app.gql(&admin, "mutation($id: ID!) { updatePerson(input: {id: $id, version: 1, status: INACTIVE}) { person { status } } }", json!({ "id": id }))
+                .await
+                .data();
+        }
+    };
+    deactivate("acme", "Panic Pete").await;
+    deactivate("acme", "Fail Fay").await;
+    deactivate("acme", "Ann").await;
+    deactivate("other", "Bob").await;
+    app.settle().await;
+    let notes = |slug: &'static str| {
+        let app = &app;
+        async move {
+            app.gql(&app.admin(slug), "{ probe { notes } }", json!({}))
+                .await
+                .data()["probe"]["notes"]
+                .clone()
+        }
+    };
+    assert_eq!(notes("acme").await, json!(["deactivated Ann"]));
+    assert_eq!(notes("other").await, json!(["deactivated Bob"]));
+
+    let failures = "{ eventDeliveryFailures { totalCount edges { node { id framework eventKind attempts lastError parkedAt nextAttemptAt } } } }";
+    let listed = app.gql(&app.admin("acme"), failures, json!({})).await;
+    let page = &listed.data()["eventDeliveryFailures"];
+    assert_eq!(page["totalCount"], 2, "{page}");
+    let errors: Vec<&str> = page["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["lastError"].as_str().unwrap())
+        .collect();
+    assert!(errors.iter().any(|e| e.contains("panicked")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.contains("VALIDATION")),
+        "{errors:?}"
+    );
+    let other = app.gql(&app.admin("other"), failures, json!({})).await;
+    assert_eq!(other.data()["eventDeliveryFailures"]["totalCount"], 0);
+    let member = app
+        .gql(
+            &app.token("acme", "m@acme.example", Role::Member),
+            failures,
+            json!({}),
+        )
+        .await;
+    assert_eq!(member.code(), "FORBIDDEN");
+
+    // Each due retry fails again; the fifth try parks it.
+    use sea_orm::{EntityTrait, sea_query::Expr};
+    for _ in 0..4 {
+        event_delivery_failure::Entity::update_many()
+            .col_expr(
+                event_delivery_failure::Column::NextAttemptAt,
+                Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+            )
+            .exec(&app.db)
+            .await
+            .unwrap();
+        throughline_domain::events::retry_failed_deliveries(&app.db, &app.events, &app.registry)
+            .await
+            .unwrap();
+    }
+    let parked = app
+        .gql(
+            &app.admin("acme"),
+            "{ eventDeliveryFailures(parked: true) { edges { node { id attempts parkedAt nextAttemptAt } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = parked.data()["eventDeliveryFailures"]["edges"].clone();
+    assert_eq!(edges.as_array().unwrap().len(), 2, "{edges}");
+    assert_eq!(edges[0]["node"]["attempts"], 5);
+    assert!(edges[0]["node"]["nextAttemptAt"].is_null());
+
+    // An admin asks for another try: it is scheduled now, with a fresh count.
+    let retried = app
+        .gql(
+            &app.admin("acme"),
+            "mutation($id: ID!) { retryEventDelivery(input: {id: $id}) { failure { attempts parkedAt } } }",
+            json!({ "id": edges[0]["node"]["id"] }),
+        )
+        .await;
+    assert_eq!(
+        retried.data()["retryEventDelivery"]["failure"],
+        json!({ "attempts": 0, "parkedAt": null })
+    );
+    let elsewhere = app
+        .gql(
+            &app.admin("other"),
+            "mutation($id: ID!) { retryEventDelivery(input: {id: $id}) { failure { attempts } } }",
+            json!({ "id": edges[0]["node"]["id"] }),
+        )
+        .await;
+    assert_eq!(elsewhere.code(), "NOT_FOUND");
+}
+
+async fn concurrently<F, Fut>(n: usize, f: F) -> Vec<Gql>
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Gql>,
+{
+    futures_util::future::join_all((0..n).map(f)).await
+}
+
+#[tokio::test]
+async fn a_new_tokens_first_requests_in_parallel_all_succeed() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let token = app.token("acme", "first@acme.example", Role::Member);
+    let answers = concurrently(12, |_| {
+        app.gql(&token, "{ viewer { role user { email } } }", json!({}))
+    })
+    .await;
+    for answer in answers {
+        assert_eq!(
+            answer.data()["viewer"]["role"],
+            "MEMBER",
+            "{:?}",
+            answer.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn races_answer_conflict_or_validation_and_limits_hold() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    app.gql(&admin, "mutation { updateTenant(input: {version: 1, priorityLimit: 7}) { tenant { priorityLimit } } }", json!({}))
+        .await
+        .data();
+    let created = concurrently(10, |i| {
+        app.gql(
+            &admin,
+            "mutation($t: String!) { createStrategicPriority(input: {title: $t}) { strategicPriority { position } } }",
+            json!({ "t": format!("Priority {i}") }),
+        )
+    })
+    .await;
+    let mut positions: Vec<i64> = Vec::new();
+    for answer in &created {
+        match answer.body.get("errors") {
+            None => positions.push(
+                answer.data()["createStrategicPriority"]["strategicPriority"]["position"]
+                    .as_i64()
+                    .unwrap(),
+            ),
+            Some(_) => assert_eq!(answer.code(), "VALIDATION", "{:?}", answer.body),
+        }
+    }
+    positions.sort();
+    assert_eq!(positions, (1..=7).collect::<Vec<i64>>());
+
+    let same_email = concurrently(8, |_| {
+        app.gql(
+            &admin,
+            r#"mutation { createPerson(input: {name: "Twin", email: "twin@acme.example", externalId: "hr-1"}) { person { id } } }"#,
+            json!({}),
+        )
+    })
+    .await;
+    let succeeded = same_email
+        .iter()
+        .filter(|a| a.body.get("errors").is_none())
+        .count();
+    assert_eq!(succeeded, 1);
+    for answer in same_email.iter().filter(|a| a.body.get("errors").is_some()) {
+        assert!(
+            ["VALIDATION", "CONFLICT"].contains(&answer.code()),
+            "{:?}",
+            answer.body
+        );
+    }
+}
