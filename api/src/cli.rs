@@ -57,6 +57,11 @@ pub enum Command {
         #[arg(long, default_value = "1h", value_parser = parse_ttl)]
         ttl: Duration,
     },
+    /// Instance-wide rights of a user.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Fill a fresh tenant with a synthetic organisation.
@@ -71,6 +76,18 @@ pub enum Command {
         /// The same seed gives the same organisation.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserAction {
+    /// Let a user (a consultant) create client tenants with `createTenant`;
+    /// they must have signed in once.
+    AllowTenantCreation {
+        email: String,
+        /// Take the right away instead.
+        #[arg(long)]
+        revoke: bool,
     },
 }
 
@@ -120,12 +137,14 @@ pub fn parse_ttl(text: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("{text:?} is not a duration like 30m, 1h or 7d"))?;
     let seconds = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" | "" => n * 3600,
-        "d" => n * 86_400,
+        "s" => Some(n),
+        "m" => n.checked_mul(60),
+        "h" | "" => n.checked_mul(3600),
+        "d" => n.checked_mul(86_400),
         _ => return Err(format!("{text:?}: use s, m, h or d")),
-    };
+    }
+    .filter(|s| *s <= 366 * 86_400)
+    .ok_or_else(|| format!("{text:?} is longer than a year"))?;
     if seconds == 0 {
         return Err("the lifetime must be positive".into());
     }
@@ -235,6 +254,21 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
             println!(
                 "{}",
                 auth.mint(&claims_for(&auth, &tenant, &email, role, ttl))?
+            );
+            Ok(())
+        }
+        Command::User {
+            action: UserAction::AllowTenantCreation { email, revoke },
+        } => {
+            let db = db::connect(&config.database_url).await?;
+            ensure_migrated(&db, &registry, &config).await?;
+            let user = throughline_domain::service::users::allow_tenant_creation(&db, &email, !revoke)
+                .await
+                .map_err(|e| e.message())?;
+            println!(
+                "{} {} create tenants",
+                user.email,
+                if user.may_create_tenants { "may" } else { "may not" }
             );
             Ok(())
         }

@@ -109,6 +109,24 @@ fn tenants_tokens_schema_and_migrations() {
         ws.fails(&[
             "token",
             "--tenant",
+            "acme",
+            "--email",
+            "ada@acme.example",
+            "--role",
+            "admin",
+            "--ttl",
+            "99999999999999999d",
+        ])
+        .contains("longer than a year")
+    );
+    assert!(
+        ws.fails(&["user", "allow-tenant-creation", "nobody@acme.example"])
+            .contains("signed in")
+    );
+    assert!(
+        ws.fails(&[
+            "token",
+            "--tenant",
             "nope",
             "--email",
             "ada@acme.example",

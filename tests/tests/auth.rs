@@ -192,6 +192,14 @@ async fn a_consultant_creates_a_client_tenant_and_becomes_its_admin() {
     app.tenant("firm", &[]).await;
     let consultant = app.token("firm", "cora@firm.example", Role::Admin);
     let create = r#"mutation($slug: String!) { createTenant(input: {slug: $slug, name: "Client Co", fiscalYearStartMonth: 4}) { tenant { slug name fiscalYearStartMonth frameworks { enabled } } } }"#;
+    // A tenant's admin is not a consultant until an operator says so.
+    let not_yet = app
+        .gql(&consultant, create, json!({ "slug": "client-co" }))
+        .await;
+    assert_eq!(not_yet.code(), "FORBIDDEN");
+    throughline_domain::service::users::allow_tenant_creation(&app.db, "cora@firm.example", true)
+        .await
+        .unwrap();
     let created = app
         .gql(&consultant, create, json!({ "slug": "client-co" }))
         .await;

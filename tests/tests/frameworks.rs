@@ -119,6 +119,7 @@ async fn the_guard_alone_refuses_a_disabled_framework() {
             display_name: "System".into(),
             idp_subject: None,
             created_at: chrono::Utc::now(),
+            may_create_tenants: false,
         };
         throughline_domain::graphql::RequestContext::new(
             scope,

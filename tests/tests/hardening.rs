@@ -295,6 +295,29 @@ async fn numbers_and_text_the_database_cannot_hold_are_validation_errors() {
         (huge.code(), huge.field()),
         ("VALIDATION", "input.values[0].value")
     );
+    let next_year = chrono::Utc::now().date_naive() + chrono::Duration::days(400);
+    let future = app
+        .gql(
+            &admin,
+            r#"mutation($m: ID!, $p: Date!) { recordMetricValues(input: {metricId: $m, values: [{period: $p, value: "1"}]}) { values { id } } }"#,
+            json!({ "m": metric, "p": chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&next_year), chrono::Datelike::month(&next_year), 1) }),
+        )
+        .await;
+    assert_eq!(
+        (future.code(), future.field()),
+        ("VALIDATION", "input.values[0].period")
+    );
+    let mars = app
+        .gql(
+            &admin,
+            r#"mutation { updateTenant(input: {version: 1, timeZone: "Mars/Olympus_Mons"}) { tenant { timeZone } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (mars.code(), mars.field()),
+        ("VALIDATION", "input.timeZone")
+    );
 
     // NUL is refused the same way on SQLite and PostgreSQL, in variables
     // and in literals, before anything is stored.
@@ -537,4 +560,143 @@ async fn races_answer_conflict_or_validation_and_limits_hold() {
             answer.body
         );
     }
+}
+
+#[tokio::test]
+async fn concurrent_check_ins_each_record_the_value_before_them() {
+    let app = start().await;
+    app.tenant("acme", &["okr"]).await;
+    let admin = app.admin("acme");
+    let today = chrono::Utc::now().date_naive();
+    let setup = app
+        .gql(
+            &admin,
+            r#"mutation($s: Date!, $e: Date!) {
+                person: createPerson(input: {name: "Ada"}) { person { id } }
+                okr { createCycle(input: {name: "Now", startsOn: $s, endsOn: $e}) { cycle { id } } }
+            }"#,
+            json!({ "s": today - chrono::Duration::days(10), "e": today + chrono::Duration::days(80) }),
+        )
+        .await;
+    let objective = app
+        .gql(
+            &admin,
+            r#"mutation($c: ID!, $p: ID!) { okr { createObjective(input: {cycleId: $c, title: "Win", level: INDIVIDUAL, ownerId: $p, status: ACTIVE}) { objective { id } } } }"#,
+            json!({ "c": id_at(setup.data(), "okr.createCycle.cycle.id"), "p": id_at(setup.data(), "person.person.id") }),
+        )
+        .await;
+    let key_result = app
+        .gql(
+            &admin,
+            r#"mutation($o: ID!) { okr { createKeyResult(input: {objectiveId: $o, title: "Deals", target: {kind: INCREASE_TO, start: "0", target: "100"}}) { keyResult { id } } } }"#,
+            json!({ "o": id_at(objective.data(), "okr.createObjective.objective.id") }),
+        )
+        .await;
+    let key_result = id_at(key_result.data(), "okr.createKeyResult.keyResult.id");
+    let answers = concurrently(8, |i| {
+        app.gql(
+            &admin,
+            "mutation($k: ID!, $v: Decimal!) { okr { recordCheckIn(input: {keyResultId: $k, value: $v}) { checkIn { id } } } }",
+            json!({ "k": key_result, "v": (i + 1).to_string() }),
+        )
+    })
+    .await;
+    for answer in &answers {
+        answer.data();
+    }
+    let listed = app
+        .gql(
+            &admin,
+            "query($k: ID!) { okr { checkIns(filter: {keyResultId: $k}, first: 20) { edges { node { value valueBefore } } } } }",
+            json!({ "k": key_result }),
+        )
+        .await;
+    let edges = listed.data()["okr"]["checkIns"]["edges"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(edges.len(), 8);
+    // The check-ins form one chain from the start value: each value before
+    // is the value of exactly one other check-in (or the start), once.
+    let mut befores: Vec<String> = edges
+        .iter()
+        .map(|e| e["node"]["valueBefore"].as_str().unwrap_or("0").to_string())
+        .collect();
+    befores.sort();
+    befores.dedup();
+    assert_eq!(befores.len(), 8, "two check-ins saw the same value before: {edges:?}");
+}
+
+#[tokio::test]
+async fn a_bulk_load_names_the_item_and_field_that_is_wrong() {
+    let app = start().await;
+    app.tenant("acme", &["okr"]).await;
+    let admin = app.admin("acme");
+    let today = chrono::Utc::now().date_naive();
+    let setup = app
+        .gql(
+            &admin,
+            r#"mutation($s: Date!, $e: Date!) {
+                person: createPerson(input: {name: "Ada"}) { person { id } }
+                okr { createCycle(input: {name: "Now", startsOn: $s, endsOn: $e}) { cycle { id } } }
+            }"#,
+            json!({ "s": today - chrono::Duration::days(10), "e": today + chrono::Duration::days(80) }),
+        )
+        .await;
+    let cycle = id_at(setup.data(), "okr.createCycle.cycle.id");
+    let person = id_at(setup.data(), "person.person.id");
+    let good = json!({ "title": "Win", "level": "INDIVIDUAL", "ownerId": person });
+    let bulk = "mutation($c: ID!, $o: [BulkOkrObjectiveInput!]!) { okr { bulkCreateObjectives(input: {cycleId: $c, objectives: $o}) { objectives { id } } } }";
+    let unknown_objective = "T2tyT2JqZWN0aXZlOjAxOTAwMDAwLTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA";
+    let cases = [
+        (
+            json!({ "title": " ", "level": "INDIVIDUAL", "ownerId": person }),
+            "input.objectives[1].title",
+        ),
+        (
+            json!({ "title": "Win", "level": "INDIVIDUAL", "ownerId": "garbage" }),
+            "input.objectives[1].ownerId",
+        ),
+        (
+            json!({ "title": "Win", "level": "INDIVIDUAL", "ownerId": person, "parentIndex": 1 }),
+            "input.objectives[1].parentIndex",
+        ),
+        (
+            json!({ "title": "Win", "level": "INDIVIDUAL", "ownerId": person, "parentObjectiveId": unknown_objective }),
+            "input.objectives[1].parentObjectiveId",
+        ),
+        (
+            json!({ "title": "Win", "level": "INDIVIDUAL", "ownerId": person, "weight": "0" }),
+            "input.objectives[1].weight",
+        ),
+        (
+            json!({ "title": "Win", "level": "INDIVIDUAL", "ownerId": person, "keyResults": [
+                { "title": "Deals", "target": { "kind": "INCREASE_TO", "start": "10", "target": "5" } }
+            ] }),
+            "input.objectives[1].keyResults[0].target.target",
+        ),
+        (
+            json!({ "title": "Win", "level": "INDIVIDUAL", "ownerId": person, "keyResults": [
+                { "title": "Deals", "target": { "kind": "INCREASE_TO", "start": "0", "target": "2000000000000000" } }
+            ] }),
+            "input.objectives[1].keyResults[0].target.target",
+        ),
+    ];
+    for (bad, field) in cases {
+        let answer = app
+            .gql(&admin, bulk, json!({ "c": cycle, "o": [good, bad] }))
+            .await;
+        let got = answer.body["errors"][0]["extensions"]["field"]
+            .as_str()
+            .unwrap_or("");
+        assert!(
+            got.starts_with(field),
+            "{bad}: expected {field}, got {}",
+            answer.body
+        );
+    }
+    let nothing = app
+        .gql(&admin, "{ okr { objectives { totalCount } } }", json!({}))
+        .await;
+    assert_eq!(nothing.data()["okr"]["objectives"]["totalCount"], 0);
 }

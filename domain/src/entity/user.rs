@@ -14,6 +14,9 @@ pub struct Model {
     #[sea_orm(unique)]
     pub idp_subject: Option<String>,
     pub created_at: DateTimeUtc,
+    /// May create client tenants (consultants, operators); granted with
+    /// `throughline user allow-tenant-creation`.
+    pub may_create_tenants: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -392,15 +392,20 @@ impl CoreMutation {
         })
     }
 
-    /// Creates a client tenant (admins of the current tenant, e.g. consultants);
-    /// the caller becomes its first admin.
+    /// Creates a client tenant (users an operator allowed to: consultants);
+    /// the caller becomes its first admin. A tenant's own admins cannot.
     async fn create_tenant(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CreateTenantInput,
     ) -> Result<CreateTenantPayload> {
         let request = request(ctx)?;
-        request.scope.require_admin("creating tenants")?;
+        if !request.user.may_create_tenants {
+            return Err(crate::DomainError::forbidden(
+                "creating tenants is for consultants and operators; an operator grants it with `throughline user allow-tenant-creation <email>`",
+            )
+            .into());
+        }
         let tenant = service::tenants::create_tenant(
             request.scope.db(),
             &request.registry,

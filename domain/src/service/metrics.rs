@@ -346,6 +346,17 @@ pub async fn record_values(
                 format!("{} appears twice in this call", value.period),
             ));
         }
+        // Values are actuals: a period that has not begun has none yet
+        // (a day of slack covers every time zone's today).
+        if value.period > Utc::now().date_naive() + chrono::Duration::days(1) {
+            return Err(DomainError::validation(
+                format!("input.values[{index}].period"),
+                format!(
+                    "{} ({}) has not begun; record a value once its period has started",
+                    value.period, period.label
+                ),
+            ));
+        }
     }
     let existing: HashMap<NaiveDate, metric_value::Model> = scope
         .select::<metric_value::Entity>()

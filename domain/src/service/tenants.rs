@@ -70,7 +70,9 @@ pub fn validate_time_zone(field: &str, tz: &str) -> DomainResult<String> {
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
             }));
-    if !shaped || tz.len() > 64 {
+    // A well-shaped name that the time zone database does not know
+    // (`Mars/Olympus`) would make every "today" of the tenant wrong.
+    if !shaped || tz.len() > 64 || tz.parse::<chrono_tz::Tz>().is_err() {
         return Err(DomainError::validation(
             field,
             format!("{tz:?} is not an IANA time zone name such as `Europe/Berlin` or `UTC`"),

@@ -291,6 +291,7 @@ async fn try_find_or_provision_user(
         display_name: Set(display_name),
         idp_subject: Set(None),
         created_at: Set(Utc::now()),
+        may_create_tenants: Set(false),
     }
     .insert(&tx)
     .await?;
@@ -344,4 +345,27 @@ pub async fn memberships_of<C: ConnectionTrait>(
                 .map(|m| (m.clone(), t))
         })
         .collect())
+}
+
+/// Grants or revokes the capability to create tenants (an operator's
+/// command). The user must have signed in once.
+pub async fn allow_tenant_creation<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+    allowed: bool,
+) -> DomainResult<user::Model> {
+    let email = super::email("email", email)?;
+    let Some(found) = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(db)
+        .await?
+    else {
+        return Err(DomainError::validation(
+            "email",
+            format!("no user {email:?} has signed in yet; they sign in once first"),
+        ));
+    };
+    let mut active: user::ActiveModel = found.into();
+    active.may_create_tenants = Set(allowed);
+    Ok(active.update(db).await?)
 }

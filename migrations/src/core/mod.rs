@@ -3,6 +3,7 @@
 mod m20261121_000001_core_tables;
 mod m20261202_000001_event_delivery_failures;
 mod m20261202_000002_user_identities;
+mod m20261202_000003_tenant_creators;
 
 use sea_orm_migration::prelude::*;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for CoreMigrator {
             Box::new(m20261121_000001_core_tables::Migration),
             Box::new(m20261202_000001_event_delivery_failures::Migration),
             Box::new(m20261202_000002_user_identities::Migration),
+            Box::new(m20261202_000003_tenant_creators::Migration),
         ]
     }
 }

@@ -135,8 +135,18 @@ pub(crate) async fn insert(
     }
     business_number("input.value", input.value)?;
     figures_changed(tx, cycle.id).await?;
+    // Read again now that the cycle's row is locked (figures_changed wrote
+    // it): a check-in that raced this one has committed, and its value is
+    // the value before this one.
+    let current_value = scope
+        .select::<key_result::Entity>()
+        .filter(key_result::Column::Id.eq(kr.id))
+        .one(tx.conn())
+        .await?
+        .ok_or(DomainError::not_found("key result"))?
+        .current_value;
     let target = super::scores::target_of(kr)?;
-    let before_value = optional_decimal(kr.current_value.as_deref())?;
+    let before_value = optional_decimal(current_value.as_deref())?;
     let before = target.progress(before_value);
     let after = target.progress(Some(input.value));
     let settings = settings(tx.conn(), scope.tenant_id()).await?;
