@@ -196,15 +196,10 @@ impl Authenticator {
         }
     }
 
-    /// Lets verified e-mails from the identity provider claim existing users
-    /// (`THROUGHLINE_LINK_VERIFIED_EMAILS`).
-    pub fn linking_verified_emails(mut self, allowed: bool) -> Self {
-        self.link_verified_emails = allowed;
-        self
-    }
-
     fn validation(&self, algorithms: Vec<Algorithm>) -> Validation {
-        let mut validation = Validation::new(algorithms[0]);
+        // Only the list below counts; an empty one accepts nothing.
+        let mut validation =
+            Validation::new(algorithms.first().copied().unwrap_or(Algorithm::RS256));
         validation.algorithms = algorithms;
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_exp = true;

@@ -262,13 +262,18 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
         } => {
             let db = db::connect(&config.database_url).await?;
             ensure_migrated(&db, &registry, &config).await?;
-            let user = throughline_domain::service::users::allow_tenant_creation(&db, &email, !revoke)
-                .await
-                .map_err(|e| e.message())?;
+            let user =
+                throughline_domain::service::users::allow_tenant_creation(&db, &email, !revoke)
+                    .await
+                    .map_err(|e| e.message())?;
             println!(
                 "{} {} create tenants",
                 user.email,
-                if user.may_create_tenants { "may" } else { "may not" }
+                if user.may_create_tenants {
+                    "may"
+                } else {
+                    "may not"
+                }
             );
             Ok(())
         }

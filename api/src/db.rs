@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
-/// Connects to SQLite or PostgreSQL. SQLite gets WAL so readers do not block
-/// the writer.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, String> {
+/// The pool's settings for `url`.
+pub fn options(url: &str) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_string());
     options
         .sqlx_logging(false)
@@ -15,7 +14,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, String> {
         .acquire_timeout(Duration::from_secs(2))
         .connect_timeout(Duration::from_secs(2))
         .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 });
-    let db = Database::connect(options)
+    options
+}
+
+/// Connects to SQLite or PostgreSQL. SQLite gets WAL so readers do not block
+/// the writer.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, String> {
+    let db = Database::connect(options(url))
         .await
         .map_err(|e| format!("DATABASE_URL: cannot connect to the database: {e}"))?;
     if db.get_database_backend() == DbBackend::Sqlite {

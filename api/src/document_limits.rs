@@ -34,31 +34,29 @@ pub const MAX_EXPANDED_DEPTH: u32 = 32;
 /// left to the parser.
 pub fn check_nesting(query: &str) -> Result<(), DomainError> {
     let bytes = query.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    let starts = |i: usize, pattern: &[u8]| bytes.get(i..).is_some_and(|s| s.starts_with(pattern));
     let mut depth = 0usize;
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(byte) = at(i) {
+        match byte {
             b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                while at(i).is_some_and(|b| b != b'\n' && b != b'\r') {
                     i += 1;
                 }
             }
-            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+            b'"' if starts(i, b"\"\"\"") => {
                 i += 3;
-                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                while at(i).is_some() && !starts(i, b"\"\"\"") {
                     // `\"""` is an escaped delimiter inside a block string.
-                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
-                        4
-                    } else {
-                        1
-                    };
+                    i += if starts(i, b"\\\"\"\"") { 4 } else { 1 };
                 }
                 i += 2;
             }
             b'"' => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                while at(i).is_some_and(|b| b != b'"' && b != b'\n') {
+                    i += if at(i) == Some(b'\\') { 2 } else { 1 };
                 }
             }
             b'{' | b'[' | b'(' => {
@@ -245,7 +243,9 @@ pub fn check_expansion(document: &ExecutableDocument) -> Result<(), DomainError>
         let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
         in_progress.insert(start);
         while let Some((name, next)) = stack.pop() {
-            let local = &locals[name];
+            let Some(local) = locals.get(name) else {
+                continue;
+            };
             if let Some((child, _)) = local.spreads.get(next) {
                 stack.push((name, next + 1));
                 if done.contains_key(child) || !locals.contains_key(child) {

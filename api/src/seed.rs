@@ -3,6 +3,10 @@
 //! in one transaction (no audit entries or events: this is a data load, not a
 //! series of user actions).
 
+// Indexes into generated tables by positions it computed itself, and
+// builds month starts from months around today.
+#![allow(clippy::indexing_slicing, clippy::expect_used)]
+
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

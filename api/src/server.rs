@@ -128,7 +128,9 @@ where
         server = server.workers(workers);
     }
     let server = server.bind(listen)?;
-    let addr = server.addrs()[0];
+    let addr = server.addrs().first().copied().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "bound to no address")
+    })?;
     let server = server.run();
     let handle = server.handle();
     Ok(RunningServer {

@@ -56,6 +56,10 @@ impl Period {
 }
 
 fn first_of_month(year: i32, month: u32) -> NaiveDate {
+    #[allow(
+        clippy::expect_used,
+        reason = "month is 1..=12 and year comes from a date in range"
+    )]
     NaiveDate::from_ymd_opt(year, month, 1).expect("valid month")
 }
 

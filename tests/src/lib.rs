@@ -2,6 +2,9 @@
 //! by default, PostgreSQL when `TEST_DATABASE_URL` is set), an HTTP client,
 //! token minting and an SQL statement counter.
 
+// Test support: a panic here is a failing test, not a crashed server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 pub mod probe;
 
 /// A graphql-transport-ws client for subscription tests.

@@ -1,6 +1,8 @@
 //! The framework contract, proven with the probe framework that lives only in
 //! the tests: switching per tenant, settings, gating in three layers, events.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use serde_json::json;
 use throughline_tests::{TestApp, start_with_probe};
 

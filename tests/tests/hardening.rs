@@ -3,6 +3,8 @@
 //! fails alone; races answer CONFLICT or VALIDATION, never INTERNAL; every
 //! error carries a code.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -624,7 +626,11 @@ async fn concurrent_check_ins_each_record_the_value_before_them() {
         .collect();
     befores.sort();
     befores.dedup();
-    assert_eq!(befores.len(), 8, "two check-ins saw the same value before: {edges:?}");
+    assert_eq!(
+        befores.len(),
+        8,
+        "two check-ins saw the same value before: {edges:?}"
+    );
 }
 
 #[tokio::test]
@@ -699,4 +705,79 @@ async fn a_bulk_load_names_the_item_and_field_that_is_wrong() {
         .gql(&admin, "{ okr { objectives { totalCount } } }", json!({}))
         .await;
     assert_eq!(nothing.data()["okr"]["objectives"]["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn an_unreachable_database_answers_503_fast_with_retry_after() {
+    use std::sync::Arc;
+    use throughline_api::auth::Authenticator;
+    use throughline_api::config::Limits;
+    use throughline_api::state::AppState;
+    // A pool whose database does not answer, as while PostgreSQL restarts.
+    let mut options = throughline_api::db::options("postgres://postgres@127.0.0.1:9/down");
+    options.connect_lazy(true);
+    let db = sea_orm::Database::connect(options).await.unwrap();
+    let auth = Authenticator::with_secret(
+        throughline_tests::SECRET,
+        throughline_tests::ISSUER,
+        throughline_tests::AUDIENCE,
+    );
+    let token = auth
+        .mint(&throughline_api::auth::claims_for(
+            &auth,
+            "acme",
+            "ada@acme.example",
+            Role::Admin,
+            Duration::from_secs(600),
+        ))
+        .unwrap();
+    let state = AppState {
+        db,
+        auth: Arc::new(auth),
+        registry: throughline_api::registry::frameworks(),
+        events: throughline_domain::events::EventBus::new(),
+        limits: Limits::default(),
+    };
+    let server = throughline_api::server::start(
+        state,
+        throughline_api::schema::app_schema(&Limits::default()),
+        "127.0.0.1:0".parse().unwrap(),
+        Duration::from_secs(3600),
+        Some(1),
+    )
+    .await
+    .unwrap();
+    let base = format!("http://{}", server.addr);
+    let client = reqwest::Client::new();
+
+    let started = Instant::now();
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+    assert!(ready.headers().contains_key("retry-after"));
+    assert!(
+        started.elapsed() < Duration::from_millis(1_500),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let started = Instant::now();
+    let answer = client
+        .post(format!("{base}/graphql"))
+        .header("content-type", "application/json")
+        .header("accept", "application/graphql-response+json")
+        .bearer_auth(&token)
+        .body(json!({ "query": "{ viewer { role } }" }).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 503);
+    assert!(answer.headers().contains_key("retry-after"));
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(code(&body), "SERVICE_UNAVAILABLE", "{body}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    server.stop().await;
 }

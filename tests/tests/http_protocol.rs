@@ -1,5 +1,7 @@
 //! GraphQL over HTTP: media types, methods, request errors, limits.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use serde_json::json;
 use throughline_tests::start;
 

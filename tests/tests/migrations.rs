@@ -1,5 +1,7 @@
 //! Every migrator goes down and up again cleanly, on both databases.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use throughline_tests::{start, start_with_probe};
 
 #[tokio::test]

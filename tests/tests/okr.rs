@@ -1,6 +1,8 @@
 //! The OKR framework over HTTP: cycles, objectives, key results, check-ins,
 //! alignment, scoring with explanations, permissions, privacy, closed cycles.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use serde_json::{Value, json};
 use throughline_domain::enums::Role;
 use throughline_tests::{TestApp, id_at, start};

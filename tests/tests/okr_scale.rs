@@ -1,6 +1,8 @@
 //! OKRs at scale, in a test binary of its own so no other test competes for
 //! the CPU while statements are counted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use serde_json::json;
 
 /// The alignment tree of a cycle and the first page of objectives with key

@@ -1,6 +1,8 @@
 //! SQL statements per request: relation fields go through DataLoaders, so a
 //! list costs a constant number of statements however long it is.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use serde_json::json;
 use throughline_tests::TestApp;
 

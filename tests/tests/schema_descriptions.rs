@@ -1,6 +1,8 @@
 //! The schema is the front-end team's manual: every type, field, argument,
 //! input field and enum value has a description.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use serde_json::json;
 use throughline_tests::start_with_probe;
 

@@ -1,5 +1,7 @@
 //! `schema.graphql` at the repository root is what `throughline schema` prints.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 #[test]
 fn committed_schema_is_current() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema.graphql");

@@ -2,6 +2,8 @@
 //! `connection_init`, events arrive after commit, and only the subscriber's
 //! tenant's events arrive.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::time::Duration;
 
 use futures_util::SinkExt;

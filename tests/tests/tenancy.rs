@@ -1,6 +1,8 @@
 //! Two tenants: neither sees the other; another tenant's ID behaves exactly
 //! like an unknown one.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use serde_json::json;
 use throughline_tests::{id_at, start};
 

@@ -86,6 +86,7 @@ struct Cursor {
 }
 
 fn encode_cursor(cursor: &Cursor) -> String {
+    #[allow(clippy::expect_used, reason = "a cursor is a plain struct")]
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).expect("cursor serialises"))
 }
 
@@ -320,6 +321,7 @@ where
     connection
         .edges
         .extend(items.into_iter().skip(start).take(end - start).map(|item| {
+            #[allow(clippy::expect_used, reason = "a cursor is a plain struct")]
             let cursor = URL_SAFE_NO_PAD.encode(
                 serde_json::to_vec(&ListCursor { key: key(&item) }).expect("cursor serialises"),
             );

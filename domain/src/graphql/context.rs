@@ -65,7 +65,10 @@ impl RequestContext {
     /// each mutation starts from fresh loaders so its payload never shows
     /// what an earlier mutation of the same request read before it wrote.
     pub fn forget_loaded(&self) {
-        self.loaders.lock().expect("loader map poisoned").clear();
+        self.loaders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 
     /// The request's loader of type `L`, created on first use.
@@ -74,7 +77,10 @@ impl RequestContext {
         L: ScopedLoader + Loader<K>,
         K: Send + Sync + Hash + Eq + Clone + 'static,
     {
-        let mut loaders = self.loaders.lock().expect("loader map poisoned");
+        let mut loaders = self
+            .loaders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let entry = loaders.entry(TypeId::of::<L>()).or_insert_with(|| {
             Arc::new(
                 DataLoader::with_cache(
@@ -86,6 +92,10 @@ impl RequestContext {
                 .max_batch_size(MAX_BATCH),
             ) as Arc<dyn Any + Send + Sync>
         });
+        #[allow(
+            clippy::expect_used,
+            reason = "the map is keyed by the loader's own TypeId"
+        )]
         entry
             .clone()
             .downcast::<DataLoader<L, HashMapCache>>()

@@ -42,6 +42,7 @@ impl Framework for Okr {
     }
 
     fn default_settings(&self) -> serde_json::Value {
+        #[allow(clippy::expect_used, reason = "a plain struct of numbers and strings")]
         serde_json::to_value(settings::OkrSettings::default()).expect("settings serialise")
     }
 

@@ -5,6 +5,9 @@
 //! Deterministic for a given seed; bulk-inserted (a data load, not user
 //! actions, so no audit entries).
 
+// Indexes into constant tables by `i % len` or `random_range(0..len)`.
+#![allow(clippy::indexing_slicing)]
+
 use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, Utc};

@@ -159,7 +159,9 @@ pub fn validate(raw: &serde_json::Value) -> DomainResult<serde_json::Value> {
     }
     let labels = &settings.confidence_labels;
     if labels.first().map(|l| l.from) != Some(0)
-        || labels.windows(2).any(|w| w[0].from >= w[1].from)
+        || labels
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if a.from >= b.from))
         || labels
             .iter()
             .any(|l| l.from > 10 || l.label.trim().is_empty())

@@ -117,7 +117,17 @@ pub async fn create(
             link(
                 &mut tx,
                 &model,
-                AlignTarget::Objective(created[parent].id),
+                AlignTarget::Objective(
+                    created
+                        .get(parent)
+                        .ok_or_else(|| {
+                            DomainError::validation(
+                                format!("{prefix}.parentIndex"),
+                                "parentIndex must name an objective earlier in the list",
+                            )
+                        })?
+                        .id,
+                ),
                 &prefix,
             )
             .await?;

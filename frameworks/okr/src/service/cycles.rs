@@ -140,6 +140,8 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
     }
     let length = settings(scope.db(), scope.tenant_id()).await?.cycle_length;
     let start = fiscal_year_start(fiscal_year, scope.tenant().fiscal_year_start_month as u32);
+    // Years 2000..=2100 (checked above) are far from chrono's limits.
+    #[allow(clippy::expect_used, reason = "the fiscal year is 2000..=2100")]
     let last_day = |from: NaiveDate, months: u32| {
         from.checked_add_months(Months::new(months)).expect("date") - chrono::Duration::days(1)
     };
@@ -168,6 +170,7 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
     let months = length.months() as u32;
     if months < 12 {
         for index in 0..(12 / months) {
+            #[allow(clippy::expect_used, reason = "the fiscal year is 2000..=2100")]
             let from = start
                 .checked_add_months(Months::new(index * months))
                 .expect("date");

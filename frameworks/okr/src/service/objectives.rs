@@ -102,7 +102,7 @@ async fn check_people(
                 "the owner is not also a co-owner",
             ));
         }
-        if co_owners[..index].contains(id) {
+        if co_owners.iter().take(index).any(|earlier| earlier == id) {
             return Err(DomainError::validation(
                 field,
                 "this person is listed twice",

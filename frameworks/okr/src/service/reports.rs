@@ -101,7 +101,7 @@ async fn graph<C: ConnectionTrait>(
         .map(|(i, o)| (o.id, i))
         .collect();
     for list in children.values_mut() {
-        list.sort_by_key(|id| order[id]);
+        list.sort_by_key(|id| order.get(id).copied().unwrap_or(usize::MAX));
     }
     Ok(CycleGraph {
         objectives,

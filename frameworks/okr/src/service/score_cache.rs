@@ -83,7 +83,10 @@ impl ScoreCache {
     {
         let id = (key.cycle.tenant_id, key.cycle.id);
         let cell = {
-            let mut slots = self.slots.lock().expect("score cache lock");
+            let mut slots = self
+                .slots
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             slots.clock += 1;
             let now = slots.clock;
             let current = slots.by_cycle.get_mut(&id).filter(|slot| slot.key == key);
@@ -132,7 +135,10 @@ impl ScoreCache {
         cell: &Arc<OnceCell<Arc<CycleScores>>>,
         rows: usize,
     ) {
-        let mut slots = self.slots.lock().expect("score cache lock");
+        let mut slots = self
+            .slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let Some(slot) = slots.by_cycle.get_mut(&id) else {
             return;
         };
@@ -157,7 +163,11 @@ impl ScoreCache {
 
     /// How many cycles are cached (for tests).
     pub fn len(&self) -> usize {
-        self.slots.lock().expect("score cache lock").by_cycle.len()
+        self.slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .by_cycle
+            .len()
     }
 
     pub fn is_empty(&self) -> bool {

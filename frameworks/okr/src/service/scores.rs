@@ -230,7 +230,12 @@ fn score_objective(
     let mut healths = Vec::new();
     if driver != ProgressDriver::AlignedObjectives {
         for kr in context.krs_of.get(&id).into_iter().flatten() {
-            let score = &scores.key_results[&kr.id];
+            // A key result created after the scores were computed (the
+            // cache key moves with every write, so only within one request)
+            // has no score yet: it counts from the next read.
+            let Some(score) = scores.key_results.get(&kr.id) else {
+                continue;
+            };
             let weight = parse_decimal(&kr.weight)?;
             kr_items.push(Contribution {
                 name: kr.title.clone(),
