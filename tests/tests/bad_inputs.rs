@@ -11,12 +11,15 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
+use futures_util::SinkExt;
+use throughline_tests::ws::{Message, connect, next};
 use throughline_tests::{TestApp, id_at, start};
 
 const INTROSPECTION: &str = r#"{
   __schema {
     queryType { name }
     mutationType { name }
+    subscriptionType { name }
     types {
       kind name
       fields { name args { name type { ...T } defaultValue } type { ...T } }
@@ -487,4 +490,102 @@ async fn every_argument_at_the_edges_answers_a_coded_error_and_the_server_stays_
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+/// The same edges for every subscription argument, over graphql-transport-ws:
+/// each bad subscribe answers a coded `error` for its id (or starts), and
+/// the socket keeps serving — a bomb sent over it included.
+#[tokio::test]
+async fn every_subscription_argument_at_the_edges_leaves_the_socket_serving() {
+    let app = start().await;
+    app.tenant("acme", &["okr"]).await;
+    let admin = app.admin("acme");
+    let ids = seed(&app, &admin).await;
+    let introspection = app.gql(&admin, INTROSPECTION, json!({})).await;
+    let raw = &introspection.data()["__schema"];
+    let schema = Schema {
+        types: raw["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
+            .collect(),
+    };
+    let subscription = raw["subscriptionType"]["name"].as_str().unwrap();
+    let all = cases(&schema, subscription, "subscription");
+    assert!(!all.is_empty());
+    let mut socket = connect(&app, json!({ "authorization": format!("Bearer {admin}") })).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    let mut failures = Vec::new();
+    let mut sent = 0;
+    let mut send = |id: String, query: String, variables: Value| {
+        sent += 1;
+        Message::text(
+            json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } })
+                .to_string(),
+        )
+    };
+    let mut messages = Vec::new();
+    for case in &all {
+        for (arg, t) in &case.args {
+            let query = document(case, &[(arg.clone(), t.clone())]);
+            for bad in schema.bad(t, &format!("{}.{arg}", case.field), &ids, 0) {
+                let id = format!("{}", messages.len());
+                messages.push((id.clone(), query.clone(), bad.clone()));
+                let mut variables = Map::new();
+                variables.insert(arg.clone(), bad);
+                socket
+                    .send(send(id, query.clone(), Value::Object(variables)))
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+    let mut bomb = String::from("subscription { ...F30 }\nfragment F0 on Subscription { metricValueRecorded { id } }\n");
+    for i in 1..=30 {
+        bomb.push_str(&format!("fragment F{i} on Subscription {{ ...F{p} ...F{p} }}\n", p = i - 1));
+    }
+    socket.send(send("bomb".into(), bomb, json!({}))).await.unwrap();
+    // Answers come as each subscription is first polled: read until the
+    // bomb's answer and a quiet second after it.
+    let mut bomb_refused = false;
+    let mut answered = 0;
+    loop {
+        let wait = if bomb_refused { 1 } else { 20 };
+        let Ok(message) =
+            tokio::time::timeout(std::time::Duration::from_secs(wait), next(&mut socket)).await
+        else {
+            break;
+        };
+        let Some(message) = message else {
+            panic!("the socket closed");
+        };
+        answered += 1;
+        match message["type"].as_str() {
+            // async-graphql answers a refused subscribe as `next` with
+            // `errors`, then `complete`; the protocol's `error` is also read.
+            Some("error") | Some("next") => {
+                let id = message["id"].as_str().unwrap_or("");
+                let errors = if message["type"] == "error" {
+                    &message["payload"]
+                } else {
+                    &message["payload"]["errors"]
+                };
+                for error in errors.as_array().into_iter().flatten() {
+                    let code = error["extensions"]["code"].as_str();
+                    if id == "bomb" {
+                        bomb_refused = code == Some("LIMIT_EXCEEDED");
+                    } else if code.is_none() || code == Some("INTERNAL") {
+                        let case = messages.iter().find(|(i, _, _)| i == id);
+                        failures.push(format!("{case:?}\n  → {error}"));
+                    }
+                }
+            }
+            Some("closed") | None => panic!("the socket closed: {message}"),
+            _ => {}
+        }
+    }
+    assert!(bomb_refused, "the fragment bomb was not refused over the socket");
+    eprintln!("{sent} subscriptions, {answered} answers");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

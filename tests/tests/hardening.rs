@@ -542,6 +542,55 @@ async fn races_answer_conflict_or_validation_and_limits_hold() {
     positions.sort();
     assert_eq!(positions, (1..=7).collect::<Vec<i64>>());
 
+    let metrics = app
+        .gql(
+            &admin,
+            r#"mutation {
+                lead: createMetric(input: {name: "Calls", direction: HIGHER_IS_BETTER, indicatorKind: LEADING, frequency: MONTHLY, aggregation: SUM}) { metric { id } }
+                lag: createMetric(input: {name: "Revenue", direction: HIGHER_IS_BETTER, indicatorKind: LAGGING, frequency: MONTHLY, aggregation: SUM}) { metric { id } }
+            }"#,
+            json!({}),
+        )
+        .await;
+    let (lead, lag) = (
+        id_at(metrics.data(), "lead.metric.id"),
+        id_at(metrics.data(), "lag.metric.id"),
+    );
+    let same_period = concurrently(8, |i| {
+        app.gql(
+            &admin,
+            r#"mutation($m: ID!, $v: Decimal!) { recordMetricValues(input: {metricId: $m, values: [{period: "2026-01-01", value: $v}]}) { values { value } } }"#,
+            json!({ "m": lag, "v": i.to_string() }),
+        )
+    })
+    .await;
+    let links = concurrently(8, |_| {
+        app.gql(
+            &admin,
+            "mutation($a: ID!, $b: ID!) { linkMetrics(input: {leadingMetricId: $a, laggingMetricId: $b}) { leading { id } } }",
+            json!({ "a": lead, "b": lag }),
+        )
+    })
+    .await;
+    for answer in same_period.iter().chain(&links) {
+        if answer.body.get("errors").is_some() {
+            assert!(
+                ["VALIDATION", "CONFLICT"].contains(&answer.code()),
+                "{:?}",
+                answer.body
+            );
+        }
+    }
+    let stored = app
+        .gql(
+            &admin,
+            "query($m: ID!) { node(id: $m) { ... on Metric { values { totalCount } drivenBy { id } } } }",
+            json!({ "m": lag }),
+        )
+        .await;
+    assert_eq!(stored.data()["node"]["values"]["totalCount"], 1);
+    assert_eq!(stored.data()["node"]["drivenBy"].as_array().unwrap().len(), 1);
+
     let same_email = concurrently(8, |_| {
         app.gql(
             &admin,
@@ -780,4 +829,50 @@ async fn an_unreachable_database_answers_503_fast_with_retry_after() {
         started.elapsed()
     );
     server.stop().await;
+}
+
+/// The deepest documents the limits let through are answered, not crashed
+/// on: the bounds leave the workers' stacks room to spare (debug builds,
+/// whose frames are largest, included).
+#[tokio::test]
+async fn documents_at_the_nesting_limits_are_answered() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let token = app.admin("acme");
+    let list = format!(
+        "{{ nodes(ids: {}\"x\"{}) {{ id }} }}",
+        "[".repeat(61),
+        "]".repeat(61)
+    );
+    let object = format!(
+        "{{ scoreTarget(target: {}kind: MILESTONE{}) {{ score {{ progress }} }} }}",
+        "{a: ".repeat(61),
+        "}".repeat(61)
+    );
+    let mut variable = json!("x");
+    for _ in 0..31 {
+        variable = json!([variable]);
+    }
+    let fields = format!(
+        "{{ {}role{} }}",
+        "viewer { tenant { frameworks { key } } } v: viewer { ".repeat(1),
+        " }"
+    );
+    for body in [
+        json!({ "query": list }),
+        json!({ "query": object }),
+        json!({ "query": "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", "variables": { "ids": variable } }),
+        json!({ "query": fields }),
+    ] {
+        let (status, answer, _) = post_raw(&app, Some(&token), &body.to_string()).await;
+        assert!(status < 500, "{status}: {answer}");
+        if let Some(errors) = answer["errors"].as_array() {
+            for error in errors {
+                let code = error["extensions"]["code"].as_str().unwrap_or("none");
+                assert_ne!(code, "INTERNAL", "{error}");
+                assert_ne!(code, "none", "{error}");
+            }
+        }
+    }
+    still_serving(&app, &token).await;
 }
