@@ -18,6 +18,10 @@ use throughline_domain::DomainError;
 /// The deepest bracket nesting (`{`, `[`, `(`) a document may have. The
 /// introspection query GraphiQL sends nests 12 deep.
 pub const MAX_NESTING: usize = 64;
+/// The most lexical tokens a document may have (Apollo Router's default
+/// too): a document's parse time grows with them, so they are counted
+/// before parsing. GraphiQL's introspection query has about 300.
+pub const MAX_TOKENS: usize = 15_000;
 /// The deepest nesting a variables value may have.
 pub const MAX_VARIABLE_NESTING: usize = 32;
 /// The most field selections an operation may have once its fragments are
@@ -29,16 +33,45 @@ pub const MAX_EXPANDED_SELECTIONS: u64 = 5_000;
 /// recursion limit (32), checked here first and without recursing.
 pub const MAX_EXPANDED_DEPTH: u32 = 32;
 
-/// Refuses a document whose brackets nest deeper than [`MAX_NESTING`],
-/// skipping strings, block strings and comments. Unbalanced brackets are
-/// left to the parser.
+/// Refuses a document whose brackets nest deeper than [`MAX_NESTING`] or
+/// that has more than [`MAX_TOKENS`] tokens, skipping strings, block strings
+/// and comments. Unbalanced brackets are left to the parser.
 pub fn check_nesting(query: &str) -> Result<(), DomainError> {
     let bytes = query.as_bytes();
     let at = |i: usize| bytes.get(i).copied();
     let starts = |i: usize, pattern: &[u8]| bytes.get(i..).is_some_and(|s| s.starts_with(pattern));
     let mut depth = 0usize;
+    let mut tokens = 0usize;
+    let mut in_word = false;
     let mut i = 0;
     while let Some(byte) = at(i) {
+        let word = byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-' || byte == b'.';
+        if word && !in_word
+            || matches!(
+                byte,
+                b'"' | b'{'
+                    | b'}'
+                    | b'['
+                    | b']'
+                    | b'('
+                    | b')'
+                    | b':'
+                    | b'='
+                    | b'@'
+                    | b'$'
+                    | b'!'
+                    | b'|'
+                    | b'&'
+            )
+        {
+            tokens += 1;
+            if tokens > MAX_TOKENS {
+                return Err(DomainError::LimitExceeded(format!(
+                    "the document has more than {MAX_TOKENS} tokens; send less at once"
+                )));
+            }
+        }
+        in_word = word;
         match byte {
             b'#' => {
                 while at(i).is_some_and(|b| b != b'\n' && b != b'\r') {
@@ -311,6 +344,19 @@ mod tests {
         assert!(check_nesting(&escaped).is_ok());
         let at_limit = format!("{}{}", "{".repeat(MAX_NESTING), "}".repeat(MAX_NESTING));
         assert!(check_nesting(&at_limit).is_ok());
+    }
+
+    #[test]
+    fn tokens_are_counted_before_parsing() {
+        let fields: String = (0..6_000).map(|i| format!("a{i}: __typename ")).collect();
+        assert!(matches!(
+            check_nesting(&format!("{{ {fields} }}")),
+            Err(DomainError::LimitExceeded(_))
+        ));
+        let fields: String = (0..4_000).map(|i| format!("a{i} ")).collect();
+        assert!(check_nesting(&format!("{{ {fields} }}")).is_ok());
+        // A long string is one token.
+        assert!(check_nesting(&format!("{{ a(s: \"{}\") }}", "x ".repeat(50_000))).is_ok());
     }
 
     #[test]

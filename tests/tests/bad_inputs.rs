@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value, json};
 use futures_util::SinkExt;
+use serde_json::{Map, Value, json};
 use throughline_tests::ws::{Message, connect, next};
 use throughline_tests::{TestApp, id_at, start};
 
@@ -541,11 +541,19 @@ async fn every_subscription_argument_at_the_edges_leaves_the_socket_serving() {
             }
         }
     }
-    let mut bomb = String::from("subscription { ...F30 }\nfragment F0 on Subscription { metricValueRecorded { id } }\n");
+    let mut bomb = String::from(
+        "subscription { ...F30 }\nfragment F0 on Subscription { metricValueRecorded { id } }\n",
+    );
     for i in 1..=30 {
-        bomb.push_str(&format!("fragment F{i} on Subscription {{ ...F{p} ...F{p} }}\n", p = i - 1));
+        bomb.push_str(&format!(
+            "fragment F{i} on Subscription {{ ...F{p} ...F{p} }}\n",
+            p = i - 1
+        ));
     }
-    socket.send(send("bomb".into(), bomb, json!({}))).await.unwrap();
+    socket
+        .send(send("bomb".into(), bomb, json!({})))
+        .await
+        .unwrap();
     // Answers come as each subscription is first polled: read until the
     // bomb's answer and a quiet second after it.
     let mut bomb_refused = false;
@@ -585,7 +593,10 @@ async fn every_subscription_argument_at_the_edges_leaves_the_socket_serving() {
             _ => {}
         }
     }
-    assert!(bomb_refused, "the fragment bomb was not refused over the socket");
+    assert!(
+        bomb_refused,
+        "the fragment bomb was not refused over the socket"
+    );
     eprintln!("{sent} subscriptions, {answered} answers");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

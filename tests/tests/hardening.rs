@@ -589,7 +589,10 @@ async fn races_answer_conflict_or_validation_and_limits_hold() {
         )
         .await;
     assert_eq!(stored.data()["node"]["values"]["totalCount"], 1);
-    assert_eq!(stored.data()["node"]["drivenBy"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        stored.data()["node"]["drivenBy"].as_array().unwrap().len(),
+        1
+    );
 
     let same_email = concurrently(8, |_| {
         app.gql(
