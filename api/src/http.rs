@@ -263,11 +263,7 @@ where
     let response = match response {
         Some(Ok(response)) => response,
         Some(Err(panic)) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let what = throughline_domain::error::panic_text(panic.as_ref());
             tracing::error!(panic = %what, "a request panicked");
             return error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,

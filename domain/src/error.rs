@@ -258,3 +258,12 @@ impl From<DomainError> for async_graphql::Error {
         err.extend()
     }
 }
+
+/// What a caught panic said, for the log.
+pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
+}

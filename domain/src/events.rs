@@ -236,11 +236,7 @@ async fn run_handler(
         Ok(Ok(Err(err))) => Err(format!("{}: {}", err.code().as_str(), err.message())),
         Ok(Err(panic)) => Err(format!(
             "the handler panicked: {}",
-            panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default()
+            crate::error::panic_text(panic.as_ref())
         )),
         Err(_) => Err(format!(
             "the handler took longer than {} s",

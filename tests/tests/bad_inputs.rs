@@ -415,8 +415,8 @@ async fn seed(app: &TestApp, admin: &str) -> Ids {
     ])
 }
 
-#[tokio::test]
-async fn every_argument_at_the_edges_answers_a_coded_error_and_the_server_stays_up() {
+/// A seeded tenant and the schema as its admin sees it.
+async fn introspected() -> (TestApp, String, Ids, Value, Schema) {
     let app = start().await;
     app.tenant("acme", &["okr"]).await;
     let admin = app.admin("acme");
@@ -431,6 +431,13 @@ async fn every_argument_at_the_edges_answers_a_coded_error_and_the_server_stays_
             .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
             .collect(),
     };
+    let raw = raw.clone();
+    (app, admin, ids, raw, schema)
+}
+
+#[tokio::test]
+async fn every_argument_at_the_edges_answers_a_coded_error_and_the_server_stays_up() {
+    let (app, admin, ids, raw, schema) = introspected().await;
     let mut all = cases(&schema, raw["queryType"]["name"].as_str().unwrap(), "query");
     all.extend(cases(
         &schema,
@@ -497,20 +504,7 @@ async fn every_argument_at_the_edges_answers_a_coded_error_and_the_server_stays_
 /// the socket keeps serving — a bomb sent over it included.
 #[tokio::test]
 async fn every_subscription_argument_at_the_edges_leaves_the_socket_serving() {
-    let app = start().await;
-    app.tenant("acme", &["okr"]).await;
-    let admin = app.admin("acme");
-    let ids = seed(&app, &admin).await;
-    let introspection = app.gql(&admin, INTROSPECTION, json!({})).await;
-    let raw = &introspection.data()["__schema"];
-    let schema = Schema {
-        types: raw["types"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
-            .collect(),
-    };
+    let (app, admin, ids, raw, schema) = introspected().await;
     let subscription = raw["subscriptionType"]["name"].as_str().unwrap();
     let all = cases(&schema, subscription, "subscription");
     assert!(!all.is_empty());

@@ -616,8 +616,9 @@ async fn races_answer_conflict_or_validation_and_limits_hold() {
     }
 }
 
-#[tokio::test]
-async fn concurrent_check_ins_each_record_the_value_before_them() {
+/// acme with OKRs on, an admin, a person and a running cycle: (app, admin
+/// token, cycle ID, person ID).
+async fn okr_tenant() -> (TestApp, String, String, String) {
     let app = start().await;
     app.tenant("acme", &["okr"]).await;
     let admin = app.admin("acme");
@@ -632,11 +633,19 @@ async fn concurrent_check_ins_each_record_the_value_before_them() {
             json!({ "s": today - chrono::Duration::days(10), "e": today + chrono::Duration::days(80) }),
         )
         .await;
+    let cycle = id_at(setup.data(), "okr.createCycle.cycle.id");
+    let person = id_at(setup.data(), "person.person.id");
+    (app, admin, cycle, person)
+}
+
+#[tokio::test]
+async fn concurrent_check_ins_each_record_the_value_before_them() {
+    let (app, admin, cycle, person) = okr_tenant().await;
     let objective = app
         .gql(
             &admin,
             r#"mutation($c: ID!, $p: ID!) { okr { createObjective(input: {cycleId: $c, title: "Win", level: INDIVIDUAL, ownerId: $p, status: ACTIVE}) { objective { id } } } }"#,
-            json!({ "c": id_at(setup.data(), "okr.createCycle.cycle.id"), "p": id_at(setup.data(), "person.person.id") }),
+            json!({ "c": cycle, "p": person }),
         )
         .await;
     let key_result = app
@@ -687,22 +696,7 @@ async fn concurrent_check_ins_each_record_the_value_before_them() {
 
 #[tokio::test]
 async fn a_bulk_load_names_the_item_and_field_that_is_wrong() {
-    let app = start().await;
-    app.tenant("acme", &["okr"]).await;
-    let admin = app.admin("acme");
-    let today = chrono::Utc::now().date_naive();
-    let setup = app
-        .gql(
-            &admin,
-            r#"mutation($s: Date!, $e: Date!) {
-                person: createPerson(input: {name: "Ada"}) { person { id } }
-                okr { createCycle(input: {name: "Now", startsOn: $s, endsOn: $e}) { cycle { id } } }
-            }"#,
-            json!({ "s": today - chrono::Duration::days(10), "e": today + chrono::Duration::days(80) }),
-        )
-        .await;
-    let cycle = id_at(setup.data(), "okr.createCycle.cycle.id");
-    let person = id_at(setup.data(), "person.person.id");
+    let (app, admin, cycle, person) = okr_tenant().await;
     let good = json!({ "title": "Win", "level": "INDIVIDUAL", "ownerId": person });
     let bulk = "mutation($c: ID!, $o: [BulkOkrObjectiveInput!]!) { okr { bulkCreateObjectives(input: {cycleId: $c, objectives: $o}) { objectives { id } } } }";
     let unknown_objective = "T2tyT2JqZWN0aXZlOjAxOTAwMDAwLTAwMDAtNzAwMC04MDAwLTAwMDAwMDAwMDAwMA";
@@ -856,10 +850,11 @@ async fn documents_at_the_nesting_limits_are_answered() {
     for _ in 0..31 {
         variable = json!([variable]);
     }
+    // As deep as the depth limit (16) lets a selection go.
     let fields = format!(
-        "{{ {}role{} }}",
-        "viewer { tenant { frameworks { key } } } v: viewer { ".repeat(1),
-        " }"
+        "{{ viewer {{ person {{ {} name {} }} }} }}",
+        "manager { ".repeat(12),
+        "} ".repeat(12)
     );
     for body in [
         json!({ "query": list }),
