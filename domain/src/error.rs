@@ -214,10 +214,11 @@ const UNIQUE_KEYS: &[(&str, &str, &str, &str)] = &[
         "input.externalId",
         "another org unit in this tenant has this external ID",
     ),
+    // Only `create_tenant` writes slugs; its callers prefix the field.
     (
         "tenants_slug_key",
         "tenants.slug",
-        "input.slug",
+        "slug",
         "this slug cannot be used; choose another",
     ),
 ];

@@ -594,6 +594,35 @@ async fn races_answer_conflict_or_validation_and_limits_hold() {
         1
     );
 
+    // A consultant creating one client twice at once: one tenant, and the
+    // other answers like the slug check.
+    throughline_domain::service::users::allow_tenant_creation(&app.db, "admin@acme.example", true)
+        .await
+        .unwrap();
+    let tenants = concurrently(6, |_| {
+        app.gql(
+            &admin,
+            r#"mutation { createTenant(input: {slug: "client-co", name: "Client"}) { tenant { slug } } }"#,
+            json!({}),
+        )
+    })
+    .await;
+    assert_eq!(
+        tenants
+            .iter()
+            .filter(|a| a.body.get("errors").is_none())
+            .count(),
+        1
+    );
+    for answer in tenants.iter().filter(|a| a.body.get("errors").is_some()) {
+        assert_eq!(
+            (answer.code(), answer.field()),
+            ("VALIDATION", "input.slug"),
+            "{:?}",
+            answer.body
+        );
+    }
+
     let same_email = concurrently(8, |_| {
         app.gql(
             &admin,
