@@ -223,13 +223,13 @@ fn check_required_variables(
             .get(&definition.name.node)
             .is_some_and(|value| !matches!(value, async_graphql::Value::Null));
         if !definition.var_type.node.nullable && definition.default_value.is_none() && !provided {
-            return Err(refuse(DomainError::validation(
-                format!("variables.{}", definition.name.node),
-                format!(
+            return Err(refuse(DomainError::BadUserInput {
+                field: format!("variables.{}", definition.name.node),
+                message: format!(
                     "the variable ${} of type {} was not provided",
                     definition.name.node, definition.var_type.node
                 ),
-            )));
+            }));
         }
     }
     Ok(())

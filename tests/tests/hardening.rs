@@ -216,6 +216,11 @@ async fn every_error_has_a_code_apollo_clients_understand() {
             Some("first"),
         ),
         (
+            json!({ "query": "query($id: ID!) { node(id: $id) { id } }" }),
+            "BAD_USER_INPUT",
+            Some("variables.id"),
+        ),
+        (
             json!({ "query": "query A { viewer { role } }", "operationName": "B" }),
             "BAD_USER_INPUT",
             Some("operationName"),
