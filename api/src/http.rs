@@ -236,11 +236,12 @@ where
         Ok(token) => token,
         Err(err) => return error_response(StatusCode::UNAUTHORIZED, media, err),
     };
+    // A header that is not text names no tenant that can exist: it is
+    // refused like an unknown slug, never ignored.
     let tenant = req
         .headers()
         .get("x-tenant")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
+        .map(|v| v.to_str().unwrap_or("\u{fffd}").trim());
     let context = match authenticate(state, &token, tenant).await {
         Ok(context) => context,
         Err(err) => return error_response(status_for(&err), media, err),

@@ -908,3 +908,30 @@ async fn documents_at_the_nesting_limits_are_answered() {
     }
     still_serving(&app, &token).await;
 }
+
+#[tokio::test]
+async fn tenant_names_that_cannot_exist_answer_like_unknown_ones() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let token = app.admin("acme");
+    let long = "a".repeat(10_000);
+    for slug in ["ACME", "a\tb", "é", long.as_str()] {
+        let answer = app
+            .gql_with(
+                &token,
+                "{ viewer { role } }",
+                json!({}),
+                &[("X-Tenant", slug)],
+            )
+            .await;
+        assert_eq!(answer.code(), "FORBIDDEN", "{slug:.20}: {}", answer.body);
+    }
+    let mut socket = throughline_tests::ws::connect(
+        &app,
+        json!({ "authorization": format!("Bearer {token}"), "tenant": "a\u{0}b" }),
+    )
+    .await;
+    let answer = throughline_tests::ws::next(&mut socket).await.unwrap();
+    assert_ne!(answer["type"], "connection_ack", "{answer}");
+    still_serving(&app, &token).await;
+}

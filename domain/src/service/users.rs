@@ -54,7 +54,8 @@ pub struct Session {
 
 fn unknown_tenant(slug: &str) -> DomainError {
     // Same answer whether the tenant exists or not: slugs are not an oracle.
-    DomainError::forbidden(format!("you have no membership in a tenant {slug:?}"))
+    let shown: String = slug.chars().take(64).collect();
+    DomainError::forbidden(format!("you have no membership in a tenant {shown:?}"))
 }
 
 /// Resolves the user and their role in the tenant named by `requested`
@@ -87,6 +88,11 @@ pub async fn open_session(
             }
         }
     };
+    // A slug that cannot exist (a NUL from a socket's init payload, a
+    // megabyte of header) answers like an unknown one, before any query.
+    if super::tenants::validate_slug("tenant", &slug).is_err() {
+        return Err(unknown_tenant(&slug));
+    }
     let tenant = tenant::Entity::find()
         .filter(tenant::Column::Slug.eq(&slug))
         .one(db)
