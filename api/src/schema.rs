@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use async_graphql::SchemaBuilder;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
-    NextResolve, NextValidation, ResolveInfo,
+    NextResolve, NextSubscribe, NextValidation, ResolveInfo,
 };
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
@@ -353,6 +353,29 @@ impl Extension for RequestChecksExtension {
         document_limits::check_expansion(&document).map_err(refuse)?;
         request.set_parsed_query(document);
         next.run(ctx, request).await
+    }
+
+    /// A panic in a subscription (or any operation over the socket) ends
+    /// that stream with INTERNAL; the socket and its worker serve on.
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: futures_util::stream::BoxStream<'s, async_graphql::Response>,
+        next: NextSubscribe<'_>,
+    ) -> futures_util::stream::BoxStream<'s, async_graphql::Response> {
+        use futures_util::StreamExt;
+        std::panic::AssertUnwindSafe(next.run(ctx, stream))
+            .catch_unwind()
+            .map(|item| {
+                item.unwrap_or_else(|panic| {
+                    let what = throughline_domain::error::panic_text(panic.as_ref());
+                    tracing::error!(panic = %what, "a subscription panicked");
+                    async_graphql::Response::from_errors(vec![refuse(DomainError::Internal(
+                        format!("panic: {what}"),
+                    ))])
+                })
+            })
+            .boxed()
     }
 
     /// Each mutation field (at the root or in a framework's serial

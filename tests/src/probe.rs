@@ -298,6 +298,10 @@ pub struct ProbeMutation;
 impl ProbeMutation {
     /// Adds a note.
     async fn add_note(&self, ctx: &Context<'_>, input: AddNoteInput) -> Result<AddNotePayload> {
+        // A resolver bug, for the tests that prove a panic fails one request.
+        if input.text == "panic now" {
+            panic!("the probe resolver panics");
+        }
         let row = add_note(&request(ctx)?.scope, input.text).await?;
         Ok(AddNotePayload { text: row.text })
     }
@@ -316,6 +320,10 @@ impl ProbeSubscriptionRoot {
         Ok(
             BroadcastStream::new(scope.events().subscribe()).filter_map(move |event| async move {
                 let event = event.ok()?;
+                // A stream bug, for the tests that prove it ends one stream.
+                if event.after().and_then(|a| a["text"].as_str()) == Some("panic in stream") {
+                    panic!("the probe subscription panics");
+                }
                 (event.tenant_id == tenant && event.kind == "probe_note.added")
                     .then(|| event.after()?["text"].as_str().map(str::to_string))
                     .flatten()

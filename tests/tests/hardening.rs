@@ -935,3 +935,60 @@ async fn tenant_names_that_cannot_exist_answer_like_unknown_ones() {
     assert_ne!(answer["type"], "connection_ack", "{answer}");
     still_serving(&app, &token).await;
 }
+
+#[tokio::test]
+async fn a_panicking_resolver_or_stream_fails_alone() {
+    let app = throughline_tests::start_with_probe().await;
+    app.tenant("acme", &["probe"]).await;
+    let token = app.admin("acme");
+    let add = "mutation($t: String!) { probe { addNote(input: {text: $t}) { text } } }";
+    let panicked = app.gql(&token, add, json!({ "t": "panic now" })).await;
+    assert_eq!(panicked.code(), "INTERNAL");
+    assert!(
+        panicked.body["errors"][0]["extensions"]["requestId"].is_string(),
+        "{}",
+        panicked.body
+    );
+    assert!(!panicked.message().contains("probe"), "internals leaked");
+
+    let mut socket =
+        throughline_tests::ws::connect(&app, json!({ "authorization": format!("Bearer {token}") }))
+            .await;
+    assert_eq!(
+        throughline_tests::ws::next(&mut socket).await.unwrap()["type"],
+        "connection_ack"
+    );
+    use futures_util::SinkExt;
+    socket
+        .send(throughline_tests::ws::Message::text(
+            json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { probeNoteAdded }" } })
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.gql(&token, add, json!({ "t": "panic in stream" }))
+        .await
+        .data();
+    let ended = throughline_tests::ws::next(&mut socket).await.unwrap();
+    assert_eq!(
+        ended["payload"]["errors"][0]["extensions"]["code"], "INTERNAL",
+        "{ended}"
+    );
+    socket
+        .send(throughline_tests::ws::Message::text(
+            json!({ "type": "ping" }).to_string(),
+        ))
+        .await
+        .unwrap();
+    loop {
+        let message = throughline_tests::ws::next(&mut socket).await.unwrap();
+        if message["type"] == "pong" {
+            break;
+        }
+        assert_ne!(message["type"], json!(null), "{message}");
+    }
+    still_serving(&app, &token).await;
+    let fine = app.gql(&token, add, json!({ "t": "fine" })).await;
+    assert_eq!(fine.data()["probe"]["addNote"]["text"], "fine");
+}

@@ -226,15 +226,19 @@ async fn try_find_or_provision_user(
             DomainError::Unauthenticated("the token's subject (sub) is empty".into()).into(),
         );
     }
-    if let Some(bound) =
-        user_identity::Entity::find_by_id((identity.issuer.clone(), identity.subject.clone()))
-            .one(db)
-            .await?
+    // The steady state: one statement finds the user of a known identity.
+    let bound = sea_orm::sea_query::Query::select()
+        .column(user_identity::Column::UserId)
+        .from(user_identity::Entity)
+        .and_where(user_identity::Column::Issuer.eq(identity.issuer.as_str()))
+        .and_where(user_identity::Column::Subject.eq(identity.subject.as_str()))
+        .to_owned();
+    if let Some(user) = user::Entity::find()
+        .filter(user::Column::Id.in_subquery(bound))
+        .one(db)
+        .await?
     {
-        return user::Entity::find_by_id(bound.user_id)
-            .one(db)
-            .await?
-            .ok_or_else(|| DomainError::Internal("an identity's user vanished".into()).into());
+        return Ok(user);
     }
     let identities_of = |user_id: Uuid| async move {
         user_identity::Entity::find()
