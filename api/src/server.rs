@@ -106,7 +106,7 @@ where
     S: SubscriptionType + 'static,
 {
     let dispatcher_stop = Arc::new(Notify::new());
-    tokio::spawn(throughline_domain::events::run_dispatcher(
+    tokio::spawn(throughline_domain::dispatcher::run_dispatcher(
         state.db.clone(),
         state.events.clone(),
         state.registry.clone(),

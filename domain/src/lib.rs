@@ -4,6 +4,7 @@
 
 pub mod ddl;
 pub mod decimal;
+pub mod dispatcher;
 pub mod entity;
 pub mod enums;
 pub mod error;

@@ -12,6 +12,8 @@ use uuid::Uuid;
 use crate::entity::{TenantOwned, tenant};
 use crate::enums::Role;
 use crate::error::{DomainError, DomainResult};
+/// What one mutation changed; defined with the events it becomes.
+pub use crate::events::Change;
 use crate::events::{self, EventBus};
 
 /// Who is acting.
@@ -137,54 +139,6 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
-}
-
-/// What one mutation changed, for the audit log and the outbox.
-pub struct Change<'a, T: Serialize> {
-    /// `entity.verb`, e.g. `person.updated`; also the event kind.
-    pub action: &'a str,
-    pub entity_type: &'a str,
-    pub entity_id: Uuid,
-    pub before: Option<&'a T>,
-    pub after: Option<&'a T>,
-}
-
-impl<'a, T: Serialize> Change<'a, T> {
-    pub fn created(action: &'a str, entity_type: &'a str, entity_id: Uuid, after: &'a T) -> Self {
-        Self {
-            action,
-            entity_type,
-            entity_id,
-            before: None,
-            after: Some(after),
-        }
-    }
-
-    pub fn updated(
-        action: &'a str,
-        entity_type: &'a str,
-        entity_id: Uuid,
-        before: &'a T,
-        after: &'a T,
-    ) -> Self {
-        Self {
-            action,
-            entity_type,
-            entity_id,
-            before: Some(before),
-            after: Some(after),
-        }
-    }
-
-    pub fn deleted(action: &'a str, entity_type: &'a str, entity_id: Uuid, before: &'a T) -> Self {
-        Self {
-            action,
-            entity_type,
-            entity_id,
-            before: Some(before),
-            after: None,
-        }
-    }
 }
 
 /// One mutation's transaction within one tenant. Changes recorded here are

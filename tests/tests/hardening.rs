@@ -452,9 +452,13 @@ async fn a_failing_event_handler_fails_alone_and_is_retried_then_parked() {
             .exec(&app.db)
             .await
             .unwrap();
-        throughline_domain::events::retry_failed_deliveries(&app.db, &app.events, &app.registry)
-            .await
-            .unwrap();
+        throughline_domain::dispatcher::retry_failed_deliveries(
+            &app.db,
+            &app.events,
+            &app.registry,
+        )
+        .await
+        .unwrap();
     }
     let parked = app
         .gql(
