@@ -75,7 +75,9 @@ impl EventBus {
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<DomainEvent>> {
+    /// Every tenant's events: subscriptions read them through
+    /// [`crate::TenantScope::subscribe`], which keeps only their tenant's.
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<DomainEvent>> {
         self.sender.subscribe()
     }
 

@@ -119,6 +119,18 @@ impl TenantScope {
         self.require_role(&[Role::Admin], doing)
     }
 
+    /// This tenant's committed events as they are delivered: the one way a
+    /// subscription reads the bus, so no stream can see another tenant's. A
+    /// subscriber that falls behind skips what it missed.
+    pub fn subscribe(
+        &self,
+    ) -> impl futures_util::Stream<Item = std::sync::Arc<events::DomainEvent>> + Send + use<> {
+        use futures_util::StreamExt;
+        let tenant = self.tenant_id();
+        tokio_stream::wrappers::BroadcastStream::new(self.events.subscribe())
+            .filter_map(move |event| async move { event.ok().filter(|e| e.tenant_id == tenant) })
+    }
+
     /// Starts the transaction of one mutation.
     pub async fn begin(&self) -> DomainResult<TenantTxn<'_>> {
         Ok(TenantTxn {

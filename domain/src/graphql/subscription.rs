@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, Result, Subscription};
 use futures_util::Stream;
 use futures_util::StreamExt;
-use tokio_stream::wrappers::BroadcastStream;
 
 use crate::entity::metric_value;
 
@@ -23,19 +22,20 @@ impl CoreSubscription {
         #[graphql(desc = "Only values of this metric.")] metric_id: Option<ID>,
     ) -> Result<impl Stream<Item = MetricValue>> {
         let request = request(ctx)?;
-        let tenant_id = request.scope.tenant_id();
         let metric_id = decode_optional(metric_id.as_ref(), "Metric", "metricId")?;
-        let events = BroadcastStream::new(request.scope.events().subscribe());
-        Ok(events.filter_map(move |event| async move {
-            let event = event.ok()?;
-            if event.tenant_id != tenant_id || event.entity_type != "MetricValue" {
-                return None;
-            }
-            let value: metric_value::Model = serde_json::from_value(event.after()?.clone()).ok()?;
-            if metric_id.is_some_and(|id| id != value.metric_id) {
-                return None;
-            }
-            Some(MetricValue(value))
-        }))
+        Ok(request
+            .scope
+            .subscribe()
+            .filter_map(move |event| async move {
+                if event.entity_type != "MetricValue" {
+                    return None;
+                }
+                let value: metric_value::Model =
+                    serde_json::from_value(event.after()?.clone()).ok()?;
+                if metric_id.is_some_and(|id| id != value.metric_id) {
+                    return None;
+                }
+                Some(MetricValue(value))
+            }))
     }
 }

@@ -11,7 +11,6 @@ use async_graphql::{Context, ID, Object, Result, Subscription};
 use futures_util::{Stream, StreamExt};
 use throughline_domain::graphql::ids::decode_optional;
 use throughline_domain::graphql::{FrameworkGuard, framework_enabled, request};
-use tokio_stream::wrappers::BroadcastStream;
 
 use crate::KEY;
 use crate::entity::check_in;
@@ -70,12 +69,10 @@ impl OkrSubscriptionRoot {
         let scope = request.scope.clone();
         let objective_id = decode_optional(objective_id.as_ref(), "OkrObjective", "objectiveId")?;
         let owner_id = decode_optional(owner_id.as_ref(), "Person", "ownerId")?;
-        let events = BroadcastStream::new(scope.events().subscribe());
-        Ok(events.filter_map(move |event| {
+        Ok(scope.subscribe().filter_map(move |event| {
             let scope = scope.clone();
             async move {
-                let event = event.ok()?;
-                if event.tenant_id != scope.tenant_id() || event.entity_type != "OkrCheckIn" {
+                if event.entity_type != "OkrCheckIn" {
                     return None;
                 }
                 let row: check_in::Model = serde_json::from_value(event.after()?.clone()).ok()?;
