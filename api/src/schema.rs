@@ -378,19 +378,13 @@ impl Extension for RequestChecksExtension {
             .boxed()
     }
 
-    /// Each mutation field (at the root or in a framework's serial
-    /// namespace) starts with fresh DataLoaders.
+    /// Names the argument an async-graphql scalar refused.
     async fn resolve(
         &self,
         ctx: &ExtensionContext<'_>,
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<async_graphql::Value>> {
-        if info.parent_type.ends_with("Mutation")
-            && let Some(request) = ctx.data_opt::<RequestContext>()
-        {
-            request.forget_loaded();
-        }
         let field = info.field;
         next.run(ctx, info).await.map_err(|mut error| {
             // An argument its scalar refused: name the argument (or the

@@ -42,6 +42,9 @@ pub struct TenantScope {
     tenant: tenant::Model,
     actor: Actor,
     events: EventBus,
+    /// Counts this scope's committed transactions (shared by its clones):
+    /// request caches compare it to know their rows may be stale.
+    writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for TenantScope {
@@ -65,7 +68,14 @@ impl TenantScope {
             tenant,
             actor,
             events,
+            writes: Default::default(),
         }
+    }
+
+    /// How many transactions this scope has committed: it changes exactly
+    /// when something read before may have changed.
+    pub fn committed_writes(&self) -> u64 {
+        self.writes.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn tenant_id(&self) -> Uuid {
@@ -204,6 +214,9 @@ impl TenantTxn<'_> {
 
     pub async fn commit(self) -> DomainResult<()> {
         self.txn.commit().await?;
+        self.scope
+            .writes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if self.recorded {
             self.scope.events.wake_dispatcher();
         }

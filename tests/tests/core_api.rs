@@ -608,3 +608,42 @@ async fn deactivation_is_an_audited_event() {
         "FORBIDDEN"
     );
 }
+
+/// Loaders cache per request; a write in the request makes them start
+/// afresh, so a later mutation's payload shows what an earlier one changed.
+#[tokio::test]
+async fn a_mutation_payload_shows_what_an_earlier_mutation_of_the_request_wrote() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let boss = app
+        .gql(
+            &admin,
+            r#"mutation { createPerson(input: {name: "Bea Boss"}) { person { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let boss = id_at(boss.data(), "createPerson.person.id");
+    let report = app
+        .gql(
+            &admin,
+            r#"mutation($m: ID!) { createPerson(input: {name: "Rob", managerId: $m}) { person { id } } }"#,
+            json!({ "m": boss }),
+        )
+        .await;
+    let report = id_at(report.data(), "createPerson.person.id");
+    let chained = app
+        .gql(
+            &admin,
+            r#"mutation($r: ID!, $b: ID!) {
+                a: updatePerson(input: {id: $r, version: 1, title: "One"}) { person { manager { name } } }
+                b: updatePerson(input: {id: $b, version: 1, name: "Bea Renamed"}) { person { name } }
+                c: updatePerson(input: {id: $r, version: 2, title: "Two"}) { person { manager { name } } }
+            }"#,
+            json!({ "r": report, "b": boss }),
+        )
+        .await;
+    let data = chained.data();
+    assert_eq!(data["a"]["person"]["manager"]["name"], "Bea Boss");
+    assert_eq!(data["c"]["person"]["manager"]["name"], "Bea Renamed");
+}

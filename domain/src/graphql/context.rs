@@ -34,8 +34,11 @@ pub struct RequestContext {
     /// Keys of the frameworks enabled for this tenant.
     pub enabled_frameworks: HashSet<String>,
     batch_delay: Duration,
-    loaders: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    /// The loaders, and the scope's committed writes when they were made.
+    loaders: Mutex<(u64, LoaderMap)>,
 }
+
+type LoaderMap = HashMap<TypeId, Arc<dyn Any + Send + Sync>>;
 
 impl RequestContext {
     pub fn new(
@@ -50,7 +53,7 @@ impl RequestContext {
             registry,
             enabled_frameworks,
             batch_delay: Duration::from_millis(2),
-            loaders: Mutex::new(HashMap::new()),
+            loaders: Mutex::new((0, HashMap::new())),
         }
     }
 
@@ -60,27 +63,26 @@ impl RequestContext {
         self
     }
 
-    /// Drops every loader and what it cached. Loaders cache per request (a
-    /// key loaded once is not loaded again, however late a resolver asks);
-    /// each mutation starts from fresh loaders so its payload never shows
-    /// what an earlier mutation of the same request read before it wrote.
-    pub fn forget_loaded(&self) {
-        self.loaders
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clear();
-    }
-
     /// The request's loader of type `L`, created on first use.
     pub fn loader<L, K>(&self) -> Arc<DataLoader<L, HashMapCache>>
     where
         L: ScopedLoader + Loader<K>,
         K: Send + Sync + Hash + Eq + Clone + 'static,
     {
-        let mut loaders = self
+        let mut guard = self
             .loaders
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Loaders cache per request (a key loaded once is not loaded again,
+        // however late a resolver asks). Once this request has committed a
+        // write, what they cached may be stale: start afresh, so a mutation's
+        // payload never shows what an earlier mutation of the request read.
+        let (made_at, loaders) = &mut *guard;
+        let writes = self.scope.committed_writes();
+        if *made_at != writes {
+            loaders.clear();
+            *made_at = writes;
+        }
         let entry = loaders.entry(TypeId::of::<L>()).or_insert_with(|| {
             Arc::new(
                 DataLoader::with_cache(
