@@ -65,6 +65,19 @@ async fn assert_gated(app: TestApp) {
     assert!(!roots.is_empty());
     let visible_on = root_field_names(&app, &on).await;
     let visible_off = root_field_names(&app, &off).await;
+    // The converse: a root field that only enabled frameworks show belongs
+    // to a framework that declares it (or its gate would be forgotten).
+    for entry in visible_on.iter().filter(|e| !visible_off.contains(e)) {
+        assert!(
+            roots
+                .iter()
+                .any(|(_, operation, field)| (*operation, *field)
+                    == (entry.0.as_str(), entry.1.as_str())),
+            "{} {} appears only when frameworks are on, but no framework declares it in roots()",
+            entry.0,
+            entry.1
+        );
+    }
     for (key, operation, field) in roots {
         let entry = (operation.to_string(), field.to_string());
         assert!(
