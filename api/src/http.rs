@@ -12,7 +12,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{ErrorExtensions, ObjectType, Schema, SubscriptionType};
+use async_graphql::{ObjectType, Schema, SubscriptionType};
 use futures_util::FutureExt;
 use serde::Deserialize;
 use throughline_domain::DomainError;
@@ -85,7 +85,7 @@ const RETRY_AFTER_SECONDS: &str = "2";
 
 /// A response carrying only errors (a request error or an auth failure).
 fn error_response(status: StatusCode, media: Media, error: DomainError) -> HttpResponse {
-    let mut body = serde_json::json!({ "errors": [error.extend().into_server_error(async_graphql::Pos::default())] });
+    let mut body = serde_json::json!({ "errors": [crate::schema::refuse(error)] });
     let request_id = RequestId::new();
     tag_internal_errors(&mut body, &request_id);
     let mut response = HttpResponse::build(status);

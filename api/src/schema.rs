@@ -251,8 +251,12 @@ struct RequestChecksExtension {
     max_aliases: usize,
 }
 
-fn refuse(error: DomainError) -> ServerError {
-    error.extend().into_server_error(Pos::default())
+/// A request error about the whole request: no `locations` (a `0:0` one
+/// would point nowhere; the spec has them 1-based).
+pub fn refuse(error: DomainError) -> ServerError {
+    let mut refused = error.extend().into_server_error(Pos::default());
+    refused.locations.clear();
+    refused
 }
 
 #[async_trait::async_trait]

@@ -271,6 +271,12 @@ fn problem(status: u16, body: &Value) -> Option<String> {
         return Some("no JSON body".into());
     }
     for error in body["errors"].as_array().into_iter().flatten() {
+        // Locations are 1-based; a request error about the whole document has none.
+        for location in error["locations"].as_array().into_iter().flatten() {
+            if location["line"].as_u64() < Some(1) || location["column"].as_u64() < Some(1) {
+                return Some(format!("a location that points nowhere: {error}"));
+            }
+        }
         match error["extensions"]["code"].as_str() {
             None => return Some(format!("an error without a code: {error}")),
             Some("INTERNAL") => return Some(format!("INTERNAL: {error}")),

@@ -249,6 +249,13 @@ async fn every_error_has_a_code_apollo_clients_understand() {
     for (body, expected, field) in cases {
         let (_, answer, _) = post_raw(&app, Some(&token), &body.to_string()).await;
         assert_eq!(code(&answer), expected, "{body}: {answer}");
+        for location in answer["errors"][0]["locations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            assert!(location["line"].as_u64() >= Some(1), "{answer}");
+        }
         if let Some(field) = field {
             let got = answer["errors"][0]["extensions"]["field"]
                 .as_str()
