@@ -15,7 +15,7 @@ use sea_orm::{
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::entity::{event_delivery_failure, outbox_event, tenant, tenant_framework};
+use crate::entity::{event_delivery_failure, outbox_event, tenant};
 use crate::error::DomainResult;
 use crate::events::{DomainEvent, EventBus};
 use crate::framework::FrameworkRegistry;
@@ -135,14 +135,7 @@ async fn tenant_scope(
     let Some(tenant) = tenant::Entity::find_by_id(tenant_id).one(db).await? else {
         return Ok(None);
     };
-    let enabled: Vec<String> = tenant_framework::Entity::find()
-        .filter(tenant_framework::Column::TenantId.eq(tenant.id))
-        .filter(tenant_framework::Column::Enabled.eq(true))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.framework_key)
-        .collect();
+    let enabled = crate::service::frameworks::enabled_keys(db, tenant.id).await?;
     Ok(Some((
         TenantScope::new(db.clone(), tenant, Actor::system(), bus.clone()),
         enabled,
@@ -170,9 +163,8 @@ async fn deliver_to_frameworks(
         if let Err(error) = run_handler(framework.as_ref(), &scope, event).await {
             tracing::error!(framework = framework.key(), event = %event.id, kind = %event.kind, %error, "event handler failed; will retry");
             let now = Utc::now();
-            let recorded = event_delivery_failure::ActiveModel {
+            let failure = event_delivery_failure::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                tenant_id: Set(event.tenant_id),
                 event_seq: Set(event.seq),
                 event_id: Set(event.id),
                 event_kind: Set(event.kind.clone()),
@@ -183,10 +175,9 @@ async fn deliver_to_frameworks(
                 parked_at: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
-            }
-            .insert(db)
-            .await;
-            match recorded {
+                ..Default::default()
+            };
+            match scope.insert(db, failure).await {
                 Ok(_) => {}
                 // Recorded already, before a crash kept the event undelivered.
                 Err(err)

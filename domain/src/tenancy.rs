@@ -129,6 +129,27 @@ impl TenantScope {
         self.require_role(&[Role::Admin], doing)
     }
 
+    /// Inserts a row of a tenant-owned table into this tenant: the door
+    /// sets `tenant_id` itself, whatever the model carried. `conn` is the
+    /// scope's pool or one of its transactions.
+    pub async fn insert<A, C>(
+        &self,
+        conn: &C,
+        mut row: A,
+    ) -> Result<<A::Entity as sea_orm::EntityTrait>::Model, sea_orm::DbErr>
+    where
+        A: sea_orm::ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+        A::Entity: TenantOwned,
+        <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+        C: sea_orm::ConnectionTrait,
+    {
+        row.set(
+            <A::Entity as TenantOwned>::tenant_column(),
+            self.tenant_id().into(),
+        );
+        row.insert(conn).await
+    }
+
     /// This tenant's committed events as they are delivered: the one way a
     /// subscription reads the bus, so no stream can see another tenant's. A
     /// subscriber that falls behind skips what it missed.
