@@ -28,11 +28,9 @@ pub fn portable_expr(
     values: &[sea_orm::Value],
 ) -> sea_orm::sea_query::SimpleExpr {
     use sea_orm::sea_query::Expr;
-    if backend == sea_orm::DbBackend::Postgres {
-        return Expr::cust_with_values(template.to_string(), values.to_vec());
-    }
     let mut sql = String::with_capacity(template.len());
     let mut ordered = Vec::new();
+    let mut complete = true;
     let mut chars = template.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
@@ -41,18 +39,32 @@ pub fn portable_expr(
                 digits.push(*d);
                 chars.next();
             }
-            // The template is ours, never a client's: a bad one is a bug
-            // that every test of its query finds.
-            #[allow(
-                clippy::expect_used,
-                clippy::indexing_slicing,
-                reason = "templates are constants"
-            )]
-            ordered.push(values[digits.parse::<usize>().expect("digits") - 1].clone());
+            match digits
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|i| values.get(i))
+            {
+                Some(value) => ordered.push(value.clone()),
+                None => complete = false,
+            }
             sql.push('?');
         } else {
             sql.push(c);
         }
+    }
+    // Templates are ours, never a client's. One that names a parameter it
+    // was not given would make sea-query panic while building: it becomes
+    // NULL (no row matches), logged, and every test of its query shows it.
+    if !complete {
+        tracing::error!(
+            template,
+            "a SQL template names a parameter it was not given"
+        );
+        return Expr::cust("NULL");
+    }
+    if backend == sea_orm::DbBackend::Postgres {
+        return Expr::cust_with_values(template.to_string(), values.to_vec());
     }
     Expr::cust_with_values(sql, ordered)
 }
@@ -232,6 +244,23 @@ mod tests {
         assert_eq!(bound.0[2], 1i32.into());
         let (sql, bound) = build(sea_orm::DbBackend::Postgres).build(PostgresQueryBuilder);
         assert_eq!((sql.as_str(), bound.0.len()), ("SELECT $1 + $2 + $3", 3));
+    }
+
+    #[test]
+    fn a_parameter_without_a_value_binds_nothing_instead_of_panicking() {
+        use sea_orm::sea_query::{Query, SqliteQueryBuilder};
+        let values: Vec<sea_orm::Value> = vec![1i32.into()];
+        for template in ["$1 + $2", "$0", "$99999999999999999999999"] {
+            let (sql, bound) = Query::select()
+                .expr(portable_expr(sea_orm::DbBackend::Sqlite, template, &values))
+                .to_owned()
+                .build(SqliteQueryBuilder);
+            assert_eq!(
+                (sql.as_str(), bound.0.len()),
+                ("SELECT NULL", 0),
+                "{template}"
+            );
+        }
     }
 
     #[test]
