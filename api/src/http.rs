@@ -449,7 +449,8 @@ where
     if let Err(err) = crate::document_limits::check_nesting(&query) {
         return error_response(StatusCode::BAD_REQUEST, media, err);
     }
-    if let Ok(document) = async_graphql::parser::parse_query(&query) {
+    let parsed = async_graphql::parser::parse_query(&query).ok();
+    if let Some(document) = &parsed {
         let operation = match &document.operations {
             DocumentOperations::Single(op) => Some(op.node.ty),
             DocumentOperations::Multiple(map) => params
@@ -471,6 +472,10 @@ where
         }
     }
     let mut request = async_graphql::Request::new(query);
+    // Parsed once: execution bounds and uses this document.
+    if let Some(document) = parsed {
+        request.set_parsed_query(document);
+    }
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }

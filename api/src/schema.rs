@@ -349,13 +349,15 @@ impl Extension for RequestChecksExtension {
     ) -> ServerResult<async_graphql::Request> {
         document_limits::check_nesting(&request.query).map_err(refuse)?;
         document_limits::check_variables(&request.variables).map_err(refuse)?;
-        let document = async_graphql::parser::parse_query(&request.query).map_err(|error| {
+        // Parsed here unless the transport already did (GET, to refuse
+        // mutations); async-graphql then executes this document.
+        let document = request.parsed_query().map_err(|error| {
             refuse(DomainError::ParseFailed(format!(
-                "the document is not valid GraphQL: {error}"
+                "the document is not valid GraphQL: {}",
+                error.message
             )))
         })?;
-        document_limits::check_expansion(&document).map_err(refuse)?;
-        request.set_parsed_query(document);
+        document_limits::check_expansion(document).map_err(refuse)?;
         next.run(ctx, request).await
     }
 
