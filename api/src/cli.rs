@@ -68,10 +68,11 @@ pub enum Command {
     Seed {
         #[arg(long)]
         tenant: String,
-        #[arg(long, default_value_t = 1000)]
+        /// 1 to 1,000,000.
+        #[arg(long, default_value_t = 1000, value_parser = parse_people)]
         people: usize,
-        /// Months of metric values.
-        #[arg(long, default_value_t = 18)]
+        /// Months of metric values, 1 to 240.
+        #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(1..=240))]
         months: u32,
         /// The same seed gives the same organisation.
         #[arg(long, default_value_t = 42)]
@@ -125,6 +126,14 @@ fn parse_role(text: &str) -> Result<Role, String> {
         .copied()
         .find(|r| r.as_str().eq_ignore_ascii_case(text))
         .ok_or_else(|| format!("{text:?} is not admin, manager, member or integrator"))
+}
+
+fn parse_people(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=1_000_000).contains(n))
+        .ok_or_else(|| format!("{text:?}: give 1 to 1,000,000 people"))
 }
 
 pub fn parse_ttl(text: &str) -> Result<Duration, String> {

@@ -4,7 +4,8 @@
 //! series of user actions).
 
 // Indexes into generated tables by positions it computed itself, and
-// builds month starts from months around today.
+// builds month starts at most 240 months before today (the CLI bounds
+// `--months`), far inside chrono's range.
 #![allow(clippy::indexing_slicing, clippy::expect_used)]
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};

@@ -126,6 +126,10 @@ fn tenants_tokens_schema_and_migrations() {
             .contains("signed in")
     );
     assert!(
+        ws.fails(&["seed", "--tenant", "acme", "--months", "4000000000"])
+            .contains("4000000000")
+    );
+    assert!(
         ws.fails(&[
             "token",
             "--tenant",
