@@ -12,10 +12,7 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, Set};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::entity::{
     metric, metric_link, metric_value, org_unit, person, strategic_priority, tenant,
@@ -263,9 +260,10 @@ pub async fn seed_organisation(
     if people < 2 {
         return Err("--people: seed at least 2 people".into());
     }
-    let existing = person::Entity::find()
-        .filter(person::Column::TenantId.eq(tenant.id))
-        .count(db)
+    let scope = system_scope(db, tenant);
+    let existing = scope
+        .select::<person::Entity>()
+        .count(&scope)
         .await
         .map_err(|e| e.to_string())?;
     if existing > 0 {
@@ -278,9 +276,7 @@ pub async fn seed_organisation(
     let now = Utc::now();
     let today = now.date_naive();
     let domain = format!("{}.example", tenant.slug);
-    let txn = throughline_domain::tenancy::begin_write(db)
-        .await
-        .map_err(|e| e.to_string())?;
+    let tx = scope.begin().await.map_err(|e| e.message())?;
     let mut summary = SeedSummary::default();
 
     let department_count = if people <= 60 { 5 } else { DEPARTMENTS.len() };
@@ -289,7 +285,6 @@ pub async fn seed_organisation(
         let id = Uuid::now_v7();
         units.push(org_unit::ActiveModel {
             id: Set(id),
-            tenant_id: Set(tenant.id),
             name: Set(name),
             parent_id: Set(parent),
             head_person_id: Set(None),
@@ -297,6 +292,7 @@ pub async fn seed_organisation(
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
+            ..Default::default()
         });
         id
     };
@@ -388,7 +384,6 @@ pub async fn seed_organisation(
             let (first, last) = name(&mut rng);
             person::ActiveModel {
                 id: Set(p.id),
-                tenant_id: Set(tenant.id),
                 name: Set(format!("{first} {last}")),
                 email: Set(Some(format!(
                     "{}.{}.{index}@{domain}",
@@ -407,34 +402,33 @@ pub async fn seed_organisation(
                 created_at: Set(now),
                 updated_at: Set(now),
                 version: Set(1),
+                ..Default::default()
             }
         })
         .collect();
     summary.org_units = units.len();
     for chunk in units.chunks(500) {
-        org_unit::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
+        tx.insert_many(chunk.to_vec())
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.message())?;
     }
     summary.people = people_rows.len();
     for chunk in people_rows.chunks(500) {
-        person::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
+        tx.insert_many(chunk.to_vec())
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.message())?;
     }
-    org_unit::Entity::update_many()
+    tx.update::<org_unit::Entity>()
         .col_expr(org_unit::Column::HeadPersonId, ceo.into())
         .filter(org_unit::Column::Id.eq(root_unit))
-        .exec(&txn)
+        .exec()
         .await
         .map_err(|e| e.to_string())?;
     for (unit, head) in heads.iter().chain(&team_heads) {
-        org_unit::Entity::update_many()
+        tx.update::<org_unit::Entity>()
             .col_expr(org_unit::Column::HeadPersonId, (*head).into())
             .filter(org_unit::Column::Id.eq(*unit))
-            .exec(&txn)
+            .exec()
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -445,20 +439,20 @@ pub async fn seed_organisation(
             .get(PRIORITY_OWNERS[position])
             .map(|(_, head)| *head)
             .unwrap_or(ceo);
-        let row = strategic_priority::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            tenant_id: Set(tenant.id),
-            title: Set(title.to_string()),
-            description: Set(Some(description.to_string())),
-            owner_id: Set(Some(owner)),
-            position: Set(position as i32 + 1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            version: Set(1),
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| e.to_string())?;
+        let row = tx
+            .insert(strategic_priority::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                title: Set(title.to_string()),
+                description: Set(Some(description.to_string())),
+                owner_id: Set(Some(owner)),
+                position: Set(position as i32 + 1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                version: Set(1),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| e.message())?;
         priority_ids.push(row.id);
     }
     summary.priorities = priority_ids.len();
@@ -468,9 +462,8 @@ pub async fn seed_organisation(
     for spec in metric_specs().iter() {
         let (unit, owner) = heads[spec.department.min(heads.len() - 1)];
         let id = Uuid::now_v7();
-        metric::ActiveModel {
+        tx.insert(metric::ActiveModel {
             id: Set(id),
-            tenant_id: Set(tenant.id),
             name: Set(spec.name.into()),
             description: Set(None),
             unit: Set(Some(spec.unit.into())),
@@ -484,10 +477,10 @@ pub async fn seed_organisation(
             created_at: Set(now),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(&txn)
+            ..Default::default()
+        })
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.message())?;
         metric_ids.push(id);
         let mut level = spec.start;
         for back in (1..=months as i32).rev() {
@@ -497,37 +490,49 @@ pub async fn seed_organisation(
                 .round_dp(spec.decimals);
             values.push(metric_value::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                tenant_id: Set(tenant.id),
                 metric_id: Set(id),
                 period_start: Set(first_of_month(today, back)),
                 value: Set(to_stored(value)),
                 source: Set(ValueSource::Import.as_str().into()),
                 recorded_by: Set(None),
                 recorded_at: Set(now),
+                ..Default::default()
             });
         }
     }
     summary.metrics = metric_ids.len();
     summary.metric_values = values.len();
     for chunk in values.chunks(500) {
-        metric_value::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
+        tx.insert_many(chunk.to_vec())
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.message())?;
     }
     for (leading, lagging) in LINKS {
-        metric_link::ActiveModel {
+        tx.insert(metric_link::ActiveModel {
             leading_metric_id: Set(metric_ids[*leading]),
             lagging_metric_id: Set(metric_ids[*lagging]),
-            tenant_id: Set(tenant.id),
             created_at: Set(now),
-        }
-        .insert(&txn)
+            ..Default::default()
+        })
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.message())?;
     }
-    txn.commit().await.map_err(|e| e.to_string())?;
+    tx.commit().await.map_err(|e| e.message())?;
     Ok(summary)
+}
+
+/// The tenant as the system sees it: seeding writes through the same door
+/// as every other write.
+fn system_scope(
+    db: &DatabaseConnection,
+    tenant: &tenant::Model,
+) -> throughline_domain::TenantScope {
+    throughline_domain::TenantScope::new(
+        db.clone(),
+        tenant.clone(),
+        throughline_domain::Actor::system(),
+        throughline_domain::events::EventBus::new(),
+    )
 }
 
 /// Lets every framework enabled for the tenant grow its own data on top of
@@ -541,12 +546,7 @@ pub async fn seed_frameworks(
     let enabled = throughline_domain::service::frameworks::enabled_keys(db, tenant.id)
         .await
         .map_err(|e| e.message())?;
-    let scope = throughline_domain::TenantScope::new(
-        db.clone(),
-        tenant.clone(),
-        throughline_domain::Actor::system(),
-        throughline_domain::events::EventBus::new(),
-    );
+    let scope = system_scope(db, tenant);
     let mut seeded = Vec::new();
     for framework in registry
         .iter()

@@ -177,7 +177,7 @@ async fn deliver_to_frameworks(
                 updated_at: Set(now),
                 ..Default::default()
             };
-            match scope.insert(db, failure).await {
+            match scope.owned(failure).insert(db).await {
                 Ok(_) => {}
                 // Recorded already, before a crash kept the event undelivered.
                 Err(err)

@@ -60,6 +60,16 @@ pub trait Framework: Send + Sync + 'static {
     }
 }
 
+/// A framework's typed settings, stored per tenant as JSON and read with
+/// [`TenantScope::settings`]: `#[serde(default, deny_unknown_fields)]`, so
+/// defaults fill gaps and unknown keys are refused when saved.
+pub trait FrameworkSettings:
+    Serialize + DeserializeOwned + Default + Send + Sync + 'static
+{
+    /// The framework these settings belong to (`okr`, …).
+    const FRAMEWORK: &'static str;
+}
+
 /// Every compiled framework; assembled by the api.
 pub type FrameworkRegistry = Arc<[Arc<dyn Framework>]>;
 

@@ -14,6 +14,7 @@ use sea_orm::{QueryOrder, Set};
 use sea_orm_migration::prelude::MigratorTrait;
 use serde::{Deserialize, Serialize};
 use throughline_api::config::Limits;
+use throughline_domain::enums::Role;
 use throughline_domain::events::DomainEvent;
 use throughline_domain::framework::{
     Framework, FrameworkRoots, MigrationState, MigrationStep, validate_typed_settings,
@@ -40,16 +41,9 @@ pub mod note {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
-
-    impl throughline_domain::entity::TenantOwned for Entity {
-        fn tenant_column() -> Column {
-            Column::TenantId
-        }
-        fn id_column() -> Column {
-            Column::Id
-        }
-    }
 }
+
+throughline_domain::tenant_tables!(owned: note);
 
 mod migration {
     use sea_orm_migration::prelude::*;
@@ -103,6 +97,10 @@ mod migration {
 pub struct ProbeSettings {
     pub greeting: String,
     pub limit: u32,
+}
+
+impl throughline_domain::framework::FrameworkSettings for ProbeSettings {
+    const FRAMEWORK: &'static str = KEY;
 }
 
 impl Default for ProbeSettings {
@@ -188,13 +186,13 @@ impl Framework for Probe {
 
 async fn add_note(scope: &TenantScope, text: String) -> DomainResult<note::Model> {
     let mut tx = scope.begin().await?;
-    let row = note::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
-        text: Set(text),
-    }
-    .insert(tx.conn())
-    .await?;
+    let row = tx
+        .insert(note::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            text: Set(text),
+            ..Default::default()
+        })
+        .await?;
     tx.record(Change {
         action: "probe_note.added",
         entity_type: "ProbeNote",
@@ -234,22 +232,8 @@ pub struct ProbeQuery;
 impl ProbeQuery {
     /// The configured greeting.
     async fn greeting(&self, ctx: &Context<'_>) -> Result<String> {
-        let request = request(ctx)?;
-        let list = throughline_domain::service::frameworks::list(
-            request.scope.db(),
-            &request.registry,
-            request.scope.tenant_id(),
-        )
-        .await?;
-        let settings = list
-            .into_iter()
-            .find(|f| f.key == KEY)
-            .map(|f| f.settings)
-            .unwrap_or_default();
-        Ok(settings["greeting"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string())
+        let scope = &request(ctx)?.scope;
+        Ok(scope.settings::<ProbeSettings>(scope).await?.greeting)
     }
     /// Every note, oldest first.
     async fn notes(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
@@ -257,7 +241,7 @@ impl ProbeQuery {
         let rows = scope
             .select::<note::Entity>()
             .order_by_asc(note::Column::Id)
-            .all(scope.db())
+            .all(scope)
             .await
             .map_err(DomainError::from)?;
         Ok(rows.into_iter().map(|n| n.text).collect())
@@ -301,7 +285,9 @@ impl ProbeMutation {
         if input.text == "panic now" {
             panic!("the probe resolver panics");
         }
-        let row = add_note(&request(ctx)?.scope, input.text).await?;
+        let scope = &request(ctx)?.scope;
+        scope.require_role(&[Role::Admin, Role::Manager], "adding probe notes")?;
+        let row = add_note(scope, input.text).await?;
         Ok(AddNotePayload { text: row.text })
     }
 }

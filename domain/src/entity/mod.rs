@@ -16,33 +16,56 @@ pub mod tenant_framework;
 pub mod user;
 pub mod user_identity;
 
-/// An entity whose rows belong to one tenant. The tenant scope filters every
-/// read of such an entity through [`TenantOwned::tenant_column`].
-pub trait TenantOwned: sea_orm::EntityTrait {
+/// A table whose rows belong to one tenant (a `tenant_id` column). The
+/// tenant scope adds the tenant to every read, write and delete of it.
+pub trait TenantTable: sea_orm::EntityTrait {
     fn tenant_column() -> Self::Column;
+}
+
+/// A tenant table whose rows have their own `id` (every table but the join
+/// tables): loaders, references and pages key on it.
+pub trait TenantOwned: TenantTable {
     fn id_column() -> Self::Column;
 }
 
-macro_rules! tenant_owned {
-    ($($module:ident),* $(,)?) => {$(
-        impl TenantOwned for $module::Entity {
-            fn tenant_column() -> Self::Column {
-                $module::Column::TenantId
+/// Declares tables as tenant-owned: `tenant_tables!(owned: a, b; joins: c)`
+/// for modules whose `Column` has `TenantId` (and `Id`, for owned ones).
+/// Frameworks declare their own tables with it.
+#[macro_export]
+macro_rules! tenant_tables {
+    (owned: $($owned:ident),* $(,)? $(; joins: $($join:ident),* $(,)?)?) => {
+        $(
+            impl $crate::entity::TenantTable for $owned::Entity {
+                fn tenant_column() -> Self::Column {
+                    $owned::Column::TenantId
+                }
             }
-            fn id_column() -> Self::Column {
-                $module::Column::Id
+            impl $crate::entity::TenantOwned for $owned::Entity {
+                fn id_column() -> Self::Column {
+                    $owned::Column::Id
+                }
             }
-        }
-    )*};
+        )*
+        $($(
+            impl $crate::entity::TenantTable for $join::Entity {
+                fn tenant_column() -> Self::Column {
+                    $join::Column::TenantId
+                }
+            }
+        )*)?
+    };
 }
 
-tenant_owned!(
-    org_unit,
+crate::tenant_tables!(
+    owned: org_unit,
     person,
     strategic_priority,
     metric,
     metric_value,
     audit_entry,
     outbox_event,
-    event_delivery_failure,
+    event_delivery_failure;
+    joins: metric_link,
+    tenant_framework,
+    membership,
 );

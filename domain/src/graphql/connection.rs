@@ -9,14 +9,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
+    ColumnTrait, Condition, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entity::TenantOwned;
 use crate::error::{DomainError, DomainResult};
+use crate::tenancy::{TenantDb, TenantSelect};
 
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -184,11 +184,11 @@ fn page_sizes(args: &PageArgs) -> DomainResult<(Option<u64>, Option<u64>)> {
     Ok((first, last))
 }
 
-/// Runs one page of `select` (already filtered and tenant-scoped).
+/// Runs one page of `select` (a tenant's read: only the scope makes one).
 pub async fn page<E, N, F>(
     ctx: &Context<'_>,
-    db: &impl sea_orm::ConnectionTrait,
-    select: Select<E>,
+    db: &impl TenantDb,
+    select: TenantSelect<E>,
     sort: SortKey<E::Column>,
     args: PageArgs,
     to_node: F,

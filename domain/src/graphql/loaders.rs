@@ -98,7 +98,7 @@ where
                     .scope
                     .select::<E>()
                     .filter(E::id_column().is_in(missing))
-                    .all(self.scope.db())
+                    .all(&self.scope)
                     .await?;
                 Ok(rows
                     .into_iter()
@@ -149,7 +149,7 @@ impl Loader<Uuid> for DirectReportCount {
             .filter(person::Column::ManagerId.is_in(keys.iter().copied()))
             .group_by(person::Column::ManagerId)
             .into_tuple()
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
         let mut counts: HashMap<Uuid, i64> = keys.iter().map(|k| (*k, 0)).collect();
         counts.extend(
@@ -172,7 +172,7 @@ impl Loader<Uuid> for OrgUnitChildren {
             .select::<org_unit::Entity>()
             .filter(org_unit::Column::ParentId.is_in(keys.iter().copied()))
             .order_by_asc(org_unit::Column::Name)
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
         Ok(group(keys, rows, |row| row.parent_id))
     }
@@ -190,7 +190,7 @@ impl Loader<Uuid> for MetricsByPriority {
             .select::<metric::Entity>()
             .filter(metric::Column::PriorityId.is_in(keys.iter().copied()))
             .order_by_asc(metric::Column::Name)
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
         Ok(group(keys, rows, |row| row.priority_id))
     }
@@ -206,20 +206,20 @@ async fn linked_metrics(
     from: metric_link::Column,
     to: metric_link::Column,
 ) -> Result<HashMap<Uuid, Vec<metric::Model>>, DomainError> {
-    let links: Vec<(Uuid, Uuid)> = metric_link::Entity::find()
+    let links: Vec<(Uuid, Uuid)> = scope
+        .select::<metric_link::Entity>()
         .select_only()
         .column(from)
         .column(to)
-        .filter(metric_link::Column::TenantId.eq(scope.tenant_id()))
         .filter(from.is_in(keys.iter().copied()))
         .into_tuple()
-        .all(scope.db())
+        .all(scope)
         .await?;
     let metrics: HashMap<Uuid, metric::Model> = scope
         .select::<metric::Entity>()
         .filter(metric::Column::Id.is_in(links.iter().map(|(_, to)| *to)))
         .order_by_asc(metric::Column::Name)
-        .all(scope.db())
+        .all(scope)
         .await?
         .into_iter()
         .map(|m| (m.id, m))
@@ -285,7 +285,7 @@ impl Loader<Uuid> for LatestMetricValue {
             .select::<metric_value::Entity>()
             .filter(metric_value::Column::MetricId.is_in(keys.iter().copied()))
             .filter(latest)
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
         Ok(rows.into_iter().map(|row| (row.metric_id, row)).collect())
     }
@@ -299,14 +299,16 @@ impl Loader<Uuid> for MemberUser {
 
     /// Users, but only those with a membership in this tenant.
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        let members: Vec<Uuid> = membership::Entity::find()
+        let members: Vec<Uuid> = self
+            .scope
+            .select::<membership::Entity>()
             .select_only()
             .column(membership::Column::UserId)
-            .filter(membership::Column::TenantId.eq(self.scope.tenant_id()))
             .filter(membership::Column::UserId.is_in(keys.iter().copied()))
             .into_tuple()
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
+        // Users are not a tenant's rows; the membership above is the filter.
         let rows = user::Entity::find()
             .filter(user::Column::Id.is_in(members))
             .all(self.scope.db())
@@ -339,26 +341,18 @@ impl Loader<Uuid> for ManagerChain {
     /// Keyed by person: their managers from the direct one up, for every key
     /// in one recursive query.
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
-        let template = format!(
-            "people.id IN (WITH RECURSIVE up(id, manager_id, depth) AS ( \
-                SELECT id, manager_id, 0 FROM people WHERE tenant_id = $1 AND id IN ({}) \
-                UNION ALL \
-                SELECT boss.id, boss.manager_id, up.depth + 1 FROM people boss JOIN up ON boss.id = up.manager_id \
-                WHERE boss.tenant_id = $1 AND up.depth < 100) SELECT id FROM up)",
-            placeholders.join(", ")
-        );
-        let mut values: Vec<sea_orm::Value> = vec![self.scope.tenant_id().into()];
-        values.extend(keys.iter().map(|k| (*k).into()));
         let rows = self
             .scope
             .select::<person::Entity>()
-            .filter(crate::service::portable_expr(
-                self.scope.db().get_database_backend(),
-                &template,
-                &values,
+            .filter(self.scope.in_tree(
+                person::Column::Id,
+                crate::service::people::REPORTING_LINES,
+                crate::tenancy::Walk::Above {
+                    from: keys,
+                    include_start: true,
+                },
             ))
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
         let by_id: HashMap<Uuid, person::Model> = rows.into_iter().map(|p| (p.id, p)).collect();
         Ok(keys

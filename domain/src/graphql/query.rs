@@ -271,7 +271,7 @@ impl CoreQuery {
         }
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Text(person::Column::Name),
             PageArgs::new(first, after, last, before),
@@ -329,7 +329,7 @@ impl CoreQuery {
         }
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Text(org_unit::Column::Name),
             PageArgs::new(first, after, last, before),
@@ -344,7 +344,7 @@ impl CoreQuery {
         let rows = scope
             .select::<strategic_priority::Entity>()
             .order_by_asc(strategic_priority::Column::Position)
-            .all(scope.db())
+            .all(scope)
             .await
             .map_err(DomainError::from)?;
         Ok(rows.into_iter().map(StrategicPriority).collect())
@@ -406,7 +406,7 @@ impl CoreQuery {
         }
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Text(metric::Column::Name),
             PageArgs::new(first, after, last, before),
@@ -484,7 +484,7 @@ impl CoreQuery {
         let select = service::audit::query(scope, &service_filter)?;
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Id,
             PageArgs::new(first, after, last, before),
@@ -515,7 +515,7 @@ impl CoreQuery {
         let select = service::event_deliveries::query(scope, parked)?;
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Id,
             PageArgs::new(first, after, last, before),

@@ -109,7 +109,7 @@ impl Person {
             .filter(person::Column::ManagerId.eq(self.0.id));
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Text(person::Column::Name),
             PageArgs::new(first, after, last, before),
@@ -133,14 +133,14 @@ impl Person {
         let scope = &request(ctx)?.scope;
         let select = scope
             .select::<person::Entity>()
-            .filter(service::people::reporting_line_of(
-                scope.db().get_database_backend(),
-                scope.tenant_id(),
+            .filter(service::people::in_reporting_line(
+                scope,
+                person::Column::Id,
                 self.0.id,
             ));
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Text(person::Column::Name),
             PageArgs::new(first, after, last, before),
@@ -230,7 +230,7 @@ impl OrgUnit {
             .filter(person::Column::OrgUnitId.eq(self.0.id));
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Text(person::Column::Name),
             PageArgs::new(first, after, last, before),
@@ -414,7 +414,7 @@ impl Metric {
         }
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Date(metric_value::Column::PeriodStart),
             PageArgs::new(first, after, last, before),

@@ -2,12 +2,12 @@
 //! through `TenantTxn::record`).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::entity::audit_entry;
 use crate::error::DomainResult;
-use crate::tenancy::TenantScope;
+use crate::tenancy::{TenantScope, TenantSelect};
 
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
@@ -24,7 +24,7 @@ pub struct AuditFilter {
 pub fn query(
     scope: &TenantScope,
     filter: &AuditFilter,
-) -> DomainResult<Select<audit_entry::Entity>> {
+) -> DomainResult<TenantSelect<audit_entry::Entity>> {
     scope.require_admin("reading the audit log")?;
     for (field, text) in [
         ("filter.action", filter.action.as_deref()),

@@ -2,21 +2,19 @@
 //! admins: what failed, how often, and a way to try again once fixed.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Select, Set};
+use sea_orm::{ColumnTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::entity::event_delivery_failure;
 use crate::error::DomainResult;
-use crate::tenancy::{Change, TenantScope};
-
-use super::load_in;
+use crate::tenancy::{Change, TenantScope, TenantSelect};
 
 /// The tenant's failed deliveries; `parked` narrows to those that gave up
 /// (`Some(true)`) or are still retrying (`Some(false)`). Admins only.
 pub fn query(
     scope: &TenantScope,
     parked: Option<bool>,
-) -> DomainResult<Select<event_delivery_failure::Entity>> {
+) -> DomainResult<TenantSelect<event_delivery_failure::Entity>> {
     scope.require_admin("reading failed event deliveries")?;
     let mut select = scope.select::<event_delivery_failure::Entity>();
     match parked {
@@ -34,14 +32,16 @@ pub fn query(
 pub async fn retry(scope: &TenantScope, id: Uuid) -> DomainResult<event_delivery_failure::Model> {
     scope.require_admin("retrying event deliveries")?;
     let mut tx = scope.begin().await?;
-    let current = load_in::<event_delivery_failure::Entity>(&tx, id, "event delivery").await?;
+    let current = tx
+        .load::<event_delivery_failure::Entity>(id, "event delivery")
+        .await?;
     let now = Utc::now();
     let mut active: event_delivery_failure::ActiveModel = current.clone().into();
     active.attempts = Set(0);
     active.parked_at = Set(None);
     active.next_attempt_at = Set(now);
     active.updated_at = Set(now);
-    let after = active.update(tx.conn()).await?;
+    let after = tx.save(active).await?;
     tx.record(Change::updated(
         "event_delivery.retried",
         "EventDeliveryFailure",

@@ -1,7 +1,7 @@
 //! Switching frameworks on and off per tenant, and their settings.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::tenant_framework;
 use crate::error::{DomainError, DomainResult};
@@ -97,10 +97,11 @@ pub async fn set_framework(
         })
         .transpose()?;
     let mut tx = scope.begin().await?;
-    let current =
-        tenant_framework::Entity::find_by_id((scope.tenant_id(), framework.key().to_string()))
-            .one(tx.conn())
-            .await?;
+    let current = tx
+        .select::<tenant_framework::Entity>()
+        .filter(tenant_framework::Column::FrameworkKey.eq(framework.key()))
+        .one(&tx)
+        .await?;
     let now = Utc::now();
     let after = match &current {
         Some(row) => {
@@ -113,18 +114,17 @@ pub async fn set_framework(
             }
             active.updated_at = Set(now);
             active.version = Set(row.version + 1);
-            active.update(tx.conn()).await?
+            tx.save(active).await?
         }
         None => {
-            tenant_framework::ActiveModel {
-                tenant_id: Set(scope.tenant_id()),
+            tx.insert(tenant_framework::ActiveModel {
                 framework_key: Set(framework.key().to_string()),
                 enabled: Set(enabled.unwrap_or(false)),
                 settings: Set(validated.unwrap_or_else(|| framework.default_settings())),
                 updated_at: Set(now),
                 version: Set(1),
-            }
-            .insert(tx.conn())
+                ..Default::default()
+            })
             .await?
         }
     };

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::decimal::to_stored;
@@ -16,7 +16,7 @@ use crate::error::{DomainError, DomainResult};
 use crate::periods::{PeriodKind, period_containing};
 use crate::tenancy::{Change, TenantScope, TenantTxn};
 
-use super::{check_version, load_in, optional_text, reference, required_text, save_versioned};
+use super::{check_version, optional_text, required_text};
 
 /// The most values one `recordMetricValues` call may carry.
 pub const MAX_VALUES_PER_CALL: usize = 1000;
@@ -66,13 +66,15 @@ async fn check_references(
     priority: Option<Uuid>,
 ) -> DomainResult<()> {
     if let Some(id) = owner {
-        reference::<person::Entity>(tx, id, "input.ownerId", "person").await?;
+        tx.reference::<person::Entity>(id, "input.ownerId", "person")
+            .await?;
     }
     if let Some(id) = unit {
-        reference::<org_unit::Entity>(tx, id, "input.orgUnitId", "org unit").await?;
+        tx.reference::<org_unit::Entity>(id, "input.orgUnitId", "org unit")
+            .await?;
     }
     if let Some(id) = priority {
-        reference::<strategic_priority::Entity>(tx, id, "input.priorityId", "strategic priority")
+        tx.reference::<strategic_priority::Entity>(id, "input.priorityId", "strategic priority")
             .await?;
     }
     Ok(())
@@ -86,25 +88,25 @@ pub async fn create(scope: &TenantScope, input: NewMetric) -> DomainResult<metri
     let mut tx = scope.begin().await?;
     check_references(&tx, input.owner_id, input.org_unit_id, input.priority_id).await?;
     let now = Utc::now();
-    let model = metric::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
-        name: Set(name),
-        description: Set(description),
-        unit: Set(unit),
-        direction: Set(input.direction.as_str().into()),
-        indicator_kind: Set(input.indicator_kind.as_str().into()),
-        frequency: Set(input.frequency.as_str().into()),
-        aggregation: Set(input.aggregation.as_str().into()),
-        owner_id: Set(input.owner_id),
-        org_unit_id: Set(input.org_unit_id),
-        priority_id: Set(input.priority_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(tx.conn())
-    .await?;
+    let model = tx
+        .insert(metric::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(name),
+            description: Set(description),
+            unit: Set(unit),
+            direction: Set(input.direction.as_str().into()),
+            indicator_kind: Set(input.indicator_kind.as_str().into()),
+            frequency: Set(input.frequency.as_str().into()),
+            aggregation: Set(input.aggregation.as_str().into()),
+            owner_id: Set(input.owner_id),
+            org_unit_id: Set(input.org_unit_id),
+            priority_id: Set(input.priority_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        })
+        .await?;
     tx.record(Change::created(
         "metric.created",
         "Metric",
@@ -123,7 +125,7 @@ pub async fn update(
 ) -> DomainResult<metric::Model> {
     scope.require_admin("changing metrics")?;
     let mut tx = scope.begin().await?;
-    let current = load_in::<metric::Entity>(&tx, id, "metric").await?;
+    let current = tx.load::<metric::Entity>(id, "metric").await?;
     check_version(current.version, changes.version, "metric")?;
     let mut after = current.clone();
     if let Some(name) = &changes.name {
@@ -139,14 +141,14 @@ pub async fn update(
         after.direction = direction.as_str().into();
     }
     if let Some(kind) = changes.indicator_kind {
-        let linked = metric_link::Entity::find()
-            .filter(metric_link::Column::TenantId.eq(scope.tenant_id()))
+        let linked = tx
+            .select::<metric_link::Entity>()
             .filter(
                 sea_orm::Condition::any()
                     .add(metric_link::Column::LeadingMetricId.eq(id))
                     .add(metric_link::Column::LaggingMetricId.eq(id)),
             )
-            .one(tx.conn())
+            .one(&tx)
             .await?;
         if linked.is_some() && kind.as_str() != current.indicator_kind {
             return Err(DomainError::validation(
@@ -161,7 +163,7 @@ pub async fn update(
             let has_values = scope
                 .select::<metric_value::Entity>()
                 .filter(metric_value::Column::MetricId.eq(id))
-                .one(tx.conn())
+                .one(&tx)
                 .await?;
             if has_values.is_some() {
                 return Err(DomainError::validation(
@@ -193,7 +195,8 @@ pub async fn update(
     .await?;
     after.version += 1;
     after.updated_at = Utc::now();
-    save_versioned::<metric::Entity>(&tx, id, after.clone(), current.version, "metric").await?;
+    tx.update_versioned::<metric::Entity>(id, after.clone(), current.version, "metric")
+        .await?;
     tx.record(Change::updated(
         "metric.updated",
         "Metric",
@@ -220,8 +223,12 @@ pub async fn link(
         ));
     }
     let mut tx = scope.begin().await?;
-    let lead = reference::<metric::Entity>(&tx, leading, "input.leadingMetricId", "metric").await?;
-    let lag = reference::<metric::Entity>(&tx, lagging, "input.laggingMetricId", "metric").await?;
+    let lead = tx
+        .reference::<metric::Entity>(leading, "input.leadingMetricId", "metric")
+        .await?;
+    let lag = tx
+        .reference::<metric::Entity>(lagging, "input.laggingMetricId", "metric")
+        .await?;
     if lead.indicator_kind != IndicatorKind::Leading.as_str() {
         return Err(DomainError::validation(
             "input.leadingMetricId",
@@ -240,18 +247,21 @@ pub async fn link(
             ),
         ));
     }
-    let existing = metric_link::Entity::find_by_id((leading, lagging))
-        .one(tx.conn())
+    let existing = tx
+        .select::<metric_link::Entity>()
+        .filter(metric_link::Column::LeadingMetricId.eq(leading))
+        .filter(metric_link::Column::LaggingMetricId.eq(lagging))
+        .one(&tx)
         .await?;
     if existing.is_none() {
-        let row = metric_link::ActiveModel {
-            leading_metric_id: Set(leading),
-            lagging_metric_id: Set(lagging),
-            tenant_id: Set(scope.tenant_id()),
-            created_at: Set(Utc::now()),
-        }
-        .insert(tx.conn())
-        .await?;
+        let row = tx
+            .insert(metric_link::ActiveModel {
+                leading_metric_id: Set(leading),
+                lagging_metric_id: Set(lagging),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            })
+            .await?;
         tx.record(Change::created("metric.linked", "Metric", leading, &row))
             .await?;
     }
@@ -267,14 +277,23 @@ pub async fn unlink(
 ) -> DomainResult<(metric::Model, metric::Model)> {
     scope.require_admin("unlinking metrics")?;
     let mut tx = scope.begin().await?;
-    let lead = reference::<metric::Entity>(&tx, leading, "input.leadingMetricId", "metric").await?;
-    let lag = reference::<metric::Entity>(&tx, lagging, "input.laggingMetricId", "metric").await?;
-    let existing = metric_link::Entity::find_by_id((leading, lagging))
-        .one(tx.conn())
+    let lead = tx
+        .reference::<metric::Entity>(leading, "input.leadingMetricId", "metric")
         .await?;
-    if let Some(row) = existing.filter(|row| row.tenant_id == scope.tenant_id()) {
-        metric_link::Entity::delete_by_id((leading, lagging))
-            .exec(tx.conn())
+    let lag = tx
+        .reference::<metric::Entity>(lagging, "input.laggingMetricId", "metric")
+        .await?;
+    let existing = tx
+        .select::<metric_link::Entity>()
+        .filter(metric_link::Column::LeadingMetricId.eq(leading))
+        .filter(metric_link::Column::LaggingMetricId.eq(lagging))
+        .one(&tx)
+        .await?;
+    if let Some(row) = existing {
+        tx.delete::<metric_link::Entity>()
+            .filter(metric_link::Column::LeadingMetricId.eq(leading))
+            .filter(metric_link::Column::LaggingMetricId.eq(lagging))
+            .exec()
             .await?;
         tx.record(Change::deleted("metric.unlinked", "Metric", leading, &row))
             .await?;
@@ -313,7 +332,7 @@ pub async fn record_values(
         )));
     }
     let mut tx = scope.begin().await?;
-    let metric = load_in::<metric::Entity>(&tx, metric_id, "metric").await?;
+    let metric = tx.load::<metric::Entity>(metric_id, "metric").await?;
     let actor = scope.actor();
     let owns = actor.person_id.is_some() && actor.person_id == metric.owner_id;
     if !owns {
@@ -362,7 +381,7 @@ pub async fn record_values(
         .select::<metric_value::Entity>()
         .filter(metric_value::Column::MetricId.eq(metric_id))
         .filter(metric_value::Column::PeriodStart.is_in(values.iter().map(|v| v.period)))
-        .all(tx.conn())
+        .all(&tx)
         .await?
         .into_iter()
         .map(|row| (row.period_start, row))
@@ -378,20 +397,19 @@ pub async fn record_values(
                 active.source = Set(source.as_str().into());
                 active.recorded_by = Set(actor.user_id);
                 active.recorded_at = Set(now);
-                active.update(tx.conn()).await?
+                tx.save(active).await?
             }
             None => {
-                metric_value::ActiveModel {
+                tx.insert(metric_value::ActiveModel {
                     id: Set(Uuid::now_v7()),
-                    tenant_id: Set(scope.tenant_id()),
                     metric_id: Set(metric_id),
                     period_start: Set(value.period),
                     value: Set(to_stored(value.value)),
                     source: Set(source.as_str().into()),
                     recorded_by: Set(actor.user_id),
                     recorded_at: Set(now),
-                }
-                .insert(tx.conn())
+                    ..Default::default()
+                })
                 .await?
             }
         };

@@ -11,12 +11,8 @@ pub mod priorities;
 pub mod tenants;
 pub mod users;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter};
-use uuid::Uuid;
-
 use crate::entity::{TenantOwned, metric, org_unit, person, strategic_priority};
 use crate::error::{DomainError, DomainResult};
-use crate::tenancy::TenantTxn;
 
 /// A custom SQL expression with numbered parameters (`$1`, `$2`, reusable)
 /// that works on every backend: sea-query takes `$N` on PostgreSQL but only
@@ -85,36 +81,8 @@ macro_rules! versioned {
 }
 versioned!(org_unit, person, strategic_priority, metric);
 
-/// Writes `model` (already carrying `expected_version + 1`) if the stored row
-/// still has `expected_version`; otherwise `CONFLICT`. The version check is in
-/// the UPDATE's WHERE, so two concurrent writers cannot both win.
-pub(crate) async fn save_versioned<E>(
-    tx: &TenantTxn<'_>,
-    id: Uuid,
-    model: E::Model,
-    expected_version: i32,
-    entity: &'static str,
-) -> DomainResult<()>
-where
-    E: Versioned,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-{
-    let result = E::update_many()
-        .set(model.into_active_model().reset_all())
-        .filter(E::tenant_column().eq(tx.scope().tenant_id()))
-        .filter(E::id_column().eq(id))
-        .filter(E::version_column().eq(expected_version))
-        .exec(tx.conn())
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(DomainError::stale_version(entity));
-    }
-    Ok(())
-}
-
 /// Checks the version a client sent against the stored one, before any work.
-pub(crate) fn check_version(stored: i32, sent: i32, entity: &'static str) -> DomainResult<()> {
+pub fn check_version(stored: i32, sent: i32, entity: &'static str) -> DomainResult<()> {
     if stored == sent {
         Ok(())
     } else {
@@ -187,43 +155,6 @@ pub fn email(field: &str, value: &str) -> DomainResult<String> {
         ));
     }
     Ok(value)
-}
-
-/// Loads a tenant-owned row by id inside a transaction, or `NOT_FOUND`
-/// naming `field` when the id came from the client as a reference.
-pub(crate) async fn load_in<E>(
-    tx: &TenantTxn<'_>,
-    id: Uuid,
-    entity: &'static str,
-) -> DomainResult<E::Model>
-where
-    E: TenantOwned,
-{
-    tx.scope()
-        .select::<E>()
-        .filter(E::id_column().eq(id))
-        .one(tx.conn())
-        .await?
-        .ok_or(DomainError::not_found(entity))
-}
-
-/// Like [`load_in`], for a reference inside an input: an unknown (or other
-/// tenant's) id is a `VALIDATION` error on that field.
-pub(crate) async fn reference<E>(
-    tx: &TenantTxn<'_>,
-    id: Uuid,
-    field: &str,
-    entity: &'static str,
-) -> DomainResult<E::Model>
-where
-    E: TenantOwned,
-{
-    load_in::<E>(tx, id, entity).await.map_err(|err| match err {
-        DomainError::NotFound { .. } => {
-            DomainError::validation(field, format!("no {entity} with that id in this tenant"))
-        }
-        other => other,
-    })
 }
 
 #[cfg(test)]

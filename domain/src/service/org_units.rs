@@ -1,19 +1,15 @@
 //! The organisation tree.
 
 use chrono::Utc;
-use sea_orm::sea_query::SimpleExpr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::entity::{org_unit, person};
 use crate::enums::Role;
 use crate::error::{DomainError, DomainResult};
-use crate::tenancy::{Change, TenantScope, TenantTxn};
+use crate::tenancy::{Change, TenantScope, TenantTxn, TreeLink, Walk};
 
-use super::{check_version, load_in, optional_text, reference, required_text, save_versioned};
+use super::{check_version, optional_text, required_text};
 
 const WRITERS: &[Role] = &[Role::Admin, Role::Integrator];
 
@@ -35,18 +31,12 @@ pub struct OrgUnitChanges {
     pub external_id: Option<Option<String>>,
 }
 
-/// `org_units.id IN (every unit below `root`)`, as one recursive query.
-pub fn descendants_of(backend: DbBackend, tenant_id: Uuid, root: Uuid) -> SimpleExpr {
-    super::portable_expr(
-        backend,
-        "org_units.id IN (WITH RECURSIVE tree(id, depth) AS ( \
-            SELECT id, 1 FROM org_units WHERE tenant_id = $1 AND parent_id = $2 \
-            UNION ALL \
-            SELECT child.id, tree.depth + 1 FROM org_units child JOIN tree ON child.parent_id = tree.id \
-            WHERE child.tenant_id = $1 AND tree.depth < 100) SELECT id FROM tree)",
-        &[tenant_id.into(), root.into()],
-    )
-}
+/// The org chart as a tree: a unit's parent is the unit it sits in.
+pub const ORG_CHART: TreeLink<org_unit::Entity> = TreeLink {
+    node: org_unit::Column::Id,
+    parent: org_unit::Column::ParentId,
+    max_depth: 100,
+};
 
 async fn check_external_id(
     tx: &TenantTxn<'_>,
@@ -60,7 +50,7 @@ async fn check_external_id(
     if let Some(id) = except {
         query = query.filter(org_unit::Column::Id.ne(id));
     }
-    if query.count(tx.conn()).await? > 0 {
+    if query.count(tx).await? > 0 {
         return Err(DomainError::validation(
             "input.externalId",
             format!("another org unit already has the external id {external_id:?}"),
@@ -75,28 +65,30 @@ pub async fn create(scope: &TenantScope, input: NewOrgUnit) -> DomainResult<org_
     let external_id = optional_text("input.externalId", input.external_id.as_deref(), 200)?;
     let mut tx = scope.begin().await?;
     if let Some(parent) = input.parent_id {
-        reference::<org_unit::Entity>(&tx, parent, "input.parentId", "org unit").await?;
+        tx.reference::<org_unit::Entity>(parent, "input.parentId", "org unit")
+            .await?;
     }
     if let Some(head) = input.head_person_id {
-        reference::<person::Entity>(&tx, head, "input.headPersonId", "person").await?;
+        tx.reference::<person::Entity>(head, "input.headPersonId", "person")
+            .await?;
     }
     if let Some(ext) = &external_id {
         check_external_id(&tx, ext, None).await?;
     }
     let now = Utc::now();
-    let model = org_unit::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
-        name: Set(name),
-        parent_id: Set(input.parent_id),
-        head_person_id: Set(input.head_person_id),
-        external_id: Set(external_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(tx.conn())
-    .await?;
+    let model = tx
+        .insert(org_unit::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(name),
+            parent_id: Set(input.parent_id),
+            head_person_id: Set(input.head_person_id),
+            external_id: Set(external_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        })
+        .await?;
     tx.record(Change::created(
         "org_unit.created",
         "OrgUnit",
@@ -115,7 +107,7 @@ pub async fn update(
 ) -> DomainResult<org_unit::Model> {
     scope.require_role(WRITERS, "changing org units")?;
     let mut tx = scope.begin().await?;
-    let current = load_in::<org_unit::Entity>(&tx, id, "org unit").await?;
+    let current = tx.load::<org_unit::Entity>(id, "org unit").await?;
     check_version(current.version, changes.version, "org unit")?;
     let mut after = current.clone();
     if let Some(name) = &changes.name {
@@ -129,16 +121,13 @@ pub async fn update(
                     "an org unit cannot be its own parent",
                 ));
             }
-            reference::<org_unit::Entity>(&tx, parent_id, "input.parentId", "org unit").await?;
+            tx.reference::<org_unit::Entity>(parent_id, "input.parentId", "org unit")
+                .await?;
             let below = scope
                 .select::<org_unit::Entity>()
                 .filter(org_unit::Column::Id.eq(parent_id))
-                .filter(descendants_of(
-                    tx.conn().get_database_backend(),
-                    scope.tenant_id(),
-                    id,
-                ))
-                .count(tx.conn())
+                .filter(scope.in_tree(org_unit::Column::Id, ORG_CHART, Walk::Below(&[id])))
+                .count(&tx)
                 .await?;
             if below > 0 {
                 return Err(DomainError::validation(
@@ -151,7 +140,8 @@ pub async fn update(
     }
     if let Some(head) = changes.head_person_id {
         if let Some(head_id) = head {
-            reference::<person::Entity>(&tx, head_id, "input.headPersonId", "person").await?;
+            tx.reference::<person::Entity>(head_id, "input.headPersonId", "person")
+                .await?;
         }
         after.head_person_id = head;
     }
@@ -164,7 +154,8 @@ pub async fn update(
     }
     after.version += 1;
     after.updated_at = Utc::now();
-    save_versioned::<org_unit::Entity>(&tx, id, after.clone(), current.version, "org unit").await?;
+    tx.update_versioned::<org_unit::Entity>(id, after.clone(), current.version, "org unit")
+        .await?;
     tx.record(Change::updated(
         "org_unit.updated",
         "OrgUnit",
@@ -181,18 +172,18 @@ pub async fn update(
 pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<org_unit::Model> {
     scope.require_role(WRITERS, "deleting org units")?;
     let mut tx = scope.begin().await?;
-    let current = load_in::<org_unit::Entity>(&tx, id, "org unit").await?;
+    let current = tx.load::<org_unit::Entity>(id, "org unit").await?;
     let children = scope
         .select::<org_unit::Entity>()
         .filter(org_unit::Column::ParentId.eq(id))
         .select_only()
         .column(org_unit::Column::Id)
-        .count(tx.conn())
+        .count(&tx)
         .await?;
     let members = scope
         .select::<person::Entity>()
         .filter(person::Column::OrgUnitId.eq(id))
-        .count(tx.conn())
+        .count(&tx)
         .await?;
     if children > 0 || members > 0 {
         return Err(DomainError::validation(
@@ -202,10 +193,9 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<org_unit::Mod
             ),
         ));
     }
-    org_unit::Entity::delete_many()
-        .filter(org_unit::Column::TenantId.eq(scope.tenant_id()))
+    tx.delete::<org_unit::Entity>()
         .filter(org_unit::Column::Id.eq(id))
-        .exec(tx.conn())
+        .exec()
         .await?;
     tx.record(Change::deleted("org_unit.deleted", "OrgUnit", id, &current))
         .await?;

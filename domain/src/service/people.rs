@@ -3,21 +3,19 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::SimpleExpr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, PaginatorTrait, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use crate::entity::{org_unit, person};
 use crate::enums::{PersonStatus, Role};
 use crate::error::{DomainError, DomainResult};
-use crate::tenancy::{Change, TenantScope, TenantTxn};
+use crate::tenancy::{Change, TenantScope, TenantTxn, TreeLink, Walk};
 
-use super::{check_version, load_in, optional_text, reference, required_text, save_versioned};
+use super::{check_version, optional_text, required_text};
 
 const WRITERS: &[Role] = &[Role::Admin, Role::Integrator];
 /// Deeper than any real organisation; stops runaway recursion on bad data.
-const MAX_DEPTH: i32 = 100;
+const MAX_DEPTH: u32 = 100;
 
 #[derive(Clone, Debug, Default)]
 pub struct NewPerson {
@@ -45,44 +43,32 @@ pub struct PersonChanges {
     pub external_id: Option<Option<String>>,
 }
 
-/// `people.id IN (everyone reporting to `manager`, directly or not)`.
-pub fn reporting_line_of(backend: DbBackend, tenant_id: Uuid, manager: Uuid) -> SimpleExpr {
-    in_reporting_line(backend, "people.id", tenant_id, manager)
-}
+/// Reporting lines as a tree: a person's parent is their manager.
+pub const REPORTING_LINES: TreeLink<person::Entity> = TreeLink {
+    node: person::Column::Id,
+    parent: person::Column::ManagerId,
+    max_depth: MAX_DEPTH,
+};
 
-/// `<column> IN (everyone reporting to `manager`, directly or not)`: frameworks
-/// use it on their own person columns (an objective's owner, say).
+/// `<column> IN (everyone reporting to `manager`, directly or not)`:
+/// frameworks use it on their own person columns (an objective's owner, say).
 pub fn in_reporting_line(
-    backend: DbBackend,
-    column: &str,
-    tenant_id: Uuid,
+    scope: &TenantScope,
+    column: impl ColumnTrait,
     manager: Uuid,
 ) -> SimpleExpr {
-    super::portable_expr(
-        backend,
-        &format!(
-            "{column} IN (WITH RECURSIVE line(id, depth) AS ( \
-                SELECT id, 1 FROM people WHERE tenant_id = $1 AND manager_id = $2 \
-                UNION ALL \
-                SELECT report.id, line.depth + 1 FROM people report JOIN line ON report.manager_id = line.id \
-                WHERE report.tenant_id = $1 AND line.depth < {MAX_DEPTH}) SELECT id FROM line)"
-        ),
-        &[tenant_id.into(), manager.into()],
-    )
+    scope.in_tree(column, REPORTING_LINES, Walk::Below(&[manager]))
 }
 
 /// `people.id IN (the managers above `person`, not the person)`.
-pub fn manager_chain_of(backend: DbBackend, tenant_id: Uuid, person: Uuid) -> SimpleExpr {
-    super::portable_expr(
-        backend,
-        &format!(
-            "people.id IN (WITH RECURSIVE chain(id, manager_id, depth) AS ( \
-                SELECT id, manager_id, 0 FROM people WHERE tenant_id = $1 AND id = $2 \
-                UNION ALL \
-                SELECT boss.id, boss.manager_id, chain.depth + 1 FROM people boss JOIN chain ON boss.id = chain.manager_id \
-                WHERE boss.tenant_id = $1 AND chain.depth < {MAX_DEPTH}) SELECT id FROM chain WHERE depth > 0)"
-        ),
-        &[tenant_id.into(), person.into()],
+pub fn manager_chain_of(scope: &TenantScope, person: Uuid) -> SimpleExpr {
+    scope.in_tree(
+        person::Column::Id,
+        REPORTING_LINES,
+        Walk::Above {
+            from: &[person],
+            include_start: false,
+        },
     )
 }
 
@@ -117,7 +103,7 @@ async fn check_unique(
     if let Some(id) = except {
         query = query.filter(person::Column::Id.ne(id));
     }
-    if query.count(tx.conn()).await? > 0 {
+    if query.count(tx).await? > 0 {
         return Err(DomainError::validation(
             field,
             format!("another person already has the {what} {value:?}"),
@@ -137,18 +123,15 @@ async fn check_manager(
             "a person cannot be their own manager",
         ));
     }
-    reference::<person::Entity>(tx, manager_id, "input.managerId", "person").await?;
+    tx.reference::<person::Entity>(manager_id, "input.managerId", "person")
+        .await?;
     if let Some(person_id) = person_id {
         let scope = tx.scope();
         let loops = scope
             .select::<person::Entity>()
             .filter(person::Column::Id.eq(person_id))
-            .filter(manager_chain_of(
-                tx.conn().get_database_backend(),
-                scope.tenant_id(),
-                manager_id,
-            ))
-            .count(tx.conn())
+            .filter(manager_chain_of(scope, manager_id))
+            .count(tx)
             .await?;
         if loops > 0 {
             return Err(DomainError::validation(
@@ -187,7 +170,8 @@ pub async fn create(scope: &TenantScope, input: NewPerson) -> DomainResult<perso
     let external_id = optional_text("input.externalId", input.external_id.as_deref(), 200)?;
     let mut tx = scope.begin().await?;
     if let Some(unit) = input.org_unit_id {
-        reference::<org_unit::Entity>(&tx, unit, "input.orgUnitId", "org unit").await?;
+        tx.reference::<org_unit::Entity>(unit, "input.orgUnitId", "org unit")
+            .await?;
     }
     if let Some(manager) = input.manager_id {
         check_manager(&tx, None, manager).await?;
@@ -215,24 +199,24 @@ pub async fn create(scope: &TenantScope, input: NewPerson) -> DomainResult<perso
         .await?;
     }
     let now = Utc::now();
-    let model = person::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
-        name: Set(name),
-        email: Set(email),
-        title: Set(title),
-        org_unit_id: Set(input.org_unit_id),
-        manager_id: Set(input.manager_id),
-        status: Set(PersonStatus::Active.as_str().to_string()),
-        start_date: Set(input.start_date),
-        end_date: Set(None),
-        external_id: Set(external_id),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(tx.conn())
-    .await?;
+    let model = tx
+        .insert(person::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(name),
+            email: Set(email),
+            title: Set(title),
+            org_unit_id: Set(input.org_unit_id),
+            manager_id: Set(input.manager_id),
+            status: Set(PersonStatus::Active.as_str().to_string()),
+            start_date: Set(input.start_date),
+            end_date: Set(None),
+            external_id: Set(external_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        })
+        .await?;
     tx.record(Change::created(
         "person.created",
         "Person",
@@ -251,7 +235,7 @@ pub async fn update(
 ) -> DomainResult<person::Model> {
     scope.require_role(WRITERS, "changing people")?;
     let mut tx = scope.begin().await?;
-    let current = load_in::<person::Entity>(&tx, id, "person").await?;
+    let current = tx.load::<person::Entity>(id, "person").await?;
     check_version(current.version, changes.version, "person")?;
     let mut after = current.clone();
     if let Some(name) = &changes.name {
@@ -276,7 +260,8 @@ pub async fn update(
     }
     if let Some(unit) = changes.org_unit_id {
         if let Some(unit_id) = unit {
-            reference::<org_unit::Entity>(&tx, unit_id, "input.orgUnitId", "org unit").await?;
+            tx.reference::<org_unit::Entity>(unit_id, "input.orgUnitId", "org unit")
+                .await?;
         }
         after.org_unit_id = unit;
     }
@@ -312,7 +297,8 @@ pub async fn update(
     }
     after.version += 1;
     after.updated_at = Utc::now();
-    save_versioned::<person::Entity>(&tx, id, after.clone(), current.version, "person").await?;
+    tx.update_versioned::<person::Entity>(id, after.clone(), current.version, "person")
+        .await?;
     let deactivated = current.status == PersonStatus::Active.as_str()
         && after.status == PersonStatus::Inactive.as_str();
     tx.record(Change::updated(

@@ -1,16 +1,14 @@
 //! Strategic priorities: the tenant's few, ordered choices.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use crate::entity::{person, strategic_priority};
 use crate::error::{DomainError, DomainResult};
 use crate::tenancy::{Change, TenantScope};
 
-use super::{check_version, load_in, optional_text, reference, required_text, save_versioned};
+use super::{check_version, optional_text, required_text};
 
 #[derive(Clone, Debug, Default)]
 pub struct NewPriority {
@@ -42,7 +40,7 @@ pub async fn create(
     tx.lock_tenant().await?;
     let existing = scope
         .select::<strategic_priority::Entity>()
-        .count(tx.conn())
+        .count(&tx)
         .await? as i32;
     let limit = scope.tenant().priority_limit;
     if existing >= limit {
@@ -54,22 +52,23 @@ pub async fn create(
         ));
     }
     if let Some(owner) = input.owner_id {
-        reference::<person::Entity>(&tx, owner, "input.ownerId", "person").await?;
+        tx.reference::<person::Entity>(owner, "input.ownerId", "person")
+            .await?;
     }
     let now = Utc::now();
-    let model = strategic_priority::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
-        title: Set(title),
-        description: Set(description),
-        owner_id: Set(input.owner_id),
-        position: Set(existing + 1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(tx.conn())
-    .await?;
+    let model = tx
+        .insert(strategic_priority::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            title: Set(title),
+            description: Set(description),
+            owner_id: Set(input.owner_id),
+            position: Set(existing + 1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        })
+        .await?;
     tx.record(Change::created(
         "strategic_priority.created",
         "StrategicPriority",
@@ -89,7 +88,9 @@ pub async fn update(
     scope.require_admin("changing strategic priorities")?;
     let mut tx = scope.begin().await?;
     tx.lock_tenant().await?;
-    let current = load_in::<strategic_priority::Entity>(&tx, id, "strategic priority").await?;
+    let current = tx
+        .load::<strategic_priority::Entity>(id, "strategic priority")
+        .await?;
     check_version(current.version, changes.version, "strategic priority")?;
     let mut after = current.clone();
     if let Some(title) = &changes.title {
@@ -100,7 +101,8 @@ pub async fn update(
     }
     if let Some(owner) = changes.owner_id {
         if let Some(owner_id) = owner {
-            reference::<person::Entity>(&tx, owner_id, "input.ownerId", "person").await?;
+            tx.reference::<person::Entity>(owner_id, "input.ownerId", "person")
+                .await?;
         }
         after.owner_id = owner;
     }
@@ -108,7 +110,7 @@ pub async fn update(
         let all = scope
             .select::<strategic_priority::Entity>()
             .order_by_asc(strategic_priority::Column::Position)
-            .all(tx.conn())
+            .all(&tx)
             .await?;
         if position < 1 || position as usize > all.len() {
             return Err(DomainError::validation(
@@ -123,22 +125,20 @@ pub async fn update(
             if *other == id {
                 continue;
             }
-            strategic_priority::Entity::update_many()
+            tx.update::<strategic_priority::Entity>()
                 .col_expr(
                     strategic_priority::Column::Position,
                     (index as i32 + 1).into(),
                 )
-                .filter(strategic_priority::Column::TenantId.eq(scope.tenant_id()))
                 .filter(strategic_priority::Column::Id.eq(*other))
-                .exec(tx.conn())
+                .exec()
                 .await?;
         }
         after.position = position;
     }
     after.version += 1;
     after.updated_at = Utc::now();
-    save_versioned::<strategic_priority::Entity>(
-        &tx,
+    tx.update_versioned::<strategic_priority::Entity>(
         id,
         after.clone(),
         current.version,
@@ -162,13 +162,14 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<strategic_pri
     scope.require_admin("retiring strategic priorities")?;
     let mut tx = scope.begin().await?;
     tx.lock_tenant().await?;
-    let current = load_in::<strategic_priority::Entity>(&tx, id, "strategic priority").await?;
-    strategic_priority::Entity::delete_many()
-        .filter(strategic_priority::Column::TenantId.eq(scope.tenant_id()))
-        .filter(strategic_priority::Column::Id.eq(id))
-        .exec(tx.conn())
+    let current = tx
+        .load::<strategic_priority::Entity>(id, "strategic priority")
         .await?;
-    strategic_priority::Entity::update_many()
+    tx.delete::<strategic_priority::Entity>()
+        .filter(strategic_priority::Column::Id.eq(id))
+        .exec()
+        .await?;
+    tx.update::<strategic_priority::Entity>()
         .col_expr(
             strategic_priority::Column::Position,
             sea_orm::sea_query::ExprTrait::sub(
@@ -176,9 +177,8 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<strategic_pri
                 1,
             ),
         )
-        .filter(strategic_priority::Column::TenantId.eq(scope.tenant_id()))
         .filter(strategic_priority::Column::Position.gt(current.position))
-        .exec(tx.conn())
+        .exec()
         .await?;
     tx.record(Change::deleted(
         "strategic_priority.deleted",

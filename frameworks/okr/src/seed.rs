@@ -14,20 +14,20 @@ use chrono::{Duration, NaiveDate, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::entity::{org_unit, person, strategic_priority};
 use throughline_domain::enums::PersonStatus;
 use throughline_domain::periods::fiscal_year;
 use throughline_domain::target::{Target, TargetKind};
-use throughline_domain::tenancy::begin_write;
 use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
 use crate::entity::{alignment, check_in, cycle, key_result, objective};
 use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, Level, ObjectiveStatus};
 use crate::scoring::{ProgressDriver, derive_key_result_health, expected_progress};
-use crate::service::{cycles, settings};
+use crate::service::cycles;
+use crate::settings::OkrSettings;
 
 const TEAM_TITLES: &[&str] = &[
     "Ship the {unit} roadmap without surprises",
@@ -196,7 +196,6 @@ fn value_at(kr: &key_result::Model, share: f64, pace: f64, rng: &mut StdRng) -> 
 }
 
 pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
-    let db = scope.db();
     let mut rng = StdRng::seed_from_u64(seed ^ 0x6f6b72);
     let today = Utc::now().date_naive();
     let now = Utc::now();
@@ -207,13 +206,13 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
         .filter(cycle::Column::StartsOn.lte(today))
         .filter(cycle::Column::EndsOn.gte(today))
         .order_by_desc(cycle::Column::StartsOn)
-        .one(db)
+        .one(scope)
         .await?
         .ok_or_else(|| DomainError::Internal("no generated cycle holds today".into()))?;
     if scope
         .select::<objective::Entity>()
         .filter(objective::Column::CycleId.eq(current.id))
-        .one(db)
+        .one(scope)
         .await?
         .is_some()
     {
@@ -223,17 +222,17 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
         .select::<person::Entity>()
         .filter(person::Column::Status.eq(PersonStatus::Active.as_str()))
         .order_by_asc(person::Column::ExternalId)
-        .all(db)
+        .all(scope)
         .await?;
     let units = scope
         .select::<org_unit::Entity>()
         .order_by_asc(org_unit::Column::Name)
-        .all(db)
+        .all(scope)
         .await?;
     let priorities = scope
         .select::<strategic_priority::Entity>()
         .order_by_asc(strategic_priority::Column::Position)
-        .all(db)
+        .all(scope)
         .await?;
     let Some(ceo) = people.iter().find(|p| p.manager_id.is_none()) else {
         return Ok(());
@@ -266,12 +265,12 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
     let mut links: Vec<alignment::ActiveModel> = Vec::new();
     let link = |child: Uuid, parent: Option<Uuid>, priority: Option<Uuid>| alignment::ActiveModel {
         id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
         objective_id: Set(child),
         parent_objective_id: Set(parent),
         parent_key_result_id: Set(None),
         priority_id: Set(priority),
         created_at: Set(now),
+        ..Default::default()
     };
     let mut company_by_owner: HashMap<Uuid, Uuid> = HashMap::new();
     let mut company_ids = Vec::new();
@@ -348,7 +347,7 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
         });
     }
 
-    let okr_settings = settings(db, scope.tenant_id()).await?;
+    let okr_settings = scope.settings::<OkrSettings>(scope).await?;
     let mut check_ins: Vec<check_in::ActiveModel> = Vec::new();
     let mut key_results: Vec<key_result::ActiveModel> = Vec::new();
     let weeks: Vec<NaiveDate> = (1..)
@@ -384,7 +383,6 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
                 last = Some((id, *day, stated.clone()));
                 check_ins.push(check_in::ActiveModel {
                     id: Set(id),
-                    tenant_id: Set(scope.tenant_id()),
                     key_result_id: Set(kr.id),
                     value: Set(to_stored(value)),
                     value_before: Set(before.map(to_stored)),
@@ -400,6 +398,7 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
                     source: Set(CheckInSource::Manual.as_str().into()),
                     late: Set(false),
                     created_at: Set(now - Duration::days((today - *day).num_days())),
+                    ..Default::default()
                 });
                 before = Some(value);
             }
@@ -412,32 +411,24 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
             key_results.push(key_result::ActiveModel::from(kr).reset_all());
         }
     }
-    let txn = begin_write(db).await?;
+    let tx = scope.begin().await?;
     let objectives: Vec<objective::ActiveModel> = planned
         .iter()
         .map(|p| objective::ActiveModel::from(p.objective.clone()).reset_all())
         .collect();
     for chunk in objectives.chunks(300) {
-        objective::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
+        tx.insert_many(chunk.to_vec()).await?;
     }
     for chunk in key_results.chunks(300) {
-        key_result::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
+        tx.insert_many(chunk.to_vec()).await?;
     }
     for chunk in links.chunks(500) {
-        alignment::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
+        tx.insert_many(chunk.to_vec()).await?;
     }
     for chunk in check_ins.chunks(300) {
-        check_in::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
+        tx.insert_many(chunk.to_vec()).await?;
     }
-    cycle::Entity::update_many()
+    tx.update::<cycle::Entity>()
         .col_expr(cycle::Column::Status, CycleStatus::Active.as_str().into())
         // The figures moved: cached scores of this cycle are out of date.
         .col_expr(
@@ -447,10 +438,9 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
                 1,
             ),
         )
-        .filter(cycle::Column::TenantId.eq(scope.tenant_id()))
         .filter(cycle::Column::Id.eq(current.id))
-        .exec(&txn)
+        .exec()
         .await?;
-    txn.commit().await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -114,6 +114,10 @@ impl Default for OkrSettings {
     }
 }
 
+impl throughline_domain::framework::FrameworkSettings for OkrSettings {
+    const FRAMEWORK: &'static str = crate::KEY;
+}
+
 impl OkrSettings {
     /// Parses stored settings (already validated when saved).
     pub fn from_stored(raw: &serde_json::Value) -> Self {

@@ -7,19 +7,4 @@ pub mod cycle;
 pub mod key_result;
 pub mod objective;
 
-use throughline_domain::entity::TenantOwned;
-
-macro_rules! tenant_owned {
-    ($($module:ident),*) => {$(
-        impl TenantOwned for $module::Entity {
-            fn tenant_column() -> Self::Column {
-                $module::Column::TenantId
-            }
-            fn id_column() -> Self::Column {
-                $module::Column::Id
-            }
-        }
-    )*};
-}
-
-tenant_owned!(cycle, objective, alignment, key_result, check_in);
+throughline_domain::tenant_tables!(owned: cycle, objective, alignment, key_result, check_in; joins: co_owner);

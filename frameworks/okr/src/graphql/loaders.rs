@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::entity::{alignment, co_owner, cycle, key_result};
 use crate::service::score_cache::{CYCLE_SCORES, ScoreKey};
 use crate::service::scores::{CycleScores, score_cycle};
-use crate::service::settings;
+use crate::settings::OkrSettings;
 
 /// Keyed by cycle: every objective's and key result's progress and health.
 /// Scoring a cycle is the expensive part of a request: the cross-request
@@ -48,8 +48,8 @@ impl Loader<Uuid> for CycleScoresLoader {
             .copied()
             .collect();
         if !missing.is_empty() {
-            let db = self.scope.db();
-            let settings = settings(db, self.scope.tenant_id()).await?;
+            let db = &self.scope;
+            let settings = self.scope.settings::<OkrSettings>(&self.scope).await?;
             // The cycle rows carry the scores revision: read them before any
             // scored row, so a cached entry is never older than its key says.
             let cycles = self
@@ -92,7 +92,7 @@ impl Loader<Uuid> for KeyResultsOfObjective {
             .select::<key_result::Entity>()
             .filter(key_result::Column::ObjectiveId.is_in(keys.iter().copied()))
             .order_by_asc(key_result::Column::Id)
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
         Ok(group(keys, rows, |r| Some(r.objective_id)))
     }
@@ -105,11 +105,11 @@ impl Loader<Uuid> for CoOwnersOfObjective {
     type Error = DomainError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        use sea_orm::EntityTrait;
-        let rows = co_owner::Entity::find()
-            .filter(co_owner::Column::TenantId.eq(self.scope.tenant_id()))
+        let rows = self
+            .scope
+            .select::<co_owner::Entity>()
             .filter(co_owner::Column::ObjectiveId.is_in(keys.iter().copied()))
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
         let grouped = group(keys, rows, |r| Some(r.objective_id));
         Ok(grouped
@@ -132,7 +132,7 @@ impl Loader<Uuid> for AlignmentsOfObjective {
             .select::<alignment::Entity>()
             .filter(alignment::Column::ObjectiveId.is_in(keys.iter().copied()))
             .order_by_asc(alignment::Column::Id)
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
         Ok(group(keys, rows, |r| Some(r.objective_id)))
     }
@@ -151,7 +151,7 @@ impl Loader<Uuid> for AlignedChildren {
             .select::<alignment::Entity>()
             .filter(alignment::Column::ParentObjectiveId.is_in(keys.iter().copied()))
             .order_by_asc(alignment::Column::Id)
-            .all(self.scope.db())
+            .all(&self.scope)
             .await?;
         let grouped = group(keys, rows, |r| r.parent_objective_id);
         Ok(grouped
@@ -186,7 +186,7 @@ impl Loader<Uuid> for VisibleObjective {
             .get(keys, |missing| async move {
                 let rows = crate::service::visibility::visible_objectives(&self.scope)
                     .filter(objective::Column::Id.is_in(missing))
-                    .all(self.scope.db())
+                    .all(&self.scope)
                     .await?;
                 Ok(rows.into_iter().map(|r| (r.id, r)).collect())
             })
@@ -202,7 +202,7 @@ impl Loader<Uuid> for SettingsLoader {
 
     /// Keyed by tenant: the OKR settings, read once per request.
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        let settings = Arc::new(settings(self.scope.db(), self.scope.tenant_id()).await?);
+        let settings = Arc::new(self.scope.settings::<OkrSettings>(&self.scope).await?);
         Ok(keys.iter().map(|k| (*k, settings.clone())).collect())
     }
 }

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QuerySelect};
 use throughline_domain::DomainError;
 use throughline_domain::graphql::connection::{
     self, Page, PageArgs, SortKey, search_term, text_contains, updated_since,
@@ -191,7 +191,7 @@ impl OkrQuery {
         }
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Date(cycle::Column::StartsOn),
             PageArgs::new(first, after, last, before),
@@ -263,12 +263,12 @@ impl OkrQuery {
             "StrategicPriority",
             "filter.priorityId",
         )? {
-            let aligned = Query::select()
+            let aligned = scope
+                .select::<alignment::Entity>()
+                .select_only()
                 .column(alignment::Column::ObjectiveId)
-                .from(alignment::Entity)
-                .and_where(Expr::col(alignment::Column::TenantId).eq(scope.tenant_id()))
-                .and_where(Expr::col(alignment::Column::PriorityId).eq(priority))
-                .to_owned();
+                .filter(alignment::Column::PriorityId.eq(priority))
+                .into_query();
             select = select.filter(objective::Column::Id.in_subquery(aligned));
         }
         if let Some(search) = search_term("filter.search", filter.search.as_deref())? {
@@ -297,7 +297,7 @@ impl OkrQuery {
         };
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             sort,
             PageArgs::new(first, after, last, before),
@@ -366,9 +366,7 @@ impl OkrQuery {
     ) -> Result<Page<OkrAlignmentTreeNode>> {
         let scope = &request(ctx)?.scope;
         let nodes = match id_of(&cycle_id, "OkrCycle") {
-            Some(cycle) => {
-                crate::service::reports::alignment_tree(scope.db(), scope, cycle).await?
-            }
+            Some(cycle) => crate::service::reports::alignment_tree(scope, scope, cycle).await?,
             None => vec![],
         };
         // A node is an objective under one parent; the same pair recurs when
@@ -446,7 +444,7 @@ impl OkrQuery {
         }
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Id,
             PageArgs::new(first, after, last, before),
@@ -475,15 +473,14 @@ impl OkrQuery {
         let scope = &request(ctx)?.scope;
         let filter = filter.unwrap_or_default();
         let cycle = decode_optional(filter.cycle_id.as_ref(), "OkrCycle", "filter.cycleId")?;
-        let visible_key_results = Query::select()
+        let visible_key_results = scope
+            .select::<key_result::Entity>()
+            .select_only()
             .column(key_result::Column::Id)
-            .from(key_result::Entity)
-            .and_where(Expr::col(key_result::Column::TenantId).eq(scope.tenant_id()))
-            .and_where(
-                Expr::col(key_result::Column::ObjectiveId)
-                    .in_subquery(visible_objective_ids(scope, cycle)),
+            .filter(
+                key_result::Column::ObjectiveId.in_subquery(visible_objective_ids(scope, cycle)),
             )
-            .to_owned();
+            .into_query();
         let mut select = scope
             .select::<check_in::Entity>()
             .filter(check_in::Column::KeyResultId.in_subquery(visible_key_results))
@@ -505,7 +502,7 @@ impl OkrQuery {
         }
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Id,
             PageArgs::new(first, after, last, before),
@@ -532,7 +529,7 @@ impl OkrQuery {
         {
             return Ok(None);
         }
-        let report = crate::service::reports::alignment_report(scope.db(), scope, cycle).await?;
+        let report = crate::service::reports::alignment_report(scope, scope, cycle).await?;
         let share = if report.considered == 0 {
             rust_decimal::Decimal::ONE
         } else {
@@ -600,9 +597,8 @@ impl OkrQuery {
             .collect();
         let visible = visible_objective_ids(scope, None);
         let line = throughline_domain::service::people::in_reporting_line(
-            scope.db().get_database_backend(),
-            "okr_key_results.owner_id",
-            scope.tenant_id(),
+            scope,
+            key_result::Column::OwnerId,
             manager,
         );
         let select = scope
@@ -616,7 +612,7 @@ impl OkrQuery {
             );
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Id,
             PageArgs::new(first, after, last, before),
@@ -660,7 +656,7 @@ impl OkrQuery {
         }
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Text(objective::Column::Title),
             PageArgs::new(first, after, last, before),

@@ -485,7 +485,7 @@ impl OkrKeyResult {
             ));
         Ok(connection::page(
             ctx,
-            scope.db(),
+            scope,
             select,
             SortKey::Id,
             PageArgs::new(first, after, last, before),

@@ -2,10 +2,9 @@
 //! key results and strategic priorities, as many as make sense.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, QueryFilter, Set};
 use throughline_domain::entity::strategic_priority;
-use throughline_domain::service::portable_expr;
-use throughline_domain::tenancy::{Change, TenantTxn};
+use throughline_domain::tenancy::{Change, TenantTxn, TreeLink, Walk};
 use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
@@ -35,29 +34,30 @@ fn matches(target: AlignTarget) -> sea_orm::Condition {
     }
 }
 
+/// Objectives aligned under objectives: an alignment row's parent is the
+/// objective it contributes to.
+const ALIGNMENTS: TreeLink<alignment::Entity> = TreeLink {
+    node: alignment::Column::ObjectiveId,
+    parent: alignment::Column::ParentObjectiveId,
+    max_depth: 50,
+};
+
 /// Whether `descendant` already contributes (through any chain) to `ancestor`.
 async fn contributes_to(
     tx: &TenantTxn<'_>,
     descendant: Uuid,
     ancestor: Uuid,
 ) -> DomainResult<bool> {
-    let expr = portable_expr(
-        tx.conn().get_database_backend(),
-        "okr_alignments.objective_id IN (WITH RECURSIVE below(id, depth) AS ( \
-            SELECT objective_id, 1 FROM okr_alignments WHERE tenant_id = $1 AND parent_objective_id = $2 \
-            UNION ALL \
-            SELECT a.objective_id, below.depth + 1 FROM okr_alignments a JOIN below ON a.parent_objective_id = below.id \
-            WHERE a.tenant_id = $1 AND below.depth < 50) SELECT id FROM below)",
-        &[tx.scope().tenant_id().into(), ancestor.into()],
-    );
     Ok(tx
-        .scope()
         .select::<alignment::Entity>()
         .filter(alignment::Column::ObjectiveId.eq(descendant))
-        .filter(expr)
-        .one(tx.conn())
-        .await?
-        .is_some())
+        .filter(tx.scope().in_tree(
+            alignment::Column::ObjectiveId,
+            ALIGNMENTS,
+            Walk::Below(&[ancestor]),
+        ))
+        .exists(tx)
+        .await?)
 }
 
 pub async fn align(
@@ -67,7 +67,7 @@ pub async fn align(
 ) -> DomainResult<objective::Model> {
     let mut tx = scope.begin().await?;
     let child = super::objectives::load(&tx, objective_id).await?;
-    require_edit(tx.conn(), scope, &child).await?;
+    require_edit(&tx, scope, &child).await?;
     link(&mut tx, &child, target, "input").await?;
     tx.commit().await?;
     Ok(child)
@@ -122,7 +122,7 @@ pub(crate) async fn link(
             scope
                 .select::<strategic_priority::Entity>()
                 .filter(strategic_priority::Column::Id.eq(priority))
-                .one(tx.conn())
+                .one(tx)
                 .await?
                 .ok_or_else(|| {
                     DomainError::validation(
@@ -136,7 +136,7 @@ pub(crate) async fn link(
         .select::<alignment::Entity>()
         .filter(alignment::Column::ObjectiveId.eq(child.id))
         .filter(matches(target))
-        .one(tx.conn())
+        .one(tx)
         .await?;
     if existing.is_some() {
         return Ok(());
@@ -146,17 +146,17 @@ pub(crate) async fn link(
         AlignTarget::KeyResult(id) => (None, Some(id), None),
         AlignTarget::Priority(id) => (None, None, Some(id)),
     };
-    let row = alignment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
-        objective_id: Set(child.id),
-        parent_objective_id: Set(parent_objective_id),
-        parent_key_result_id: Set(parent_key_result_id),
-        priority_id: Set(priority_id),
-        created_at: Set(Utc::now()),
-    }
-    .insert(tx.conn())
-    .await?;
+    let row = tx
+        .insert(alignment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            objective_id: Set(child.id),
+            parent_objective_id: Set(parent_objective_id),
+            parent_key_result_id: Set(parent_key_result_id),
+            priority_id: Set(priority_id),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        })
+        .await?;
     tx.record(Change::created(
         "okr_objective.aligned",
         "OkrAlignment",
@@ -174,12 +174,12 @@ pub async fn unalign(
 ) -> DomainResult<objective::Model> {
     let mut tx = scope.begin().await?;
     let child = super::objectives::load(&tx, objective_id).await?;
-    require_edit(tx.conn(), scope, &child).await?;
+    require_edit(&tx, scope, &child).await?;
     let existing = scope
         .select::<alignment::Entity>()
         .filter(alignment::Column::ObjectiveId.eq(child.id))
         .filter(matches(target))
-        .one(tx.conn())
+        .one(&tx)
         .await?;
     if let Some(row) = existing {
         open_for_change(&tx, child.cycle_id, "input.objectiveId").await?;
@@ -189,7 +189,7 @@ pub async fn unalign(
             Some(kr) => scope
                 .select::<key_result::Entity>()
                 .filter(key_result::Column::Id.eq(kr))
-                .one(tx.conn())
+                .one(&tx)
                 .await?
                 .map(|kr| kr.objective_id),
             None => row.parent_objective_id,
@@ -198,15 +198,14 @@ pub async fn unalign(
             && let Some(parent) = scope
                 .select::<objective::Entity>()
                 .filter(objective::Column::Id.eq(parent))
-                .one(tx.conn())
+                .one(&tx)
                 .await?
         {
             figures_changed(&tx, parent.cycle_id).await?;
         }
-        alignment::Entity::delete_many()
-            .filter(alignment::Column::TenantId.eq(scope.tenant_id()))
+        tx.delete::<alignment::Entity>()
             .filter(alignment::Column::Id.eq(row.id))
-            .exec(tx.conn())
+            .exec()
             .await?;
         tx.record(Change::deleted(
             "okr_objective.unaligned",

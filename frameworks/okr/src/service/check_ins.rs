@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, QueryFilter, Set};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::enums::Role;
 use throughline_domain::numbers::business_number;
@@ -19,7 +19,8 @@ use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, ObjectiveStatus}
 use crate::scoring::{Health, derive_key_result_health, expected_progress};
 
 use super::key_results::load;
-use super::{can_edit, cycle_of, figures_changed, optional_decimal, settings};
+use super::{can_edit, cycle_of, figures_changed, optional_decimal};
+use crate::settings::OkrSettings;
 
 #[derive(Clone, Debug)]
 pub struct NewCheckIn {
@@ -46,7 +47,7 @@ async fn may_check_in(
         return Ok(true);
     }
     // Owners and co-owners of the objective, their managers and admins.
-    can_edit(tx.conn(), scope, objective).await
+    can_edit(tx, scope, objective).await
 }
 
 pub async fn record(
@@ -141,7 +142,7 @@ pub(crate) async fn insert(
     let current_value = scope
         .select::<key_result::Entity>()
         .filter(key_result::Column::Id.eq(kr.id))
-        .one(tx.conn())
+        .one(tx)
         .await?
         .ok_or(DomainError::not_found("key result"))?
         .current_value;
@@ -149,7 +150,7 @@ pub(crate) async fn insert(
     let before_value = optional_decimal(current_value.as_deref())?;
     let before = target.progress(before_value);
     let after = target.progress(Some(input.value));
-    let settings = settings(tx.conn(), scope.tenant_id()).await?;
+    let settings = scope.settings::<OkrSettings>(tx).await?;
     let expected = expected_progress(cycle.starts_on, cycle.ends_on, as_of.min(cycle.ends_on));
     let derived = derive_key_result_health(
         target.kind,
@@ -158,28 +159,28 @@ pub(crate) async fn insert(
         settings.on_track_tolerance,
         settings.at_risk_tolerance,
     );
-    let row = check_in::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
-        key_result_id: Set(kr.id),
-        value: Set(to_stored(input.value)),
-        value_before: Set(before_value.map(to_stored)),
-        progress_before: Set(to_stored(before.progress)),
-        progress_after: Set(to_stored(after.progress)),
-        confidence: Set(input.confidence),
-        stated_status: Set(input.status.map(|s| s.as_str().to_string())),
-        derived_status: Set(derived.value.as_str().into()),
-        note: Set(note),
-        author_user_id: Set(scope.actor().user_id),
-        author_person_id: Set(scope.actor().person_id),
-        as_of: Set(as_of),
-        source: Set(source.as_str().into()),
-        late: Set(late),
-        created_at: Set(Utc::now()),
-    }
-    .insert(tx.conn())
-    .await?;
-    key_result::Entity::update_many()
+    let row = tx
+        .insert(check_in::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            key_result_id: Set(kr.id),
+            value: Set(to_stored(input.value)),
+            value_before: Set(before_value.map(to_stored)),
+            progress_before: Set(to_stored(before.progress)),
+            progress_after: Set(to_stored(after.progress)),
+            confidence: Set(input.confidence),
+            stated_status: Set(input.status.map(|s| s.as_str().to_string())),
+            derived_status: Set(derived.value.as_str().into()),
+            note: Set(note),
+            author_user_id: Set(scope.actor().user_id),
+            author_person_id: Set(scope.actor().person_id),
+            as_of: Set(as_of),
+            source: Set(source.as_str().into()),
+            late: Set(late),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        })
+        .await?;
+    tx.update::<key_result::Entity>()
         .col_expr(
             key_result::Column::CurrentValue,
             Some(to_stored(input.value)).into(),
@@ -197,9 +198,8 @@ pub(crate) async fn insert(
             key_result::Column::Version,
             sea_orm::sea_query::ExprTrait::add(Expr::col(key_result::Column::Version), 1),
         )
-        .filter(key_result::Column::TenantId.eq(scope.tenant_id()))
         .filter(key_result::Column::Id.eq(kr.id))
-        .exec(tx.conn())
+        .exec()
         .await?;
     let action = if late {
         "okr_check_in.recorded_late"
@@ -221,7 +221,7 @@ pub async fn visible_to(
     let Some(kr) = scope
         .select::<key_result::Entity>()
         .filter(key_result::Column::Id.eq(row.key_result_id))
-        .one(scope.db())
+        .one(scope)
         .await?
     else {
         return Ok(false);
@@ -233,7 +233,7 @@ pub async fn visible_to(
     }
     Ok(super::visibility::visible_objectives(scope)
         .filter(objective::Column::Id.eq(kr.objective_id))
-        .one(scope.db())
+        .one(scope)
         .await?
         .is_some())
 }

@@ -3,13 +3,11 @@
 
 use chrono::{Months, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::periods::fiscal_year_start;
 use throughline_domain::service::{optional_text, required_text};
-use throughline_domain::tenancy::{Change, TenantTxn};
+use throughline_domain::tenancy::{Change, TenantSelect, TenantTxn};
 use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
@@ -17,7 +15,8 @@ use crate::entity::{cycle, key_result, objective};
 use crate::model::CycleStatus;
 
 use super::scores::score_cycle;
-use super::settings;
+use crate::settings::OkrSettings;
+use throughline_domain::tenancy::TenantDb;
 
 #[derive(Clone, Debug)]
 pub struct NewCycle {
@@ -39,7 +38,7 @@ pub struct CycleChanges {
 
 async fn check_dates(
     scope: &TenantScope,
-    conn: &impl sea_orm::ConnectionTrait,
+    conn: &impl TenantDb,
     starts_on: NaiveDate,
     ends_on: NaiveDate,
     parent_id: Option<Uuid>,
@@ -78,29 +77,25 @@ async fn check_dates(
     Ok(())
 }
 
-async fn insert(
-    scope: &TenantScope,
-    tx: &mut TenantTxn<'_>,
-    input: NewCycle,
-) -> DomainResult<cycle::Model> {
+async fn insert(tx: &mut TenantTxn<'_>, input: NewCycle) -> DomainResult<cycle::Model> {
     let now = Utc::now();
-    let model = cycle::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(scope.tenant_id()),
-        name: Set(input.name),
-        starts_on: Set(input.starts_on),
-        ends_on: Set(input.ends_on),
-        status: Set(CycleStatus::Planning.as_str().into()),
-        parent_id: Set(input.parent_id),
-        closing_note: Set(None),
-        closed_at: Set(None),
-        scores_revision: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-    }
-    .insert(tx.conn())
-    .await?;
+    let model = tx
+        .insert(cycle::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(input.name),
+            starts_on: Set(input.starts_on),
+            ends_on: Set(input.ends_on),
+            status: Set(CycleStatus::Planning.as_str().into()),
+            parent_id: Set(input.parent_id),
+            closing_note: Set(None),
+            closed_at: Set(None),
+            scores_revision: Set(0),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        })
+        .await?;
     tx.record(Change::created(
         "okr_cycle.created",
         "OkrCycle",
@@ -115,15 +110,8 @@ pub async fn create(scope: &TenantScope, input: NewCycle) -> DomainResult<cycle:
     scope.require_admin("creating OKR cycles")?;
     let name = required_text("input.name", &input.name, 100)?;
     let mut tx = scope.begin().await?;
-    check_dates(
-        scope,
-        tx.conn(),
-        input.starts_on,
-        input.ends_on,
-        input.parent_id,
-    )
-    .await?;
-    let model = insert(scope, &mut tx, NewCycle { name, ..input }).await?;
+    check_dates(scope, &tx, input.starts_on, input.ends_on, input.parent_id).await?;
+    let model = insert(&mut tx, NewCycle { name, ..input }).await?;
     tx.commit().await?;
     Ok(model)
 }
@@ -138,7 +126,7 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
             "use a year between 2000 and 2100",
         ));
     }
-    let length = settings(scope.db(), scope.tenant_id()).await?.cycle_length;
+    let length = scope.settings::<OkrSettings>(scope).await?.cycle_length;
     let start = fiscal_year_start(fiscal_year, scope.tenant().fiscal_year_start_month as u32);
     // Years 2000..=2100 (checked above) are far from chrono's limits.
     #[allow(clippy::expect_used, reason = "the fiscal year is 2000..=2100")]
@@ -146,7 +134,7 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
         from.checked_add_months(Months::new(months)).expect("date") - chrono::Duration::days(1)
     };
     let mut tx = scope.begin().await?;
-    let existing = scope.select::<cycle::Entity>().all(tx.conn()).await?;
+    let existing = scope.select::<cycle::Entity>().all(&tx).await?;
     let exists = |name: &str| existing.iter().find(|c| c.name == name).cloned();
     let mut created = Vec::new();
     let year_name = format!("FY{fiscal_year}");
@@ -154,7 +142,6 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
         year
     } else {
         let year = insert(
-            scope,
             &mut tx,
             NewCycle {
                 name: year_name.clone(),
@@ -185,7 +172,6 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
             }
             created.push(
                 insert(
-                    scope,
                     &mut tx,
                     NewCycle {
                         name,
@@ -217,14 +203,7 @@ pub async fn update(
     }
     after.starts_on = changes.starts_on.unwrap_or(after.starts_on);
     after.ends_on = changes.ends_on.unwrap_or(after.ends_on);
-    check_dates(
-        scope,
-        tx.conn(),
-        after.starts_on,
-        after.ends_on,
-        after.parent_id,
-    )
-    .await?;
+    check_dates(scope, &tx, after.starts_on, after.ends_on, after.parent_id).await?;
     if let Some(status) = changes.status {
         match status {
             CycleStatus::Closed => {
@@ -272,18 +251,18 @@ async fn save(
     let mut row = cycle::ActiveModel::from(after.clone()).reset_all();
     // Bumped, never written back: a concurrent check-in's bump must not be lost.
     row.scores_revision = sea_orm::ActiveValue::NotSet;
-    let result = cycle::Entity::update_many()
+    let result = tx
+        .update::<cycle::Entity>()
         .set(row)
         .col_expr(
             cycle::Column::ScoresRevision,
             Expr::col(cycle::Column::ScoresRevision).add(1),
         )
-        .filter(cycle::Column::TenantId.eq(current.tenant_id))
         .filter(cycle::Column::Id.eq(current.id))
         .filter(cycle::Column::Version.eq(current.version))
-        .exec(tx.conn())
+        .exec()
         .await?;
-    if result.rows_affected == 0 {
+    if result == 0 {
         return Err(DomainError::stale_version("cycle"));
     }
     Ok(())
@@ -295,7 +274,7 @@ async fn load(tx: &TenantTxn<'_>, id: Uuid, version: Option<i32>) -> DomainResul
         .scope()
         .select::<cycle::Entity>()
         .filter(cycle::Column::Id.eq(id))
-        .one(tx.conn())
+        .one(tx)
         .await?
         .ok_or(DomainError::not_found("cycle"))?;
     if version.is_some_and(|v| v != current.version) {
@@ -317,37 +296,28 @@ pub async fn close(
     let tx = scope.begin().await?;
     let current = load(&tx, id, Some(version)).await?;
     super::require_open(&current)?;
-    let settings = settings(tx.conn(), scope.tenant_id()).await?;
+    let settings = scope.settings::<OkrSettings>(&tx).await?;
     let mut closing = current.clone();
     closing.status = CycleStatus::Closed.as_str().into();
-    let scores = score_cycle(
-        tx.conn(),
-        scope,
-        &closing,
-        &settings,
-        Utc::now().date_naive(),
-    )
-    .await?;
+    let scores = score_cycle(&tx, scope, &closing, &settings, Utc::now().date_naive()).await?;
     for (kr_id, score) in &scores.key_results {
-        key_result::Entity::update_many()
+        tx.update::<key_result::Entity>()
             .col_expr(
                 key_result::Column::Grade,
                 Some(to_stored(score.progress.progress)).into(),
             )
-            .filter(key_result::Column::TenantId.eq(scope.tenant_id()))
             .filter(key_result::Column::Id.eq(*kr_id))
-            .exec(tx.conn())
+            .exec()
             .await?;
     }
     for (objective_id, score) in &scores.objectives {
-        objective::Entity::update_many()
+        tx.update::<objective::Entity>()
             .col_expr(
                 objective::Column::Grade,
                 Some(to_stored(score.progress.value)).into(),
             )
-            .filter(objective::Column::TenantId.eq(scope.tenant_id()))
             .filter(objective::Column::Id.eq(*objective_id))
-            .exec(tx.conn())
+            .exec()
             .await?;
     }
     let mut after = closing;
@@ -403,12 +373,12 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<cycle::Model>
     let objectives = scope
         .select::<objective::Entity>()
         .filter(objective::Column::CycleId.eq(id))
-        .count(tx.conn())
+        .count(&tx)
         .await?;
     let children = scope
         .select::<cycle::Entity>()
         .filter(cycle::Column::ParentId.eq(id))
-        .count(tx.conn())
+        .count(&tx)
         .await?;
     if objectives > 0 || children > 0 {
         return Err(DomainError::validation(
@@ -416,10 +386,9 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<cycle::Model>
             format!("the cycle still holds {objectives} objectives and {children} sub-cycles"),
         ));
     }
-    cycle::Entity::delete_many()
-        .filter(cycle::Column::TenantId.eq(scope.tenant_id()))
+    tx.delete::<cycle::Entity>()
         .filter(cycle::Column::Id.eq(id))
-        .exec(tx.conn())
+        .exec()
         .await?;
     tx.record(Change::deleted(
         "okr_cycle.deleted",
@@ -433,7 +402,7 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<cycle::Model>
 }
 
 /// Every cycle, latest first.
-pub fn ordered(scope: &TenantScope) -> sea_orm::Select<cycle::Entity> {
+pub fn ordered(scope: &TenantScope) -> TenantSelect<cycle::Entity> {
     scope
         .select::<cycle::Entity>()
         .order_by_desc(cycle::Column::StartsOn)

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::entity::{metric, person};
 use throughline_domain::numbers::optional_business_number;
@@ -65,7 +65,7 @@ async fn check_refs(
     if scope
         .select::<person::Entity>()
         .filter(person::Column::Id.eq(owner))
-        .count(tx.conn())
+        .count(tx)
         .await?
         == 0
     {
@@ -78,7 +78,7 @@ async fn check_refs(
         && scope
             .select::<metric::Entity>()
             .filter(metric::Column::Id.eq(metric_id))
-            .count(tx.conn())
+            .count(tx)
             .await?
             == 0
     {
@@ -99,7 +99,7 @@ pub(crate) async fn load(
         .scope()
         .select::<key_result::Entity>()
         .filter(key_result::Column::Id.eq(id))
-        .one(tx.conn())
+        .one(tx)
         .await?
         .ok_or(DomainError::not_found("key result"))?;
     let objective = load_objective(tx, kr.objective_id)
@@ -132,7 +132,7 @@ pub(crate) async fn insert(
     prefix: &str,
 ) -> DomainResult<key_result::Model> {
     let scope = tx.scope();
-    require_edit(tx.conn(), scope, objective).await?;
+    require_edit(tx, scope, objective).await?;
     open_for_change(tx, objective.cycle_id, "input.objectiveId").await?;
     let title = required_text("title", &input.title, 300).map_err(|e| e.within(prefix))?;
     input
@@ -169,9 +169,8 @@ pub(crate) async fn insert(
         version: 1,
     };
     apply_target(&mut model, &input.target);
-    let model = key_result::ActiveModel::from(model)
-        .reset_all()
-        .insert(tx.conn())
+    let model = tx
+        .insert(key_result::ActiveModel::from(model).reset_all())
         .await?;
     tx.record(Change::created(
         "okr_key_result.created",
@@ -190,7 +189,7 @@ pub async fn update(
 ) -> DomainResult<key_result::Model> {
     let mut tx = scope.begin().await?;
     let (current, objective) = load(&tx, id).await?;
-    require_edit(tx.conn(), scope, &objective).await?;
+    require_edit(&tx, scope, &objective).await?;
     if current.version != changes.version {
         return Err(DomainError::stale_version("key result"));
     }
@@ -218,14 +217,14 @@ pub async fn update(
     check_refs(&tx, after.owner_id, after.metric_id, "input").await?;
     after.version += 1;
     after.updated_at = Utc::now();
-    let result = key_result::Entity::update_many()
+    let result = tx
+        .update::<key_result::Entity>()
         .set(key_result::ActiveModel::from(after.clone()).reset_all())
-        .filter(key_result::Column::TenantId.eq(scope.tenant_id()))
         .filter(key_result::Column::Id.eq(id))
         .filter(key_result::Column::Version.eq(current.version))
-        .exec(tx.conn())
+        .exec()
         .await?;
-    if result.rows_affected == 0 {
+    if result == 0 {
         return Err(DomainError::stale_version("key result"));
     }
     let action = match changes.status {
@@ -251,7 +250,7 @@ pub async fn update(
 pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<key_result::Model> {
     let mut tx = scope.begin().await?;
     let (current, objective) = load(&tx, id).await?;
-    require_edit(tx.conn(), scope, &objective).await?;
+    require_edit(&tx, scope, &objective).await?;
     open_for_change(&tx, objective.cycle_id, "input.id").await?;
     // A key result is a draft while its objective is one or nothing has
     // been recorded against it; after that its history is kept.
@@ -264,10 +263,9 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<key_result::M
             ),
         ));
     }
-    key_result::Entity::delete_many()
-        .filter(key_result::Column::TenantId.eq(scope.tenant_id()))
+    tx.delete::<key_result::Entity>()
         .filter(key_result::Column::Id.eq(id))
-        .exec(tx.conn())
+        .exec()
         .await?;
     tx.record(Change::deleted(
         "okr_key_result.deleted",

@@ -28,7 +28,7 @@ pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> Domain
         .select::<metric_value::Entity>()
         .filter(metric_value::Column::MetricId.eq(value.metric_id))
         .filter(metric_value::Column::PeriodStart.gt(value.period_start))
-        .one(scope.db())
+        .one(scope)
         .await?;
     if newer.is_some() {
         return Ok(());
@@ -38,7 +38,7 @@ pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> Domain
         .filter(key_result::Column::MetricId.eq(value.metric_id))
         // Closed and archived key results keep their last value.
         .filter(key_result::Column::Status.eq(KeyResultStatus::Active.as_str()))
-        .all(scope.db())
+        .all(scope)
         .await?;
     let amount = from_stored(&value.value)?;
     for kr in linked {
@@ -46,7 +46,7 @@ pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> Domain
         let Some(objective) = scope
             .select::<objective::Entity>()
             .filter(objective::Column::Id.eq(kr.objective_id))
-            .one(tx.conn())
+            .one(&tx)
             .await?
         else {
             continue;
@@ -57,7 +57,7 @@ pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> Domain
         let Some(cycle) = scope
             .select::<cycle::Entity>()
             .filter(cycle::Column::Id.eq(objective.cycle_id))
-            .one(tx.conn())
+            .one(&tx)
             .await?
             .filter(|cycle| !is_locked(cycle))
         else {

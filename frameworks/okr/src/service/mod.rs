@@ -14,16 +14,15 @@ pub mod visibility;
 
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use throughline_domain::entity::{person, tenant_framework};
+use sea_orm::{ColumnTrait, QueryFilter};
+use throughline_domain::entity::person;
 use throughline_domain::enums::Role;
 use throughline_domain::tenancy::TenantTxn;
 use throughline_domain::{DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
-use crate::KEY;
 use crate::entity::{co_owner, cycle, objective};
-use crate::settings::OkrSettings;
+use throughline_domain::tenancy::TenantDb;
 
 /// A warning that does not stop the change (too many company objectives, an
 /// objective without key results…).
@@ -54,16 +53,6 @@ pub(crate) fn weight(field: &str, value: Option<Decimal>) -> DomainResult<Decima
         ));
     }
     Ok(value)
-}
-
-/// The tenant's OKR settings (defaults when never saved).
-pub async fn settings<C: ConnectionTrait>(db: &C, tenant_id: Uuid) -> DomainResult<OkrSettings> {
-    let row = tenant_framework::Entity::find_by_id((tenant_id, KEY.to_string()))
-        .one(db)
-        .await?;
-    Ok(row
-        .map(|r| OkrSettings::from_stored(&r.settings))
-        .unwrap_or_default())
 }
 
 /// Whether a cycle's grades are locked (closed or archived).
@@ -97,7 +86,7 @@ pub(crate) async fn cycle_of(
     tx.scope()
         .select::<cycle::Entity>()
         .filter(cycle::Column::Id.eq(cycle_id))
-        .one(tx.conn())
+        .one(tx)
         .await?
         .ok_or_else(|| DomainError::validation(field, "no OKR cycle with that id in this tenant"))
 }
@@ -107,14 +96,13 @@ pub(crate) async fn cycle_of(
 /// inputs) calls this, so cached scores keyed by the revision are never served
 /// once the write commits, in this process or any other.
 pub(crate) async fn figures_changed(tx: &TenantTxn<'_>, cycle_id: Uuid) -> DomainResult<()> {
-    cycle::Entity::update_many()
+    tx.update::<cycle::Entity>()
         .col_expr(
             cycle::Column::ScoresRevision,
             Expr::col(cycle::Column::ScoresRevision).add(1),
         )
-        .filter(cycle::Column::TenantId.eq(tx.scope().tenant_id()))
         .filter(cycle::Column::Id.eq(cycle_id))
-        .exec(tx.conn())
+        .exec()
         .await?;
     Ok(())
 }
@@ -133,7 +121,7 @@ pub(crate) async fn open_for_change(
 }
 
 /// Whether `person` reports to `manager`, directly or not.
-pub(crate) async fn reports_to<C: ConnectionTrait>(
+pub(crate) async fn reports_to<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
     person_id: Uuid,
@@ -142,9 +130,9 @@ pub(crate) async fn reports_to<C: ConnectionTrait>(
     Ok(scope
         .select::<person::Entity>()
         .filter(person::Column::Id.eq(person_id))
-        .filter(throughline_domain::service::people::reporting_line_of(
-            db.get_database_backend(),
-            scope.tenant_id(),
+        .filter(throughline_domain::service::people::in_reporting_line(
+            scope,
+            person::Column::Id,
             manager,
         ))
         .count(db)
@@ -155,7 +143,7 @@ pub(crate) async fn reports_to<C: ConnectionTrait>(
 /// Who may change an objective (and its key results): admins; its owner and
 /// co-owners; managers for objectives owned in their reporting line and their
 /// org unit's team objectives.
-pub(crate) async fn can_edit<C: ConnectionTrait>(
+pub(crate) async fn can_edit<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
     objective: &objective::Model,
@@ -170,7 +158,8 @@ pub(crate) async fn can_edit<C: ConnectionTrait>(
     if objective.owner_id == me {
         return Ok(true);
     }
-    let co_owned = co_owner::Entity::find()
+    let co_owned = scope
+        .select::<co_owner::Entity>()
         .filter(co_owner::Column::ObjectiveId.eq(objective.id))
         .filter(co_owner::Column::PersonId.eq(me))
         .count(db)
@@ -196,7 +185,7 @@ pub(crate) async fn can_edit<C: ConnectionTrait>(
     reports_to(db, scope, objective.owner_id, me).await
 }
 
-pub(crate) async fn require_edit<C: ConnectionTrait>(
+pub(crate) async fn require_edit<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
     objective: &objective::Model,

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::entity::{org_unit, person};
 use throughline_domain::enums::Role;
@@ -17,7 +17,8 @@ use crate::entity::{co_owner, key_result, objective};
 use crate::model::{Level, ObjectiveStatus};
 use crate::scoring::ProgressDriver;
 
-use super::{Warning, open_for_change, require_edit, settings, weight};
+use super::{Warning, open_for_change, require_edit, weight};
+use crate::settings::OkrSettings;
 
 /// Co-owners share an objective; past a handful it is a team objective.
 pub const MAX_CO_OWNERS: usize = 20;
@@ -58,7 +59,7 @@ pub(crate) async fn load(tx: &TenantTxn<'_>, id: Uuid) -> DomainResult<objective
     let scope = tx.scope();
     super::visibility::visible_objectives(scope)
         .filter(objective::Column::Id.eq(id))
-        .one(tx.conn())
+        .one(tx)
         .await?
         .ok_or(DomainError::not_found("objective"))
 }
@@ -83,7 +84,7 @@ async fn check_people(
     let known: HashSet<Uuid> = scope
         .select::<person::Entity>()
         .filter(person::Column::Id.is_in(named))
-        .all(tx.conn())
+        .all(tx)
         .await?
         .into_iter()
         .map(|p| p.id)
@@ -119,7 +120,7 @@ async fn check_people(
         && scope
             .select::<org_unit::Entity>()
             .filter(org_unit::Column::Id.eq(unit))
-            .count(tx.conn())
+            .count(tx)
             .await?
             == 0
     {
@@ -151,18 +152,16 @@ async fn replace_co_owners(
     objective_id: Uuid,
     co_owners: &[Uuid],
 ) -> DomainResult<()> {
-    co_owner::Entity::delete_many()
-        .filter(co_owner::Column::TenantId.eq(tx.scope().tenant_id()))
+    tx.delete::<co_owner::Entity>()
         .filter(co_owner::Column::ObjectiveId.eq(objective_id))
-        .exec(tx.conn())
+        .exec()
         .await?;
     for person_id in co_owners {
-        co_owner::ActiveModel {
+        tx.insert(co_owner::ActiveModel {
             objective_id: Set(objective_id),
             person_id: Set(*person_id),
-            tenant_id: Set(tx.scope().tenant_id()),
-        }
-        .insert(tx.conn())
+            ..Default::default()
+        })
         .await?;
     }
     Ok(())
@@ -174,7 +173,7 @@ pub(crate) async fn warnings(
     model: &objective::Model,
 ) -> DomainResult<Vec<Warning>> {
     let scope = tx.scope();
-    let settings = settings(tx.conn(), scope.tenant_id()).await?;
+    let settings = scope.settings::<OkrSettings>(tx).await?;
     let mut out = Vec::new();
     if model.level == Level::Company.as_str() {
         let company = scope
@@ -182,7 +181,7 @@ pub(crate) async fn warnings(
             .filter(objective::Column::CycleId.eq(model.cycle_id))
             .filter(objective::Column::Level.eq(Level::Company.as_str()))
             .filter(objective::Column::Status.ne(ObjectiveStatus::Archived.as_str()))
-            .count(tx.conn())
+            .count(tx)
             .await?;
         if company > settings.company_objective_limit as u64 {
             out.push(Warning {
@@ -197,7 +196,7 @@ pub(crate) async fn warnings(
     let key_results = scope
         .select::<key_result::Entity>()
         .filter(key_result::Column::ObjectiveId.eq(model.id))
-        .count(tx.conn())
+        .count(tx)
         .await?;
     if key_results == 0 {
         out.push(Warning {
@@ -218,7 +217,7 @@ pub(crate) async fn warnings(
         let aligned = scope
             .select::<crate::entity::alignment::Entity>()
             .filter(crate::entity::alignment::Column::ObjectiveId.eq(model.id))
-            .count(tx.conn())
+            .count(tx)
             .await?;
         if aligned == 0 {
             out.push(Warning {
@@ -288,10 +287,9 @@ pub(crate) async fn insert(
         updated_at: now,
         version: 1,
     };
-    require_edit(tx.conn(), scope, &model).await?;
-    let model = objective::ActiveModel::from(model)
-        .reset_all()
-        .insert(tx.conn())
+    require_edit(tx, scope, &model).await?;
+    let model = tx
+        .insert(objective::ActiveModel::from(model).reset_all())
         .await?;
     replace_co_owners(tx, model.id, &input.co_owner_ids).await?;
     tx.record(Change::created(
@@ -324,7 +322,7 @@ pub async fn update(
 ) -> DomainResult<(objective::Model, Vec<Warning>)> {
     let mut tx = scope.begin().await?;
     let current = load(&tx, id).await?;
-    require_edit(tx.conn(), scope, &current).await?;
+    require_edit(&tx, scope, &current).await?;
     if current.version != changes.version {
         return Err(DomainError::stale_version("objective"));
     }
@@ -364,17 +362,17 @@ pub async fn update(
     let co_owners = changes.co_owner_ids.clone().unwrap_or_default();
     check_people(&tx, after.owner_id, &co_owners, after.org_unit_id).await?;
     // The new owner or unit must also be within the editor's reach.
-    require_edit(tx.conn(), scope, &after).await?;
+    require_edit(&tx, scope, &after).await?;
     after.version += 1;
     after.updated_at = Utc::now();
-    let result = objective::Entity::update_many()
+    let result = tx
+        .update::<objective::Entity>()
         .set(objective::ActiveModel::from(after.clone()).reset_all())
-        .filter(objective::Column::TenantId.eq(scope.tenant_id()))
         .filter(objective::Column::Id.eq(id))
         .filter(objective::Column::Version.eq(current.version))
-        .exec(tx.conn())
+        .exec()
         .await?;
-    if result.rows_affected == 0 {
+    if result == 0 {
         return Err(DomainError::stale_version("objective"));
     }
     if changes.co_owner_ids.is_some() {
@@ -403,7 +401,7 @@ pub async fn update(
 pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<objective::Model> {
     let mut tx = scope.begin().await?;
     let current = load(&tx, id).await?;
-    require_edit(tx.conn(), scope, &current).await?;
+    require_edit(&tx, scope, &current).await?;
     if current.status != ObjectiveStatus::Draft.as_str() {
         return Err(DomainError::validation(
             "input.id",
@@ -411,10 +409,9 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<objective::Mo
         ));
     }
     open_for_change(&tx, current.cycle_id, "input.id").await?;
-    objective::Entity::delete_many()
-        .filter(objective::Column::TenantId.eq(scope.tenant_id()))
+    tx.delete::<objective::Entity>()
         .filter(objective::Column::Id.eq(id))
-        .exec(tx.conn())
+        .exec()
         .await?;
     tx.record(Change::deleted(
         "okr_objective.deleted",

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use throughline_domain::entity::strategic_priority;
 use throughline_domain::{DomainResult, TenantScope};
 use uuid::Uuid;
@@ -13,6 +13,7 @@ use crate::entity::{alignment, key_result, objective};
 use crate::model::{Level, ObjectiveStatus};
 
 use super::visibility::visible_objectives;
+use throughline_domain::tenancy::TenantDb;
 
 /// One objective in the tree, in depth-first order.
 #[derive(Clone, Debug)]
@@ -38,7 +39,7 @@ fn level_rank(level: &str) -> u8 {
     }
 }
 
-async fn graph<C: ConnectionTrait>(
+async fn graph<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
     cycle_id: Uuid,
@@ -113,7 +114,7 @@ async fn graph<C: ConnectionTrait>(
 
 /// Company → team → individual, depth first; an objective aligned to several
 /// parents appears under each of them.
-pub async fn alignment_tree<C: ConnectionTrait>(
+pub async fn alignment_tree<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
     cycle_id: Uuid,
@@ -168,7 +169,7 @@ pub struct AlignmentReport {
     pub by_priority: Vec<(strategic_priority::Model, Vec<objective::Model>)>,
 }
 
-pub async fn alignment_report<C: ConnectionTrait>(
+pub async fn alignment_report<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
     cycle_id: Uuid,

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use throughline_domain::target::{Explanation, Target, TargetKind, TargetProgress};
 use throughline_domain::{DomainResult, TenantScope};
 use uuid::Uuid;
@@ -22,6 +22,7 @@ use crate::scoring::{
 use crate::settings::OkrSettings;
 
 use super::{optional_decimal, parse_decimal};
+use throughline_domain::tenancy::TenantDb;
 
 #[derive(Clone, Debug)]
 pub struct KeyResultScore {
@@ -74,7 +75,7 @@ pub fn as_of(cycle: &cycle::Model, today: NaiveDate) -> NaiveDate {
 
 /// Loads and scores a whole cycle. Rows are read in creation order so
 /// explanations list contributions the same way on every database.
-pub async fn score_cycle<C: ConnectionTrait>(
+pub async fn score_cycle<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
     cycle: &cycle::Model,

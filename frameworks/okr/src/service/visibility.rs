@@ -3,23 +3,24 @@
 //! anyone else's lists, counts, trees or reports: every read of objectives
 //! goes through [`visible_objectives`].
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, QueryFilter, Select};
+use sea_orm::sea_query::SelectStatement;
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QuerySelect};
 use throughline_domain::TenantScope;
 use throughline_domain::enums::Role;
 use throughline_domain::service::people::in_reporting_line;
+use throughline_domain::tenancy::TenantSelect;
 use uuid::Uuid;
 
 use crate::entity::{co_owner, objective};
 
 /// Objectives `person` owns or co-owns.
 pub fn owned_or_co_owned(scope: &TenantScope, person: Uuid) -> Condition {
-    let co_owned = Query::select()
+    let co_owned = scope
+        .select::<co_owner::Entity>()
+        .select_only()
         .column(co_owner::Column::ObjectiveId)
-        .from(co_owner::Entity)
-        .and_where(Expr::col(co_owner::Column::TenantId).eq(scope.tenant_id()))
-        .and_where(Expr::col(co_owner::Column::PersonId).eq(person))
-        .to_owned();
+        .filter(co_owner::Column::PersonId.eq(person))
+        .into_query();
     Condition::any()
         .add(objective::Column::OwnerId.eq(person))
         .add(objective::Column::Id.in_subquery(co_owned))
@@ -35,12 +36,7 @@ pub fn visible_condition(scope: &TenantScope) -> Condition {
     if let Some(me) = actor.person_id {
         visible = visible
             .add(owned_or_co_owned(scope, me))
-            .add(in_reporting_line(
-                scope.db().get_database_backend(),
-                "okr_objectives.owner_id",
-                scope.tenant_id(),
-                me,
-            ));
+            .add(in_reporting_line(scope, objective::Column::OwnerId, me));
     }
     visible
 }
@@ -48,22 +44,17 @@ pub fn visible_condition(scope: &TenantScope) -> Condition {
 /// The ids of the objectives the actor may see, optionally of one cycle, as
 /// a subquery: key results and check-ins are visible with their objective.
 pub fn visible_objective_ids(scope: &TenantScope, cycle: Option<Uuid>) -> SelectStatement {
-    let mut ids = Query::select()
-        .column((objective::Entity, objective::Column::Id))
-        .from(objective::Entity)
-        .cond_where(visible_condition(scope))
-        .and_where(
-            Expr::col((objective::Entity, objective::Column::TenantId)).eq(scope.tenant_id()),
-        )
-        .to_owned();
+    let mut ids = visible_objectives(scope)
+        .select_only()
+        .column(objective::Column::Id);
     if let Some(cycle) = cycle {
-        ids.and_where(Expr::col((objective::Entity, objective::Column::CycleId)).eq(cycle));
+        ids = ids.filter(objective::Column::CycleId.eq(cycle));
     }
-    ids
+    ids.into_query()
 }
 
 /// Every objective of the tenant the actor may see.
-pub fn visible_objectives(scope: &TenantScope) -> Select<objective::Entity> {
+pub fn visible_objectives(scope: &TenantScope) -> TenantSelect<objective::Entity> {
     scope
         .select::<objective::Entity>()
         .filter(visible_condition(scope))
