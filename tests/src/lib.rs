@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 pub mod probe;
+pub mod schema_walk;
 
 /// A graphql-transport-ws client for subscription tests.
 pub mod ws {
@@ -194,6 +195,17 @@ pub async fn start() -> TestApp {
 /// The product schema plus the probe framework that lives only in the tests.
 pub async fn start_with_probe() -> TestApp {
     start_with(probe::schema, probe::registry(), Limits::default()).await
+}
+
+/// The product schema and frameworks plus the probe framework: every
+/// framework there is, for tests that walk them all.
+pub async fn start_with_every_framework() -> TestApp {
+    let mut frameworks: Vec<_> = throughline_api::registry::frameworks()
+        .iter()
+        .cloned()
+        .collect();
+    frameworks.extend(probe::registry().iter().cloned());
+    start_with(probe::schema, frameworks.into(), Limits::default()).await
 }
 
 pub async fn start_with<Q, M, S>(

@@ -8,187 +8,67 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use std::collections::HashMap;
-
 use futures_util::SinkExt;
 use serde_json::{Map, Value, json};
+use throughline_tests::schema_walk::{
+    Ids, Schema, TypeRef, cases, document, introspected, problem,
+};
 use throughline_tests::ws::{Message, connect, next};
-use throughline_tests::{TestApp, id_at, start};
 
-const INTROSPECTION: &str = r#"{
-  __schema {
-    queryType { name }
-    mutationType { name }
-    subscriptionType { name }
-    types {
-      kind name
-      fields { name args { name type { ...T } defaultValue } type { ...T } }
-      inputFields { name type { ...T } defaultValue }
-      enumValues { name }
-    }
-  }
-}
-fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } }"#;
-
-#[derive(Clone, Debug)]
-struct TypeRef(Value);
-
-impl TypeRef {
-    fn kind(&self) -> &str {
-        self.0["kind"].as_str().unwrap_or("")
-    }
-    fn of(&self) -> TypeRef {
-        TypeRef(self.0["ofType"].clone())
-    }
-    fn required(&self) -> bool {
-        self.kind() == "NON_NULL"
-    }
-    /// The named type inside the wrappers.
-    fn named(&self) -> (String, String) {
-        let mut t = self.clone();
-        while t.kind() == "NON_NULL" || t.kind() == "LIST" {
-            t = t.of();
+/// Values at and past the edges of `t`; each replaces the plausible
+/// value in turn. Input objects get each of their fields broken.
+fn bad(schema: &Schema, t: &TypeRef, context: &str, ids: &Ids, depth: usize) -> Vec<Value> {
+    let (kind, name) = t.named();
+    let inner = if t.kind() == "NON_NULL" {
+        t.of()
+    } else {
+        t.clone()
+    };
+    let mut out = Vec::new();
+    if inner.kind() == "LIST" {
+        let item = schema.plausible(&inner.of(), context, ids, depth);
+        out.push(Value::Array(vec![item; 2_000]));
+        let mut nested = json!(1);
+        for _ in 0..40 {
+            nested = json!([nested]);
         }
-        (
-            t.kind().to_string(),
-            t.0["name"].as_str().unwrap_or("").to_string(),
-        )
-    }
-    /// GraphQL notation, for variable definitions.
-    fn notation(&self) -> String {
-        match self.kind() {
-            "NON_NULL" => format!("{}!", self.of().notation()),
-            "LIST" => format!("[{}]", self.of().notation()),
-            _ => self.0["name"].as_str().unwrap_or("").to_string(),
+        out.push(nested);
+        for bad in bad(schema, &inner.of(), context, ids, depth) {
+            out.push(json!([bad]));
         }
+        return out;
     }
-}
-
-struct Schema {
-    types: HashMap<String, Value>,
-}
-
-/// Real IDs in the tenant, so a bad value in one argument reaches the
-/// service behind a good one in another.
-struct Ids(Vec<(&'static str, String)>);
-
-impl Ids {
-    fn for_name(&self, context: &str) -> String {
-        let context = context.to_ascii_lowercase();
-        self.0
-            .iter()
-            .find(|(hint, _)| context.contains(hint))
-            .or_else(|| self.0.last())
-            .map(|(_, id)| id.clone())
-            .unwrap_or_default()
-    }
-}
-
-impl Schema {
-    fn ty(&self, name: &str) -> &Value {
-        &self.types[name]
-    }
-
-    /// A plausible value of `t`, for the arguments not under test.
-    fn plausible(&self, t: &TypeRef, context: &str, ids: &Ids, depth: usize) -> Value {
-        match t.kind() {
-            "NON_NULL" => self.plausible(&t.of(), context, ids, depth),
-            "LIST" => json!([self.plausible(&t.of(), context, ids, depth)]),
-            "ENUM" => {
-                let name = t.0["name"].as_str().unwrap_or("");
-                self.ty(name)["enumValues"][0]["name"].clone()
-            }
-            "INPUT_OBJECT" => {
-                let name = t.0["name"].as_str().unwrap_or("");
-                let mut object = Map::new();
-                if depth < 4 {
-                    for field in self.ty(name)["inputFields"].as_array().unwrap() {
-                        let ft = TypeRef(field["type"].clone());
-                        let fname = field["name"].as_str().unwrap();
-                        if ft.required() && field["defaultValue"].is_null() {
-                            object.insert(
-                                fname.to_string(),
-                                self.plausible(&ft, &format!("{context}.{fname}"), ids, depth + 1),
-                            );
-                        }
-                    }
-                }
-                Value::Object(object)
-            }
-            _ => scalar_plausible(t.0["name"].as_str().unwrap_or(""), context, ids),
-        }
-    }
-
-    /// Values at and past the edges of `t`; each replaces the plausible
-    /// value in turn. Input objects get each of their fields broken.
-    fn bad(&self, t: &TypeRef, context: &str, ids: &Ids, depth: usize) -> Vec<Value> {
-        let (kind, name) = t.named();
-        let inner = if t.kind() == "NON_NULL" {
-            t.of()
-        } else {
-            t.clone()
-        };
-        let mut out = Vec::new();
-        if inner.kind() == "LIST" {
-            let item = self.plausible(&inner.of(), context, ids, depth);
-            out.push(Value::Array(vec![item; 2_000]));
-            let mut nested = json!(1);
+    match kind.as_str() {
+        "INPUT_OBJECT" => {
+            let mut deep = json!({});
             for _ in 0..40 {
-                nested = json!([nested]);
+                deep = json!({ "x": deep });
             }
-            out.push(nested);
-            for bad in self.bad(&inner.of(), context, ids, depth) {
-                out.push(json!([bad]));
-            }
-            return out;
-        }
-        match kind.as_str() {
-            "INPUT_OBJECT" => {
-                let mut deep = json!({});
-                for _ in 0..40 {
-                    deep = json!({ "x": deep });
-                }
-                out.push(deep);
-                out.push(json!("not an object"));
-                if depth < 2 {
-                    let base = self.plausible(&inner, context, ids, depth);
-                    for field in self.ty(&name)["inputFields"].as_array().unwrap() {
-                        let ft = TypeRef(field["type"].clone());
-                        let fname = field["name"].as_str().unwrap();
-                        for bad in self.bad(&ft, &format!("{context}.{fname}"), ids, depth + 1) {
-                            let mut object = base.clone();
-                            object[fname] = bad;
-                            out.push(object);
-                        }
+            out.push(deep);
+            out.push(json!("not an object"));
+            if depth < 2 {
+                let base = schema.plausible(&inner, context, ids, depth);
+                for field in schema.ty(&name)["inputFields"].as_array().unwrap() {
+                    let ft = TypeRef(field["type"].clone());
+                    let fname = field["name"].as_str().unwrap();
+                    for bad in bad(schema, &ft, &format!("{context}.{fname}"), ids, depth + 1) {
+                        let mut object = base.clone();
+                        object[fname] = bad;
+                        out.push(object);
                     }
                 }
             }
-            "ENUM" => {
-                out.push(json!("NOT_A_VALUE"));
-                out.push(json!(""));
-            }
-            _ => out.extend(scalar_bad(&name, context)),
         }
-        if !t.required() {
-            out.push(Value::Null);
+        "ENUM" => {
+            out.push(json!("NOT_A_VALUE"));
+            out.push(json!(""));
         }
-        out
+        _ => out.extend(scalar_bad(&name, context)),
     }
-}
-
-fn scalar_plausible(name: &str, context: &str, ids: &Ids) -> Value {
-    match name {
-        "ID" => json!(ids.for_name(context)),
-        "String" => json!("plausible"),
-        "Int" => json!(1),
-        "Float" => json!(1.0),
-        "Boolean" => json!(false),
-        "Decimal" => json!("1"),
-        "Date" => json!("2026-06-01"),
-        "DateTime" => json!("2026-06-01T00:00:00.000Z"),
-        "JSON" => json!({}),
-        _ => json!(null),
+    if !t.required() {
+        out.push(Value::Null);
     }
+    out
 }
 
 fn scalar_bad(name: &str, context: &str) -> Vec<Value> {
@@ -262,185 +142,6 @@ fn scalar_bad(name: &str, context: &str) -> Vec<Value> {
     }
 }
 
-/// What can be wrong with one answer, or `None` if it is acceptable.
-fn problem(status: u16, body: &Value) -> Option<String> {
-    if status >= 500 {
-        return Some(format!("HTTP {status}"));
-    }
-    if body.is_null() {
-        return Some("no JSON body".into());
-    }
-    for error in body["errors"].as_array().into_iter().flatten() {
-        // Locations are 1-based; a request error about the whole document has none.
-        for location in error["locations"].as_array().into_iter().flatten() {
-            if location["line"].as_u64() < Some(1) || location["column"].as_u64() < Some(1) {
-                return Some(format!("a location that points nowhere: {error}"));
-            }
-        }
-        match error["extensions"]["code"].as_str() {
-            None => return Some(format!("an error without a code: {error}")),
-            Some("INTERNAL") => return Some(format!("INTERNAL: {error}")),
-            Some(_) => {}
-        }
-    }
-    None
-}
-
-struct Case {
-    operation: &'static str,
-    path: Vec<String>,
-    field: String,
-    args: Vec<(String, TypeRef)>,
-    selection: String,
-}
-
-fn cases(schema: &Schema, root: &str, operation: &'static str) -> Vec<Case> {
-    let mut out = Vec::new();
-    let mut roots = vec![(Vec::<String>::new(), root.to_string())];
-    while let Some((path, type_name)) = roots.pop() {
-        for field in schema.ty(&type_name)["fields"].as_array().unwrap() {
-            let name = field["name"].as_str().unwrap().to_string();
-            let args: Vec<(String, TypeRef)> = field["args"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| {
-                    (
-                        a["name"].as_str().unwrap().to_string(),
-                        TypeRef(a["type"].clone()),
-                    )
-                })
-                .collect();
-            let (kind, ret) = TypeRef(field["type"].clone()).named();
-            // A framework's namespace: descend into it.
-            if args.is_empty()
-                && kind == "OBJECT"
-                && path.is_empty()
-                && ret.starts_with(&name[..1].to_ascii_uppercase())
-                && (ret.ends_with("Query") || ret.ends_with("Mutation"))
-            {
-                let mut inner = path.clone();
-                inner.push(name);
-                roots.push((inner, ret));
-                continue;
-            }
-            if args.is_empty() {
-                continue;
-            }
-            let selection = match kind.as_str() {
-                "OBJECT" | "INTERFACE" | "UNION" => "{ __typename }".to_string(),
-                _ => String::new(),
-            };
-            out.push(Case {
-                operation,
-                path: path.clone(),
-                field: name,
-                args,
-                selection,
-            });
-        }
-    }
-    out
-}
-
-fn document(case: &Case, declared: &[(String, TypeRef)]) -> String {
-    let definitions: Vec<String> = declared
-        .iter()
-        .map(|(name, t)| format!("${name}: {}", t.notation()))
-        .collect();
-    let arguments: Vec<String> = declared
-        .iter()
-        .map(|(name, _)| format!("{name}: ${name}"))
-        .collect();
-    let mut body = format!(
-        "{}({}) {}",
-        case.field,
-        arguments.join(", "),
-        case.selection
-    );
-    for segment in case.path.iter().rev() {
-        body = format!("{segment} {{ {body} }}");
-    }
-    format!(
-        "{} Probe({}) {{ {body} }}",
-        case.operation,
-        definitions.join(", ")
-    )
-}
-
-async fn seed(app: &TestApp, admin: &str) -> Ids {
-    let today = chrono::Utc::now().date_naive();
-    let r = app
-        .gql(
-            admin,
-            r#"mutation($s: Date!, $e: Date!) {
-                unit: createOrgUnit(input: {name: "Sales"}) { orgUnit { id } }
-                person: createPerson(input: {name: "Ada", email: "ada@acme.example"}) { person { id } }
-                priority: createStrategicPriority(input: {title: "Grow"}) { strategicPriority { id } }
-                metric: createMetric(input: {name: "Revenue", direction: HIGHER_IS_BETTER, indicatorKind: LAGGING, frequency: MONTHLY, aggregation: SUM}) { metric { id } }
-                okr { createCycle(input: {name: "Now", startsOn: $s, endsOn: $e}) { cycle { id } } }
-            }"#,
-            json!({ "s": today - chrono::Duration::days(30), "e": today + chrono::Duration::days(60) }),
-        )
-        .await;
-    let data = r.data();
-    let person = id_at(data, "person.person.id");
-    let cycle = id_at(data, "okr.createCycle.cycle.id");
-    let o = app
-        .gql(
-            admin,
-            r#"mutation($c: ID!, $p: ID!) { okr {
-                createObjective(input: {cycleId: $c, title: "Win", level: INDIVIDUAL, ownerId: $p, status: ACTIVE}) { objective { id } }
-            } }"#,
-            json!({ "c": cycle, "p": person }),
-        )
-        .await;
-    let objective = id_at(o.data(), "okr.createObjective.objective.id");
-    let k = app
-        .gql(
-            admin,
-            r#"mutation($o: ID!) { okr {
-                createKeyResult(input: {objectiveId: $o, title: "Deals", target: {kind: INCREASE_TO, start: "0", target: "10"}}) { keyResult { id } }
-            } }"#,
-            json!({ "o": objective }),
-        )
-        .await;
-    let key_result = id_at(k.data(), "okr.createKeyResult.keyResult.id");
-    Ids(vec![
-        ("keyresult", key_result),
-        ("objective", objective.clone()),
-        ("cycle", cycle),
-        ("metric", id_at(data, "metric.metric.id")),
-        ("priorit", id_at(data, "priority.strategicPriority.id")),
-        ("orgunit", id_at(data, "unit.orgUnit.id")),
-        ("parent", objective),
-        ("person", person.clone()),
-        ("owner", person.clone()),
-        ("manager", person.clone()),
-        ("", person),
-    ])
-}
-
-/// A seeded tenant and the schema as its admin sees it.
-async fn introspected() -> (TestApp, String, Ids, Value, Schema) {
-    let app = start().await;
-    app.tenant("acme", &["okr"]).await;
-    let admin = app.admin("acme");
-    let ids = seed(&app, &admin).await;
-    let introspection = app.gql(&admin, INTROSPECTION, json!({})).await;
-    let raw = &introspection.data()["__schema"];
-    let schema = Schema {
-        types: raw["types"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
-            .collect(),
-    };
-    let raw = raw.clone();
-    (app, admin, ids, raw, schema)
-}
-
 #[tokio::test]
 async fn every_argument_at_the_edges_answers_a_coded_error_and_the_server_stays_up() {
     let (app, admin, ids, raw, schema) = introspected().await;
@@ -474,7 +175,7 @@ async fn every_argument_at_the_edges_answers_a_coded_error_and_the_server_stays_
                 declared.push((arg.clone(), t.clone()));
             }
             let query = document(case, &declared);
-            for bad in schema.bad(t, &context, &ids, 0) {
+            for bad in bad(&schema, t, &context, &ids, 0) {
                 let mut variables = Map::new();
                 for (name, rt) in &required {
                     variables.insert(
@@ -529,7 +230,7 @@ async fn every_subscription_argument_at_the_edges_leaves_the_socket_serving() {
     for case in &all {
         for (arg, t) in &case.args {
             let query = document(case, &[(arg.clone(), t.clone())]);
-            for bad in schema.bad(t, &format!("{}.{arg}", case.field), &ids, 0) {
+            for bad in bad(&schema, t, &format!("{}.{arg}", case.field), &ids, 0) {
                 let id = format!("{}", messages.len());
                 messages.push((id.clone(), query.clone(), bad.clone()));
                 let mut variables = Map::new();

@@ -683,6 +683,8 @@ impl CoreMutation {
         #[graphql(desc = "The mutation's input.")] input: RetryEventDeliveryInput,
     ) -> Result<EventDeliveryFailurePayload> {
         let scope = &request(ctx)?.scope;
+        // The role before the input: a refusal tells nothing of what exists.
+        scope.require_admin("retrying event deliveries")?;
         let id = decode_id(&input.id, "EventDeliveryFailure", "input.id")?;
         let failure = service::event_deliveries::retry(scope, id).await?;
         Ok(EventDeliveryFailurePayload {

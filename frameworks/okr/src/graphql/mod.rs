@@ -9,6 +9,7 @@ pub mod types;
 
 use async_graphql::{Context, ID, Object, Result, Subscription};
 use futures_util::{Stream, StreamExt};
+use throughline_domain::enums::Role;
 use throughline_domain::graphql::ids::decode_optional;
 use throughline_domain::graphql::{FrameworkGuard, framework_enabled, request};
 
@@ -42,10 +43,15 @@ pub struct OkrMutationRoot;
 
 #[Object]
 impl OkrMutationRoot {
-    /// OKR changes, run in order.
+    /// OKR changes, run in order. Service accounts (`INTEGRATOR`) sync the
+    /// directory and change no OKRs; the other roles are checked per
+    /// objective.
     #[graphql(visible = "okr_enabled", guard = "FrameworkGuard(KEY)")]
-    async fn okr(&self) -> OkrMutation {
-        OkrMutation
+    async fn okr(&self, ctx: &Context<'_>) -> Result<OkrMutation> {
+        request(ctx)?
+            .scope
+            .require_role(&[Role::Admin, Role::Manager, Role::Member], "changing OKRs")?;
+        Ok(OkrMutation)
     }
 }
 
