@@ -6,6 +6,6 @@ use throughline_domain::FrameworkRegistry;
 
 pub fn frameworks() -> FrameworkRegistry {
     Arc::from(vec![
-        Arc::new(throughline_okr::Okr) as Arc<dyn throughline_domain::Framework>
+        Arc::new(throughline_okr::Okr) as Arc<dyn throughline_domain::AnyFramework>
     ])
 }

@@ -100,11 +100,16 @@ pub async fn deliver_pending(
 /// Runs one handler for one event, turning a panic or a hang into an error
 /// text for the failure record.
 async fn run_handler(
-    framework: &dyn crate::framework::Framework,
+    framework: &dyn crate::framework::AnyFramework,
     scope: &TenantScope,
     event: &DomainEvent,
 ) -> Result<(), String> {
-    let call = std::panic::AssertUnwindSafe(framework.on_event(scope, event)).catch_unwind();
+    // Frameworks hear the core's events, typed; their own they handle
+    // where they happen, and they never hear each other's.
+    let Some(core) = crate::core_events::CoreEvent::of(event) else {
+        return Ok(());
+    };
+    let call = std::panic::AssertUnwindSafe(framework.on_event(scope, &core)).catch_unwind();
     match tokio::time::timeout(HANDLER_TIMEOUT, call).await {
         Ok(Ok(Ok(()))) => Ok(()),
         Ok(Ok(Err(crate::DomainError::Internal(cause)))) => {

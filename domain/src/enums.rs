@@ -26,6 +26,18 @@ macro_rules! stored_enum {
         $crate::stored_enum!(@text $name { $($variant => $text),+ });
     };
     (@text $name:ident { $($variant:ident => $text:literal),+ }) => {
+        // Settings carry stored enums: their JSON Schema lists the values.
+        impl $crate::framework::schema::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(
+                _: &mut $crate::framework::schema::SchemaGenerator,
+            ) -> $crate::framework::schema::Schema {
+                $crate::framework::schema::string_enum(&[$(&$name::$variant),+])
+            }
+        }
+
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 

@@ -1,14 +1,17 @@
 //! The contract every framework (OKRs, scorecard, forecasts, feedback)
-//! implements, and the helpers for its typed settings.
+//! implements: typed ([`Framework`]) for its author, erased
+//! ([`AnyFramework`]) for the registry.
 
 use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::{Serialize, de::DeserializeOwned};
 
+use sea_orm_migration::MigratorTrait;
+
+use crate::core_events::CoreEvent;
 use crate::error::{DomainError, DomainResult};
-use crate::events::DomainEvent;
-use crate::tenancy::TenantScope;
+use crate::tenancy::{TenantScope, TenantTxn};
 
 /// Which way to run a framework's migrations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,43 +38,190 @@ pub struct FrameworkRoots {
     pub subscriptions: &'static [&'static str],
 }
 
+/// Something a framework flags for attention (an objective off track, a
+/// measure in the red), gathered from every framework by the dashboards.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exception {
+    /// The framework's key.
+    pub framework: &'static str,
+    /// What kind of problem, namespaced: `okr.objective_off_track`.
+    pub kind: String,
+    /// The GraphQL type and id of what it is about.
+    pub subject_type: String,
+    pub subject_id: uuid::Uuid,
+    /// One sentence a person can act on.
+    pub message: String,
+}
+
+/// A framework's typed settings, stored per tenant as JSON: `#[serde(default,
+/// deny_unknown_fields, rename_all = "camelCase")]`, so defaults fill gaps
+/// and unknown keys are refused; the JSON Schema (for a consultant's settings
+/// form) is derived from the same type.
+pub trait FrameworkSettings:
+    Serialize + DeserializeOwned + Default + schemars::JsonSchema + Clone + Send + Sync + 'static
+{
+    /// Rules the types cannot say (ranges, one field against another):
+    /// `VALIDATION` with the field's path under `settings`.
+    fn check(&self) -> DomainResult<()> {
+        Ok(())
+    }
+}
+
+/// The contract a framework implements (OKRs, scorecard, forecasts,
+/// feedback). Every hook has a default; the registry holds it erased as
+/// [`AnyFramework`].
 #[async_trait::async_trait]
 pub trait Framework: Send + Sync + 'static {
     /// Stored per tenant: `okr`, `scorecard`, …
-    fn key(&self) -> &'static str;
+    const KEY: &'static str;
     /// For people: "OKRs".
+    const NAME: &'static str;
+    type Settings: FrameworkSettings;
+    /// Its own sea-orm migrator, with its own migration table.
+    type Migrator: MigratorTrait;
+
+    /// The GraphQL root fields it owns.
+    fn roots(&self) -> FrameworkRoots;
+
+    /// Runs in the transaction that switches it on for a tenant (create the
+    /// tenant's defaults here); an error refuses the switch.
+    async fn on_enabled(
+        &self,
+        _tx: &TenantTxn<'_>,
+        _settings: &Self::Settings,
+    ) -> DomainResult<()> {
+        Ok(())
+    }
+
+    /// Runs in the transaction that switches it off; its data stays.
+    async fn on_disabled(&self, _tx: &TenantTxn<'_>) -> DomainResult<()> {
+        Ok(())
+    }
+
+    /// Reacts to a committed core event of a tenant that has it enabled.
+    async fn on_event(&self, _scope: &TenantScope, _event: &CoreEvent) -> DomainResult<()> {
+        Ok(())
+    }
+
+    /// Grows demo or benchmark data for a seeded tenant.
+    async fn seed(&self, _scope: &TenantScope, _seed: u64) -> DomainResult<()> {
+        Ok(())
+    }
+
+    /// What needs attention in the tenant now.
+    async fn exceptions(&self, _scope: &TenantScope) -> DomainResult<Vec<Exception>> {
+        Ok(Vec::new())
+    }
+}
+
+/// A framework with its types erased, as the registry holds it.
+#[async_trait::async_trait]
+pub trait AnyFramework: Send + Sync + 'static {
+    fn key(&self) -> &'static str;
     fn name(&self) -> &'static str;
     fn roots(&self) -> FrameworkRoots;
     fn default_settings(&self) -> serde_json::Value;
     /// Checks raw settings and returns them complete, defaults filled in.
     /// Errors are `VALIDATION` with the field path under `settings`.
     fn validate_settings(&self, raw: &serde_json::Value) -> DomainResult<serde_json::Value>;
-    /// Runs this framework's own migrator (its own migration table).
+    /// The settings' JSON Schema (draft 2020-12).
+    fn settings_schema(&self) -> serde_json::Value;
     async fn migrate(&self, db: &DatabaseConnection, step: MigrationStep) -> Result<(), DbErr>;
     async fn migration_status(&self, db: &DatabaseConnection)
     -> Result<Vec<MigrationState>, DbErr>;
-    /// Reacts to a committed core event of a tenant that has it enabled.
-    async fn on_event(&self, _scope: &TenantScope, _event: &DomainEvent) -> DomainResult<()> {
-        Ok(())
+    async fn on_enabled(
+        &self,
+        tx: &TenantTxn<'_>,
+        settings: &serde_json::Value,
+    ) -> DomainResult<()>;
+    async fn on_disabled(&self, tx: &TenantTxn<'_>) -> DomainResult<()>;
+    async fn on_event(&self, scope: &TenantScope, event: &CoreEvent) -> DomainResult<()>;
+    async fn seed(&self, scope: &TenantScope, seed: u64) -> DomainResult<()>;
+    async fn exceptions(&self, scope: &TenantScope) -> DomainResult<Vec<Exception>>;
+}
+
+#[async_trait::async_trait]
+impl<F: Framework> AnyFramework for F {
+    fn key(&self) -> &'static str {
+        F::KEY
     }
-    /// Grows demo or benchmark data for a seeded tenant.
-    async fn seed(&self, _scope: &TenantScope, _seed: u64) -> DomainResult<()> {
-        Ok(())
+    fn name(&self) -> &'static str {
+        F::NAME
+    }
+    fn roots(&self) -> FrameworkRoots {
+        Framework::roots(self)
+    }
+    fn default_settings(&self) -> serde_json::Value {
+        serde_json::to_value(F::Settings::default()).unwrap_or_default()
+    }
+    fn validate_settings(&self, raw: &serde_json::Value) -> DomainResult<serde_json::Value> {
+        let (typed, complete) = validate_typed_settings::<F::Settings>(raw)?;
+        typed.check()?;
+        Ok(complete)
+    }
+    fn settings_schema(&self) -> serde_json::Value {
+        serde_json::to_value(schemars::schema_for!(F::Settings)).unwrap_or_default()
+    }
+    async fn migrate(&self, db: &DatabaseConnection, step: MigrationStep) -> Result<(), DbErr> {
+        match step {
+            MigrationStep::Up => F::Migrator::up(db, None).await,
+            MigrationStep::Down => F::Migrator::down(db, None).await,
+        }
+    }
+    async fn migration_status(
+        &self,
+        db: &DatabaseConnection,
+    ) -> Result<Vec<MigrationState>, DbErr> {
+        Ok(F::Migrator::get_migration_with_status(db)
+            .await?
+            .into_iter()
+            .map(|m| MigrationState {
+                name: m.name().to_string(),
+                applied: m.status() == sea_orm_migration::MigrationStatus::Applied,
+            })
+            .collect())
+    }
+    async fn on_enabled(
+        &self,
+        tx: &TenantTxn<'_>,
+        settings: &serde_json::Value,
+    ) -> DomainResult<()> {
+        let typed: F::Settings = serde_json::from_value(settings.clone()).unwrap_or_default();
+        Framework::on_enabled(self, tx, &typed).await
+    }
+    async fn on_disabled(&self, tx: &TenantTxn<'_>) -> DomainResult<()> {
+        Framework::on_disabled(self, tx).await
+    }
+    async fn on_event(&self, scope: &TenantScope, event: &CoreEvent) -> DomainResult<()> {
+        Framework::on_event(self, scope, event).await
+    }
+    async fn seed(&self, scope: &TenantScope, seed: u64) -> DomainResult<()> {
+        Framework::seed(self, scope, seed).await
+    }
+    async fn exceptions(&self, scope: &TenantScope) -> DomainResult<Vec<Exception>> {
+        Framework::exceptions(self, scope).await
     }
 }
 
-/// A framework's typed settings, stored per tenant as JSON and read with
-/// [`TenantScope::settings`]: `#[serde(default, deny_unknown_fields)]`, so
-/// defaults fill gaps and unknown keys are refused when saved.
-pub trait FrameworkSettings:
-    Serialize + DeserializeOwned + Default + Send + Sync + 'static
-{
-    /// The framework these settings belong to (`okr`, …).
-    const FRAMEWORK: &'static str;
+/// JSON Schema support for settings types.
+pub mod schema {
+    pub use schemars::{JsonSchema, Schema, SchemaGenerator};
+
+    /// The schema of a string enum, from the values as serde writes them.
+    pub fn string_enum<T: serde::Serialize>(values: &[&T]) -> Schema {
+        let names: Vec<serde_json::Value> = values
+            .iter()
+            .filter_map(|v| serde_json::to_value(v).ok())
+            .collect();
+        let mut map = serde_json::Map::new();
+        map.insert("type".into(), "string".into());
+        map.insert("enum".into(), names.into());
+        Schema::from(map)
+    }
 }
 
 /// Every compiled framework; assembled by the api.
-pub type FrameworkRegistry = Arc<[Arc<dyn Framework>]>;
+pub type FrameworkRegistry = Arc<[Arc<dyn AnyFramework>]>;
 
 /// Validates settings through a typed struct (`#[serde(default,
 /// deny_unknown_fields)]`), so defaults fill gaps and unknown keys are refused.

@@ -2,6 +2,7 @@
 //! errors, events, and the GraphQL types and loaders every framework builds on.
 //! Knows async-graphql, but nothing of HTTP.
 
+pub mod core_events;
 pub mod ddl;
 pub mod decimal;
 pub mod dispatcher;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod framework;
 pub mod graphql;
+pub mod kit;
 pub mod numbers;
 pub mod periods;
 pub mod service;
@@ -18,5 +20,5 @@ pub mod target;
 pub mod tenancy;
 
 pub use error::{DomainError, DomainResult, ErrorCode};
-pub use framework::{Framework, FrameworkRegistry};
+pub use framework::{AnyFramework, Framework, FrameworkRegistry};
 pub use tenancy::{Actor, TenantScope};

@@ -1,6 +1,7 @@
-//! A small framework that lives only in the tests: it proves the framework
-//! contract (settings, own migrator and table, namespace roots, gating, event
-//! handlers) before the first real framework lands.
+//! A small framework that lives only in the tests, built on the kit exactly
+//! as a real one: typed settings with their JSON Schema, its own migrator
+//! and table declared with `tenant_tables!`, namespace roots with gating,
+//! an `on_enabled` hook, a typed core-event handler and a subscription.
 
 use std::sync::Arc;
 
@@ -11,17 +12,11 @@ use async_graphql::{
 use futures_util::{Stream, StreamExt};
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, Set};
-use sea_orm_migration::prelude::MigratorTrait;
 use serde::{Deserialize, Serialize};
 use throughline_api::config::Limits;
-use throughline_domain::enums::Role;
-use throughline_domain::events::DomainEvent;
-use throughline_domain::framework::{
-    Framework, FrameworkRoots, MigrationState, MigrationStep, validate_typed_settings,
-};
-use throughline_domain::graphql::{FrameworkGuard, framework_enabled, request};
-use throughline_domain::tenancy::Change;
-use throughline_domain::{DomainError, DomainResult, FrameworkRegistry, TenantScope};
+// A framework reads the core through the kit, and only through it.
+use throughline_domain::kit::*;
+use throughline_domain::{AnyFramework, FrameworkRegistry};
 
 pub const KEY: &str = "probe";
 
@@ -94,13 +89,22 @@ mod migration {
 /// Typed settings: defaults fill gaps, unknown keys are refused.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+#[derive(schemars::JsonSchema)]
 pub struct ProbeSettings {
     pub greeting: String,
     pub limit: u32,
 }
 
-impl throughline_domain::framework::FrameworkSettings for ProbeSettings {
-    const FRAMEWORK: &'static str = KEY;
+impl FrameworkSettings for ProbeSettings {
+    fn check(&self) -> DomainResult<()> {
+        if !(1..=10).contains(&self.limit) {
+            return Err(DomainError::validation(
+                "settings.limit",
+                "the limit must be between 1 and 10",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for ProbeSettings {
@@ -116,12 +120,11 @@ pub struct Probe;
 
 #[async_trait::async_trait]
 impl Framework for Probe {
-    fn key(&self) -> &'static str {
-        KEY
-    }
-    fn name(&self) -> &'static str {
-        "Probe"
-    }
+    const KEY: &'static str = KEY;
+    const NAME: &'static str = "Probe";
+    type Settings = ProbeSettings;
+    type Migrator = migration::Migrator;
+
     fn roots(&self) -> FrameworkRoots {
         FrameworkRoots {
             query: Some("probe"),
@@ -129,45 +132,31 @@ impl Framework for Probe {
             subscriptions: &["probeNoteAdded"],
         }
     }
-    fn default_settings(&self) -> serde_json::Value {
-        serde_json::to_value(ProbeSettings::default()).unwrap()
-    }
-    fn validate_settings(&self, raw: &serde_json::Value) -> DomainResult<serde_json::Value> {
-        let (settings, complete) = validate_typed_settings::<ProbeSettings>(raw)?;
-        if !(1..=10).contains(&settings.limit) {
+
+    /// Makes the tenant's defaults in the enabling transaction: a greeting
+    /// that starts with "welcome" leaves a welcome note; "refuse" refuses
+    /// the switch (for the tests that prove the hook is atomic).
+    async fn on_enabled(&self, tx: &TenantTxn<'_>, settings: &ProbeSettings) -> DomainResult<()> {
+        if settings.greeting == "refuse" {
             return Err(DomainError::validation(
-                "settings.limit",
-                "the limit must be between 1 and 10",
+                "settings.greeting",
+                "the probe refuses to be switched on with this greeting",
             ));
         }
-        Ok(complete)
-    }
-    async fn migrate(&self, db: &DatabaseConnection, step: MigrationStep) -> Result<(), DbErr> {
-        match step {
-            MigrationStep::Up => migration::Migrator::up(db, None).await,
-            MigrationStep::Down => migration::Migrator::down(db, None).await,
-        }
-    }
-    async fn migration_status(
-        &self,
-        db: &DatabaseConnection,
-    ) -> Result<Vec<MigrationState>, DbErr> {
-        Ok(migration::Migrator::get_migration_with_status(db)
-            .await?
-            .into_iter()
-            .map(|m| MigrationState {
-                name: m.name().to_string(),
-                applied: m.status() == sea_orm_migration::MigrationStatus::Applied,
+        if settings.greeting.starts_with("welcome") {
+            tx.insert(note::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                text: Set(settings.greeting.clone()),
+                ..Default::default()
             })
-            .collect())
+            .await?;
+        }
+        Ok(())
     }
-    async fn on_event(&self, scope: &TenantScope, event: &DomainEvent) -> DomainResult<()> {
-        if event.kind == "person.deactivated" {
-            let name = event
-                .after()
-                .and_then(|p| p["name"].as_str())
-                .unwrap_or("someone")
-                .to_string();
+
+    async fn on_event(&self, scope: &TenantScope, event: &CoreEvent) -> DomainResult<()> {
+        if let CoreEvent::PersonDeactivated { after, .. } = event {
+            let name = &after.name;
             // A handler bug, for the tests that prove it fails alone.
             if name.starts_with("Panic") {
                 panic!("the probe handler panics on {name}");
@@ -206,7 +195,7 @@ async fn add_note(scope: &TenantScope, text: String) -> DomainResult<note::Model
 }
 
 pub fn registry() -> FrameworkRegistry {
-    Arc::from(vec![Arc::new(Probe) as Arc<dyn Framework>])
+    Arc::from(vec![Arc::new(Probe) as Arc<dyn AnyFramework>])
 }
 
 fn probe_enabled(ctx: &Context<'_>) -> bool {
@@ -233,7 +222,7 @@ impl ProbeQuery {
     /// The configured greeting.
     async fn greeting(&self, ctx: &Context<'_>) -> Result<String> {
         let scope = &request(ctx)?.scope;
-        Ok(scope.settings::<ProbeSettings>(scope).await?.greeting)
+        Ok(scope.settings::<Probe>(scope).await?.greeting)
     }
     /// Every note, oldest first.
     async fn notes(&self, ctx: &Context<'_>) -> Result<Vec<String>> {

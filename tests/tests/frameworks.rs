@@ -410,3 +410,105 @@ fn every_type_a_framework_adds_is_named_after_it() {
     assert!(!probe.is_empty());
     assert!(probe.iter().all(|name| name.contains("Probe")), "{probe:?}");
 }
+
+#[tokio::test]
+async fn switching_on_runs_the_frameworks_hook_in_the_same_transaction() {
+    let app = start_with_probe().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let enable = |greeting: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.gql(
+                &admin,
+                r#"mutation($s: JSON) { enableFramework(input: {key: "probe", settings: $s}) { framework { enabled } } }"#,
+                json!({ "s": { "greeting": greeting } }),
+            )
+            .await
+        }
+    };
+    // The hook refuses: nothing is switched on, nothing is stored.
+    let refused = enable("refuse").await;
+    assert_eq!(
+        (refused.code(), refused.field()),
+        ("VALIDATION", "settings.greeting")
+    );
+    let listed = app
+        .gql(
+            &admin,
+            "{ viewer { tenant { frameworks { key enabled version } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed.data()["viewer"]["tenant"]["frameworks"],
+        json!([{ "key": "probe", "enabled": false, "version": 0 }])
+    );
+    // The hook makes the tenant's defaults, once per switch-on.
+    enable("welcome aboard").await.data();
+    let notes = app.gql(&admin, "{ probe { notes } }", json!({})).await;
+    assert_eq!(notes.data()["probe"]["notes"], json!(["welcome aboard"]));
+
+    // A tenant created with the framework gets its defaults too.
+    app.tenant("beta", &["probe"]).await;
+    let fresh = app
+        .gql(
+            &app.admin("beta"),
+            "{ probe { greeting notes } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        fresh.data()["probe"],
+        json!({ "greeting": "hello", "notes": [] })
+    );
+}
+
+#[tokio::test]
+async fn a_frameworks_settings_schema_describes_its_settings_form() {
+    let app = throughline_tests::start_with_every_framework().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let probe = app
+        .gql(
+            &admin,
+            r#"{ frameworkSettingsSchema(key: "probe") }"#,
+            json!({}),
+        )
+        .await;
+    let schema = &probe.data()["frameworkSettingsSchema"];
+    assert_eq!(schema["type"], "object");
+    assert_eq!(
+        schema["additionalProperties"], false,
+        "unknown keys are refused"
+    );
+    assert_eq!(schema["properties"]["greeting"]["type"], "string");
+    assert_eq!(schema["properties"]["greeting"]["default"], "hello");
+    assert_eq!(schema["properties"]["limit"]["default"], 3);
+
+    let okr = app
+        .gql(
+            &admin,
+            r#"{ frameworkSettingsSchema(key: "okr") }"#,
+            json!({}),
+        )
+        .await;
+    let schema = &okr.data()["frameworkSettingsSchema"];
+    let cycle_length = &schema["properties"]["cycleLength"];
+    let values = serde_json::to_string(schema).unwrap();
+    assert!(
+        values.contains(r#""QUARTER""#) && values.contains(r#""HALF_YEAR""#),
+        "a stored enum lists its values: {cycle_length}"
+    );
+    assert_eq!(cycle_length["default"], "QUARTER");
+
+    let unknown = app
+        .gql(
+            &admin,
+            r#"{ frameworkSettingsSchema(key: "nope") }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!((unknown.code(), unknown.field()), ("VALIDATION", "key"));
+}

@@ -207,6 +207,18 @@ pub struct CoreQuery;
 
 #[Object]
 impl CoreQuery {
+    /// The JSON Schema (draft 2020-12) of a framework's settings, with
+    /// defaults and allowed values: enough for a UI to render a settings form.
+    async fn framework_settings_schema(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The framework's key, e.g. `okr`.")] key: String,
+    ) -> Result<async_graphql::Json<serde_json::Value>> {
+        let request = request(ctx)?;
+        let framework = service::frameworks::find(&request.registry, "key", &key)?;
+        Ok(async_graphql::Json(framework.settings_schema()))
+    }
+
     /// Who is asking, in which tenant.
     async fn viewer(&self) -> Viewer {
         Viewer

@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::entity::tenant_framework;
 use crate::error::{DomainError, DomainResult};
-use crate::framework::{Framework, FrameworkRegistry};
+use crate::framework::{AnyFramework, FrameworkRegistry};
 use crate::tenancy::{Change, TenantScope};
 
 /// One compiled framework as seen by one tenant.
@@ -64,7 +64,7 @@ pub fn find<'r>(
     registry: &'r FrameworkRegistry,
     field: &str,
     key: &str,
-) -> DomainResult<&'r dyn Framework> {
+) -> DomainResult<&'r dyn AnyFramework> {
     registry
         .iter()
         .find(|f| f.key() == key)
@@ -128,6 +128,12 @@ pub async fn set_framework(
             .await?
         }
     };
+    let was_enabled = current.as_ref().is_some_and(|row| row.enabled);
+    if after.enabled && !was_enabled {
+        framework.on_enabled(&tx, &after.settings).await?;
+    } else if was_enabled && !after.enabled {
+        framework.on_disabled(&tx).await?;
+    }
     let action = match enabled {
         Some(true) => "framework.enabled",
         Some(false) => "framework.disabled",

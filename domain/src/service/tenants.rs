@@ -10,7 +10,7 @@ use crate::entity::{membership, tenant, tenant_framework};
 use crate::enums::Role;
 use crate::error::{DomainError, DomainResult};
 use crate::framework::FrameworkRegistry;
-use crate::tenancy::{Change, TenantScope};
+use crate::tenancy::{Actor, Change, TenantScope, TenantTxn};
 
 use super::{check_version, required_text};
 
@@ -133,29 +133,39 @@ pub async fn create_tenant(
     }
     .insert(&txn)
     .await?;
+    // The new tenant's own rows go through its door, and each framework
+    // switched on makes its defaults in this same transaction.
+    let scope = TenantScope::new(
+        db.clone(),
+        model.clone(),
+        Actor::system(),
+        crate::events::EventBus::new(),
+    );
+    let tx = TenantTxn::adopt(txn, &scope);
     for framework in frameworks {
-        tenant_framework::ActiveModel {
-            tenant_id: Set(model.id),
+        let settings = framework.default_settings();
+        tx.insert(tenant_framework::ActiveModel {
             framework_key: Set(framework.key().to_string()),
             enabled: Set(true),
-            settings: Set(framework.default_settings()),
+            settings: Set(settings.clone()),
             updated_at: Set(now),
             version: Set(1),
-        }
-        .insert(&txn)
+            ..Default::default()
+        })
         .await?;
+        framework.on_enabled(&tx, &settings).await?;
     }
     if let Some(user_id) = creator {
-        membership::ActiveModel {
-            tenant_id: Set(model.id),
+        tx.insert(membership::ActiveModel {
             user_id: Set(user_id),
             role: Set(Role::Admin.as_str().to_string()),
             person_id: Set(None),
             created_at: Set(now),
-        }
-        .insert(&txn)
+            ..Default::default()
+        })
         .await?;
     }
+    let txn = tx.into_inner();
     crate::events::record_change(
         &txn,
         model.id,

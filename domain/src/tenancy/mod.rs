@@ -155,17 +155,16 @@ impl TenantScope {
         TenantSelect::new(self.tenant.id)
     }
 
-    /// A framework's settings for this tenant, typed; the defaults when
-    /// they were never saved. Settings were validated when saved, so a
-    /// stored value that no longer reads (after a framework upgrade) falls
-    /// back to the defaults field by field where serde can, else wholly.
-    pub async fn settings<T: crate::framework::FrameworkSettings>(
+    /// Framework `F`'s settings for this tenant, typed; the defaults when
+    /// they were never saved. Settings were validated when saved; a stored
+    /// value that no longer reads (after an upgrade) gives the defaults.
+    pub async fn settings<F: crate::framework::Framework>(
         &self,
         db: &impl TenantDb,
-    ) -> DomainResult<T> {
+    ) -> DomainResult<F::Settings> {
         let row = self
             .select::<tenant_framework::Entity>()
-            .filter(tenant_framework::Column::FrameworkKey.eq(T::FRAMEWORK))
+            .filter(tenant_framework::Column::FrameworkKey.eq(F::KEY))
             .one(db)
             .await?;
         Ok(row
@@ -244,9 +243,26 @@ pub struct TenantTxn<'s> {
     recorded: bool,
 }
 
+impl<'s> TenantTxn<'s> {
+    /// A transaction begun before the scope existed (creating the tenant
+    /// itself), continued through the door.
+    pub(crate) fn adopt(txn: DatabaseTransaction, scope: &'s TenantScope) -> Self {
+        Self {
+            txn,
+            scope,
+            recorded: false,
+        }
+    }
+}
+
 impl TenantTxn<'_> {
     pub(crate) fn conn(&self) -> &DatabaseTransaction {
         &self.txn
+    }
+
+    /// The transaction back, for the domain's own writes outside the door.
+    pub(crate) fn into_inner(self) -> DatabaseTransaction {
+        self.txn
     }
 
     /// Reads in this transaction start here (the same door as the scope's).

@@ -27,7 +27,6 @@ use crate::entity::{alignment, check_in, cycle, key_result, objective};
 use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, Level, ObjectiveStatus};
 use crate::scoring::{ProgressDriver, derive_key_result_health, expected_progress};
 use crate::service::cycles;
-use crate::settings::OkrSettings;
 
 const TEAM_TITLES: &[&str] = &[
     "Ship the {unit} roadmap without surprises",
@@ -347,7 +346,7 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
         });
     }
 
-    let okr_settings = scope.settings::<OkrSettings>(scope).await?;
+    let okr_settings = scope.settings::<crate::Okr>(scope).await?;
     let mut check_ins: Vec<check_in::ActiveModel> = Vec::new();
     let mut key_results: Vec<key_result::ActiveModel> = Vec::new();
     let weeks: Vec<NaiveDate> = (1..)

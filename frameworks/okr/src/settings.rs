@@ -1,7 +1,8 @@
 //! The OKR framework's settings per tenant: defaults, validation.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use throughline_domain::framework::validate_typed_settings;
+use throughline_domain::framework::FrameworkSettings;
 use throughline_domain::{DomainError, DomainResult, stored_enum};
 
 stored_enum!(
@@ -62,14 +63,14 @@ impl CheckInCadence {
 }
 
 /// A label for confidence values from `from` up to the next label.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfidenceLabel {
     pub from: u8,
     pub label: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct OkrSettings {
     pub cycle_length: CycleLength,
@@ -114,10 +115,6 @@ impl Default for OkrSettings {
     }
 }
 
-impl throughline_domain::framework::FrameworkSettings for OkrSettings {
-    const FRAMEWORK: &'static str = crate::KEY;
-}
-
 impl OkrSettings {
     /// Parses stored settings (already validated when saved).
     pub fn from_stored(raw: &serde_json::Value) -> Self {
@@ -133,55 +130,64 @@ impl OkrSettings {
     }
 }
 
-/// Defaults filled in, unknown keys refused, ranges checked.
-pub fn validate(raw: &serde_json::Value) -> DomainResult<serde_json::Value> {
-    let (settings, complete) = validate_typed_settings::<OkrSettings>(raw)?;
-    if !(1..=20).contains(&settings.company_objective_limit) {
-        return Err(DomainError::validation(
-            "settings.companyObjectiveLimit",
-            "use 1 to 20",
-        ));
+/// Ranges and the order of tolerances and labels (defaults and unknown keys
+/// are the kit's).
+impl FrameworkSettings for OkrSettings {
+    fn check(&self) -> DomainResult<()> {
+        let settings = self;
+        if !(1..=20).contains(&settings.company_objective_limit) {
+            return Err(DomainError::validation(
+                "settings.companyObjectiveLimit",
+                "use 1 to 20",
+            ));
+        }
+        if !(1..=20).contains(&settings.key_result_soft_limit) {
+            return Err(DomainError::validation(
+                "settings.keyResultSoftLimit",
+                "use 1 to 20",
+            ));
+        }
+        if settings.on_track_tolerance > 100 {
+            return Err(DomainError::validation(
+                "settings.onTrackTolerance",
+                "use 0 to 100 percentage points",
+            ));
+        }
+        if settings.at_risk_tolerance > 100
+            || settings.at_risk_tolerance < settings.on_track_tolerance
+        {
+            return Err(DomainError::validation(
+                "settings.atRiskTolerance",
+                "use 0 to 100 percentage points, at least the on-track tolerance",
+            ));
+        }
+        let labels = &settings.confidence_labels;
+        if labels.first().map(|l| l.from) != Some(0)
+            || labels
+                .windows(2)
+                .any(|w| matches!(w, [a, b] if a.from >= b.from))
+            || labels
+                .iter()
+                .any(|l| l.from > 10 || l.label.trim().is_empty())
+        {
+            return Err(DomainError::validation(
+                "settings.confidenceLabels",
+                "give labels with ascending `from` values from 0 to 10, the first from 0, each with a label",
+            ));
+        }
+        Ok(())
     }
-    if !(1..=20).contains(&settings.key_result_soft_limit) {
-        return Err(DomainError::validation(
-            "settings.keyResultSoftLimit",
-            "use 1 to 20",
-        ));
-    }
-    if settings.on_track_tolerance > 100 {
-        return Err(DomainError::validation(
-            "settings.onTrackTolerance",
-            "use 0 to 100 percentage points",
-        ));
-    }
-    if settings.at_risk_tolerance > 100 || settings.at_risk_tolerance < settings.on_track_tolerance
-    {
-        return Err(DomainError::validation(
-            "settings.atRiskTolerance",
-            "use 0 to 100 percentage points, at least the on-track tolerance",
-        ));
-    }
-    let labels = &settings.confidence_labels;
-    if labels.first().map(|l| l.from) != Some(0)
-        || labels
-            .windows(2)
-            .any(|w| matches!(w, [a, b] if a.from >= b.from))
-        || labels
-            .iter()
-            .any(|l| l.from > 10 || l.label.trim().is_empty())
-    {
-        return Err(DomainError::validation(
-            "settings.confidenceLabels",
-            "give labels with ascending `from` values from 0 to 10, the first from 0, each with a label",
-        ));
-    }
-    Ok(complete)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+    use throughline_domain::AnyFramework;
+
+    fn validate(raw: &serde_json::Value) -> DomainResult<serde_json::Value> {
+        crate::Okr.validate_settings(raw)
+    }
 
     #[test]
     fn defaults_fill_gaps_and_bad_values_name_their_field() {

@@ -15,7 +15,6 @@ use uuid::Uuid;
 use crate::entity::{alignment, co_owner, cycle, key_result};
 use crate::service::score_cache::{CYCLE_SCORES, ScoreKey};
 use crate::service::scores::{CycleScores, score_cycle};
-use crate::settings::OkrSettings;
 
 /// Keyed by cycle: every objective's and key result's progress and health.
 /// Scoring a cycle is the expensive part of a request: the cross-request
@@ -49,7 +48,7 @@ impl Loader<Uuid> for CycleScoresLoader {
             .collect();
         if !missing.is_empty() {
             let db = &self.scope;
-            let settings = self.scope.settings::<OkrSettings>(&self.scope).await?;
+            let settings = self.scope.settings::<crate::Okr>(&self.scope).await?;
             // The cycle rows carry the scores revision: read them before any
             // scored row, so a cached entry is never older than its key says.
             let cycles = self
@@ -202,7 +201,7 @@ impl Loader<Uuid> for SettingsLoader {
 
     /// Keyed by tenant: the OKR settings, read once per request.
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        let settings = Arc::new(self.scope.settings::<OkrSettings>(&self.scope).await?);
+        let settings = Arc::new(self.scope.settings::<crate::Okr>(&self.scope).await?);
         Ok(keys.iter().map(|k| (*k, settings.clone())).collect())
     }
 }

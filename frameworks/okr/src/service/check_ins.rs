@@ -20,7 +20,6 @@ use crate::scoring::{Health, derive_key_result_health, expected_progress};
 
 use super::key_results::load;
 use super::{can_edit, cycle_of, figures_changed, optional_decimal};
-use crate::settings::OkrSettings;
 
 #[derive(Clone, Debug)]
 pub struct NewCheckIn {
@@ -150,7 +149,7 @@ pub(crate) async fn insert(
     let before_value = optional_decimal(current_value.as_deref())?;
     let before = target.progress(before_value);
     let after = target.progress(Some(input.value));
-    let settings = scope.settings::<OkrSettings>(tx).await?;
+    let settings = scope.settings::<crate::Okr>(tx).await?;
     let expected = expected_progress(cycle.starts_on, cycle.ends_on, as_of.min(cycle.ends_on));
     let derived = derive_key_result_health(
         target.kind,

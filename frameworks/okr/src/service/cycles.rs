@@ -15,7 +15,6 @@ use crate::entity::{cycle, key_result, objective};
 use crate::model::CycleStatus;
 
 use super::scores::score_cycle;
-use crate::settings::OkrSettings;
 use throughline_domain::tenancy::TenantDb;
 
 #[derive(Clone, Debug)]
@@ -126,7 +125,7 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
             "use a year between 2000 and 2100",
         ));
     }
-    let length = scope.settings::<OkrSettings>(scope).await?.cycle_length;
+    let length = scope.settings::<crate::Okr>(scope).await?.cycle_length;
     let start = fiscal_year_start(fiscal_year, scope.tenant().fiscal_year_start_month as u32);
     // Years 2000..=2100 (checked above) are far from chrono's limits.
     #[allow(clippy::expect_used, reason = "the fiscal year is 2000..=2100")]
@@ -296,7 +295,7 @@ pub async fn close(
     let tx = scope.begin().await?;
     let current = load(&tx, id, Some(version)).await?;
     super::require_open(&current)?;
-    let settings = scope.settings::<OkrSettings>(&tx).await?;
+    let settings = scope.settings::<crate::Okr>(&tx).await?;
     let mut closing = current.clone();
     closing.status = CycleStatus::Closed.as_str().into();
     let scores = score_cycle(&tx, scope, &closing, &settings, Utc::now().date_naive()).await?;

@@ -4,9 +4,8 @@
 
 use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter};
-use throughline_domain::decimal::from_stored;
+use throughline_domain::core_events::MetricValueV1;
 use throughline_domain::entity::metric_value;
-use throughline_domain::events::DomainEvent;
 use throughline_domain::{DomainResult, TenantScope};
 
 use crate::entity::{cycle, key_result, objective};
@@ -15,14 +14,8 @@ use crate::model::{CheckInSource, KeyResultStatus, ObjectiveStatus};
 use super::check_ins::{NewCheckIn, insert};
 use super::is_locked;
 
-/// Handles `metric_value.recorded` / `metric_value.replaced`.
-pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> DomainResult<()> {
-    let Some(after) = event.after() else {
-        return Ok(());
-    };
-    let Ok(value) = serde_json::from_value::<metric_value::Model>(after.clone()) else {
-        return Ok(());
-    };
+/// Handles a metric value recorded (or replaced).
+pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> DomainResult<()> {
     // A backfilled older period does not move the key result back.
     let newer = scope
         .select::<metric_value::Entity>()
@@ -40,7 +33,7 @@ pub async fn on_metric_value(scope: &TenantScope, event: &DomainEvent) -> Domain
         .filter(key_result::Column::Status.eq(KeyResultStatus::Active.as_str()))
         .all(scope)
         .await?;
-    let amount = from_stored(&value.value)?;
+    let amount = value.value;
     for kr in linked {
         let mut tx = scope.begin().await?;
         let Some(objective) = scope

@@ -18,7 +18,6 @@ use crate::model::{Level, ObjectiveStatus};
 use crate::scoring::ProgressDriver;
 
 use super::{Warning, open_for_change, require_edit, weight};
-use crate::settings::OkrSettings;
 
 /// Co-owners share an objective; past a handful it is a team objective.
 pub const MAX_CO_OWNERS: usize = 20;
@@ -173,7 +172,7 @@ pub(crate) async fn warnings(
     model: &objective::Model,
 ) -> DomainResult<Vec<Warning>> {
     let scope = tx.scope();
-    let settings = scope.settings::<OkrSettings>(tx).await?;
+    let settings = scope.settings::<crate::Okr>(tx).await?;
     let mut out = Vec::new();
     if model.level == Level::Company.as_str() {
         let company = scope

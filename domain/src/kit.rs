@@ -1,0 +1,40 @@
+//! The framework kit: everything a framework crate needs from the core, in
+//! one place. `use throughline_domain::kit::*;` and build on it; a framework
+//! imports nothing else from the domain for its plumbing (it still names
+//! core entities and services it reads, such as `entity::person`).
+//!
+//! - the contract: [`Framework`], [`FrameworkSettings`], [`FrameworkRoots`],
+//!   [`Exception`], and the core's typed events ([`CoreEvent`] and payloads);
+//! - the tenant door: [`TenantScope`] (reads: `select`, `in_tree`,
+//!   `settings`, `subscribe`), [`TenantTxn`] (writes: `insert`, `save`,
+//!   `update`, `update_versioned`, `delete`, `load`, `reference`, `record`),
+//!   [`TenantDb`], [`TreeLink`]/[`Walk`], and `tenant_tables!` to declare a
+//!   crate's tables;
+//! - errors: [`DomainError`], [`DomainResult`];
+//! - GraphQL plumbing: [`request`], [`FrameworkGuard`], [`framework_enabled`],
+//!   global IDs, Relay pages, loaders, the `Date` scalar;
+//! - shared models: [`Target`], periods, exact decimals, text checks,
+//!   `stored_enum!`.
+
+pub use crate::core_events::{
+    CoreEvent, MetricV1, MetricValueV1, OrgUnitV1, PersonV1, StrategicPriorityV1,
+};
+pub use crate::decimal::{from_stored, to_stored};
+pub use crate::enums::Role;
+pub use crate::error::{DomainError, DomainResult};
+pub use crate::framework::{Exception, Framework, FrameworkRoots, FrameworkSettings};
+pub use crate::graphql::connection::{
+    Page, PageArgs, SortKey, page, page_complexity, page_of_list,
+};
+pub use crate::graphql::context::{RequestContext, ScopedLoader, request};
+pub use crate::graphql::gating::{FrameworkGuard, framework_enabled};
+pub use crate::graphql::ids::{decode_id, decode_optional, encode_id, id_of};
+pub use crate::graphql::loaders::{ById, group};
+pub use crate::graphql::scalars::Date;
+pub use crate::periods::{Period, PeriodKind};
+pub use crate::service::{check_version, optional_text, required_text};
+pub use crate::target::{Target, TargetProgress};
+pub use crate::tenancy::{
+    Actor, Change, TenantDb, TenantScope, TenantSelect, TenantTxn, TreeLink, Walk,
+};
+pub use crate::{scoped_loader, stored_enum, tenant_tables};
