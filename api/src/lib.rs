@@ -1,6 +1,8 @@
 //! The `throughline` server and CLI: configuration, auth, schema assembly and
 //! the HTTP layer. Everything else lives in the domain and the frameworks.
 
+#[macro_use]
+mod assembly;
 pub mod auth;
 pub mod cli;
 pub mod config;

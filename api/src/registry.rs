@@ -1,11 +1,8 @@
-//! Every framework compiled into this server. Adding a framework is one line here.
+//! Every framework compiled into this server: the one list. Adding a
+//! framework is its crate, its dependency line in `api/Cargo.toml`, and one
+//! line here; `assembly.rs` generates the registry, the merged GraphQL
+//! roots, the `Node` interface and its resolution from it.
 
-use std::sync::Arc;
-
-use throughline_domain::FrameworkRegistry;
-
-pub fn frameworks() -> FrameworkRegistry {
-    Arc::from(vec![
-        Arc::new(throughline_okr::Okr) as Arc<dyn throughline_domain::AnyFramework>
-    ])
+frameworks! {
+    throughline_okr::Okr,
 }

@@ -14,127 +14,20 @@ use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{
-    Context, ErrorExtensions, ID, Interface, MergedObject, MergedSubscription, Object, ObjectType,
-    Pos, Result, Schema, ServerError, ServerResult, SubscriptionType, ValidationResult, Variables,
+    ErrorExtensions, ObjectType, Pos, Result, Schema, ServerError, ServerResult, SubscriptionType,
+    ValidationResult, Variables,
 };
 use throughline_domain::graphql::Page;
-use throughline_domain::graphql::ids::parse_id;
+use throughline_domain::graphql::RequestContext;
 use throughline_domain::graphql::types::{
-    AuditEntry, EventDeliveryFailure, Metric, MetricValue, OrgUnit, Person, StrategicPriority,
-};
-use throughline_domain::graphql::{
-    CoreMutation, CoreNode, CoreQuery, CoreSubscription, RequestContext, resolve_core_node,
+    AuditEntry, EventDeliveryFailure, Metric, MetricValue, OrgUnit, Person,
 };
 use throughline_domain::{DomainError, ErrorCode};
-use throughline_okr::graphql::{OkrCheckIn, OkrCycle, OkrKeyResult, OkrNode, OkrObjective};
-use throughline_okr::{OkrMutationRoot, OkrQueryRoot, OkrSubscriptionRoot};
 
 use crate::config::Limits;
 use crate::document_limits;
 
-/// Any entity with a global ID.
-#[derive(Interface)]
-#[graphql(field(
-    name = "id",
-    ty = "ID",
-    desc = "Global ID: opaque; pass it to `node` to fetch the entity again."
-))]
-pub enum Node {
-    Person(Person),
-    OrgUnit(OrgUnit),
-    StrategicPriority(StrategicPriority),
-    Metric(Metric),
-    MetricValue(MetricValue),
-    AuditEntry(AuditEntry),
-    EventDeliveryFailure(EventDeliveryFailure),
-    OkrCycle(OkrCycle),
-    OkrObjective(OkrObjective),
-    OkrKeyResult(OkrKeyResult),
-    OkrCheckIn(OkrCheckIn),
-}
-
-impl From<OkrNode> for Node {
-    fn from(node: OkrNode) -> Self {
-        match node {
-            OkrNode::Cycle(n) => Node::OkrCycle(n),
-            OkrNode::Objective(n) => Node::OkrObjective(n),
-            OkrNode::KeyResult(n) => Node::OkrKeyResult(n),
-            OkrNode::CheckIn(n) => Node::OkrCheckIn(n),
-        }
-    }
-}
-
-impl From<CoreNode> for Node {
-    fn from(node: CoreNode) -> Self {
-        match node {
-            CoreNode::Person(n) => Node::Person(n),
-            CoreNode::OrgUnit(n) => Node::OrgUnit(n),
-            CoreNode::StrategicPriority(n) => Node::StrategicPriority(n),
-            CoreNode::Metric(n) => Node::Metric(n),
-            CoreNode::MetricValue(n) => Node::MetricValue(n),
-            CoreNode::AuditEntry(n) => Node::AuditEntry(n),
-            CoreNode::EventDeliveryFailure(n) => Node::EventDeliveryFailure(n),
-        }
-    }
-}
-
-/// The most IDs one `nodes` call resolves.
-pub const MAX_NODES: usize = 100;
-
-async fn resolve_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>> {
-    let Some((type_name, uuid)) = parse_id(id) else {
-        return Ok(None);
-    };
-    if let Some(node) = resolve_core_node(ctx, &type_name, uuid).await? {
-        return Ok(Some(node.into()));
-    }
-    Ok(
-        throughline_okr::graphql::resolve_node(ctx, &type_name, uuid)
-            .await?
-            .map(Node::from),
-    )
-}
-
-#[derive(Default)]
-pub struct NodeQuery;
-
-#[Object]
-impl NodeQuery {
-    /// Any entity by its global ID; null if there is none in this tenant.
-    async fn node(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global ID.")] id: ID,
-    ) -> Result<Option<Node>> {
-        resolve_node(ctx, &id).await
-    }
-
-    /// Entities by global ID, in the order given; null where there is none.
-    async fn nodes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global IDs, at most 100.")] ids: Vec<ID>,
-    ) -> Result<Vec<Option<Node>>> {
-        if ids.len() > MAX_NODES {
-            return Err(
-                DomainError::LimitExceeded(format!("at most {MAX_NODES} IDs per call")).into(),
-            );
-        }
-        futures_util::future::try_join_all(ids.iter().map(|id| resolve_node(ctx, id))).await
-    }
-}
-
-/// The query root: the core, `node`/`nodes`, and one namespace field per framework.
-#[derive(MergedObject, Default)]
-pub struct Query(CoreQuery, NodeQuery, OkrQueryRoot);
-
-/// The mutation root: the core, and one namespace field per framework.
-#[derive(MergedObject, Default)]
-pub struct Mutation(CoreMutation, OkrMutationRoot);
-
-/// The subscription root: the core's, and each framework's events.
-#[derive(MergedSubscription, Default)]
-pub struct Subscription(CoreSubscription, OkrSubscriptionRoot);
+pub use crate::registry::{MAX_NODES, Mutation, Node, Query, Subscription};
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -164,7 +57,7 @@ where
 /// Descriptions for types async-graphql generates (connections) or ships
 /// (scalars) without one: the schema is the front-end team's manual.
 fn describe_generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaBuilder<Q, M, S> {
-    throughline_okr::graphql::describe(builder)
+    crate::registry::describe_frameworks(builder)
         .override_output_type_description::<Page<Person>>("A page of people.")
         .override_output_type_description::<Page<OrgUnit>>("A page of org units.")
         .override_output_type_description::<Page<Metric>>("A page of metrics.")
@@ -606,8 +499,8 @@ fn check_frameworks(document: &ExecutableDocument, request: &RequestContext) -> 
             }
             let roots = framework.roots();
             let owned = |name: &str| match operation.node.ty {
-                OperationType::Query => roots.query == Some(name),
-                OperationType::Mutation => roots.mutation == Some(name),
+                OperationType::Query => roots.query.contains(&name),
+                OperationType::Mutation => roots.mutation.contains(&name),
                 OperationType::Subscription => roots.subscriptions.contains(&name),
             };
             if fields.iter().any(|name| owned(name)) {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::{Serialize, de::DeserializeOwned};
 
+use async_graphql::{ObjectType, SubscriptionType};
 use sea_orm_migration::MigratorTrait;
 
 use crate::core_events::CoreEvent;
@@ -30,11 +31,12 @@ pub struct MigrationState {
 }
 
 /// The GraphQL root fields a framework owns, so the server can refuse them
-/// before execution when the framework is disabled for the tenant.
+/// before execution when the framework is disabled for the tenant. Read off
+/// the framework's root types, never written by hand.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct FrameworkRoots {
-    pub query: Option<&'static str>,
-    pub mutation: Option<&'static str>,
+    pub query: &'static [&'static str],
+    pub mutation: &'static [&'static str],
     pub subscriptions: &'static [&'static str],
 }
 
@@ -79,9 +81,12 @@ pub trait Framework: Send + Sync + 'static {
     type Settings: FrameworkSettings;
     /// Its own sea-orm migrator, with its own migration table.
     type Migrator: MigratorTrait;
-
-    /// The GraphQL root fields it owns.
-    fn roots(&self) -> FrameworkRoots;
+    /// Its part of the query root: one namespace field, `okr { … }`.
+    type Query: ObjectType + Default + 'static;
+    /// Its part of the mutation root: one namespace field (serial inside).
+    type Mutation: ObjectType + Default + 'static;
+    /// Its subscription fields, named after it.
+    type Subscription: SubscriptionType + Default + 'static;
 
     /// Runs in the transaction that switches it on for a tenant (create the
     /// tenant's defaults here); an error refuses the switch.
@@ -149,7 +154,7 @@ impl<F: Framework> AnyFramework for F {
         F::NAME
     }
     fn roots(&self) -> FrameworkRoots {
-        Framework::roots(self)
+        roots_of::<F>()
     }
     fn default_settings(&self) -> serde_json::Value {
         serde_json::to_value(F::Settings::default()).unwrap_or_default()
@@ -201,6 +206,41 @@ impl<F: Framework> AnyFramework for F {
     async fn exceptions(&self, scope: &TenantScope) -> DomainResult<Vec<Exception>> {
         Framework::exceptions(self, scope).await
     }
+}
+
+/// The root fields of `F`'s root types, read once from async-graphql's type
+/// registry and kept for the life of the process.
+fn roots_of<F: Framework>() -> FrameworkRoots {
+    use std::any::TypeId;
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<TypeId, FrameworkRoots>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    *cache.entry(TypeId::of::<F>()).or_insert_with(|| {
+        let mut registry = async_graphql::registry::Registry::default();
+        let query = <F::Query as async_graphql::OutputType>::create_type_info(&mut registry);
+        let mutation = <F::Mutation as async_graphql::OutputType>::create_type_info(&mut registry);
+        let subscription = <F::Subscription as SubscriptionType>::create_type_info(&mut registry);
+        // Leaked once per framework type: root names live as long as the server.
+        let fields = |type_name: &str| -> Vec<&'static str> {
+            // `create_type_info` answers the qualified name (`OkrQueryRoot!`).
+            match registry.types.get(type_name.trim_end_matches('!')) {
+                Some(async_graphql::registry::MetaType::Object { fields, .. }) => fields
+                    .keys()
+                    .map(|name| &*Box::leak(name.clone().into_boxed_str()))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        FrameworkRoots {
+            query: Box::leak(fields(&query).into_boxed_slice()),
+            mutation: Box::leak(fields(&mutation).into_boxed_slice()),
+            subscriptions: Box::leak(fields(&subscription).into_boxed_slice()),
+        }
+    })
 }
 
 /// JSON Schema support for settings types.

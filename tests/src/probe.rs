@@ -124,14 +124,9 @@ impl Framework for Probe {
     const NAME: &'static str = "Probe";
     type Settings = ProbeSettings;
     type Migrator = migration::Migrator;
-
-    fn roots(&self) -> FrameworkRoots {
-        FrameworkRoots {
-            query: Some("probe"),
-            mutation: Some("probe"),
-            subscriptions: &["probeNoteAdded"],
-        }
-    }
+    type Query = ProbeQueryRoot;
+    type Mutation = ProbeMutationRoot;
+    type Subscription = ProbeSubscriptionRoot;
 
     /// Makes the tenant's defaults in the enabling transaction: a greeting
     /// that starts with "welcome" leaves a welcome note; "refuse" refuses

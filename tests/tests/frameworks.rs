@@ -11,17 +11,36 @@ fn framework_roots(app: &TestApp) -> Vec<(&'static str, &'static str, &'static s
     let mut roots = Vec::new();
     for framework in app.registry.iter() {
         let r = framework.roots();
-        if let Some(q) = r.query {
-            roots.push((framework.key(), "query", q));
+        for q in r.query {
+            roots.push((framework.key(), "query", *q));
         }
-        if let Some(m) = r.mutation {
-            roots.push((framework.key(), "mutation", m));
+        for m in r.mutation {
+            roots.push((framework.key(), "mutation", *m));
         }
         for s in r.subscriptions {
             roots.push((framework.key(), "subscription", *s));
         }
     }
     roots
+}
+
+/// Every type a tenant's introspection shows, `Node`'s possible types included.
+async fn visible_type_names(app: &TestApp, token: &str) -> std::collections::BTreeSet<String> {
+    let response = app
+        .gql(
+            token,
+            r#"{ __schema { types { name } } __type(name: "Node") { possibleTypes { name } } }"#,
+            json!({}),
+        )
+        .await;
+    let data = response.data();
+    data["__schema"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(data["__type"]["possibleTypes"].as_array().unwrap())
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect()
 }
 
 async fn root_field_names(app: &TestApp, token: &str) -> Vec<(String, String)> {
@@ -63,6 +82,22 @@ async fn assert_gated(app: TestApp) {
     let off = app.admin("off");
     let roots = framework_roots(&app);
     assert!(!roots.is_empty());
+    // Every type a framework owns is gone from a tenant that has it off
+    // (its node types included), and nothing else differs.
+    let types_on = visible_type_names(&app, &on).await;
+    let types_off = visible_type_names(&app, &off).await;
+    for key in &keys {
+        let prefix = type_prefix(key);
+        let leaked: Vec<&String> = types_off.iter().filter(|t| t.contains(&prefix)).collect();
+        assert!(leaked.is_empty(), "{key} is off, but its types show: {leaked:?}");
+        assert!(types_on.iter().any(|t| t.contains(&prefix)), "{key} is on, but shows no type");
+    }
+    let only_on: Vec<&String> = types_on
+        .difference(&types_off)
+        .filter(|t| !keys.iter().any(|k| t.contains(&type_prefix(k))))
+        .collect();
+    assert!(only_on.is_empty(), "types only enabled frameworks show: {only_on:?}");
+    assert!(types_off.is_subset(&types_on));
     let visible_on = root_field_names(&app, &on).await;
     let visible_off = root_field_names(&app, &off).await;
     // The converse: a root field that only enabled frameworks show belongs

@@ -11,10 +11,19 @@ pub mod service;
 pub mod settings;
 
 use throughline_domain::core_events::CoreEvent;
-use throughline_domain::framework::{Framework, FrameworkRoots};
+use throughline_domain::framework::Framework;
 use throughline_domain::{DomainResult, TenantScope};
 
 pub use graphql::{OkrMutationRoot, OkrQueryRoot, OkrSubscriptionRoot};
+
+/// What the api's one-line assembly reads from a framework crate, by
+/// convention: the framework value, its node resolution and descriptions
+/// (its root types are the `Framework` impl's associated types; its `Node`
+/// types come from the `node_types!` macro).
+pub mod assembly {
+    pub use crate::Okr as Framework;
+    pub use crate::graphql::{describe, resolve_node};
+}
 
 /// Stored per tenant.
 pub const KEY: &str = "okr";
@@ -28,14 +37,9 @@ impl Framework for Okr {
     const NAME: &'static str = "OKRs";
     type Settings = settings::OkrSettings;
     type Migrator = migration::Migrator;
-
-    fn roots(&self) -> FrameworkRoots {
-        FrameworkRoots {
-            query: Some("okr"),
-            mutation: Some("okr"),
-            subscriptions: &["okrCheckInRecorded"],
-        }
-    }
+    type Query = OkrQueryRoot;
+    type Mutation = OkrMutationRoot;
+    type Subscription = OkrSubscriptionRoot;
 
     async fn seed(&self, scope: &TenantScope, seed: u64) -> DomainResult<()> {
         seed::seed(scope, seed).await

@@ -20,7 +20,7 @@ pub use mutation::OkrMutation;
 pub use query::OkrQuery;
 pub use types::{OkrCheckIn, OkrCycle, OkrKeyResult, OkrObjective};
 
-fn okr_enabled(ctx: &Context<'_>) -> bool {
+pub(crate) fn okr_enabled(ctx: &Context<'_>) -> bool {
     framework_enabled(ctx, KEY)
 }
 
@@ -91,21 +91,30 @@ impl OkrSubscriptionRoot {
     }
 }
 
-/// Any OKR entity, as resolved by `node(id)`.
-pub enum OkrNode {
-    Cycle(OkrCycle),
-    Objective(OkrObjective),
-    KeyResult(OkrKeyResult),
-    CheckIn(OkrCheckIn),
+/// The OKR types behind the `Node` interface, for the api's assembly:
+/// `node_types!(callback args…)` calls `callback!(args… [Variant(Type)…])`.
+#[macro_export]
+macro_rules! node_types {
+    ($callback:ident $($args:tt)*) => {
+        $callback! { $($args)* [
+            OkrCycle($crate::graphql::OkrCycle)
+            OkrObjective($crate::graphql::OkrObjective)
+            OkrKeyResult($crate::graphql::OkrKeyResult)
+            OkrCheckIn($crate::graphql::OkrCheckIn)
+        ] }
+    };
 }
 
 /// Resolves an OKR global ID; nothing when OKRs are off for the tenant or the
 /// entity is not one the viewer may see.
-pub async fn resolve_node(
+pub async fn resolve_node<N>(
     ctx: &Context<'_>,
     type_name: &str,
     id: uuid::Uuid,
-) -> Result<Option<OkrNode>> {
+) -> Result<Option<N>>
+where
+    N: From<OkrCycle> + From<OkrObjective> + From<OkrKeyResult> + From<OkrCheckIn>,
+{
     use throughline_domain::graphql::loaders::ById;
     if !okr_enabled(ctx) {
         return Ok(None);
@@ -125,20 +134,18 @@ pub async fn resolve_node(
             .loader::<ById<crate::entity::cycle::Entity>, _>()
             .load_one(id)
             .await?
-            .map(|c| OkrNode::Cycle(OkrCycle(c))),
+            .map(|c| N::from(OkrCycle(c))),
         "OkrObjective" => request
             .loader::<loaders::VisibleObjective, _>()
             .load_one(id)
             .await?
-            .map(|o| OkrNode::Objective(OkrObjective(o))),
+            .map(|o| N::from(OkrObjective(o))),
         "OkrKeyResult" => match request
             .loader::<ById<crate::entity::key_result::Entity>, _>()
             .load_one(id)
             .await?
         {
-            Some(kr) if visible(kr.objective_id).await? => {
-                Some(OkrNode::KeyResult(OkrKeyResult(kr)))
-            }
+            Some(kr) if visible(kr.objective_id).await? => Some(N::from(OkrKeyResult(kr))),
             _ => None,
         },
         "OkrCheckIn" => match request
@@ -151,9 +158,7 @@ pub async fn resolve_node(
                 .load_one(c.key_result_id)
                 .await?
             {
-                Some(kr) if visible(kr.objective_id).await? => {
-                    Some(OkrNode::CheckIn(OkrCheckIn(c)))
-                }
+                Some(kr) if visible(kr.objective_id).await? => Some(N::from(OkrCheckIn(c))),
                 _ => None,
             },
             None => None,

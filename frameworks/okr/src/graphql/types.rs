@@ -40,7 +40,8 @@ use uuid::Uuid;
 pub struct OkrCycle(pub cycle::Model);
 
 /// An OKR cycle: a period objectives are set for, graded at its end.
-#[Object]
+// Hidden from the introspection of tenants without OKRs (it is a `Node`).
+#[Object(visible = "super::okr_enabled")]
 impl OkrCycle {
     /// Global ID.
     pub async fn id(&self) -> ID {
@@ -212,7 +213,8 @@ impl OkrAlignment {
 pub struct OkrObjective(pub objective::Model);
 
 /// An objective: what to achieve in a cycle, measured by key results.
-#[Object]
+// Hidden from the introspection of tenants without OKRs (it is a `Node`).
+#[Object(visible = "super::okr_enabled")]
 impl OkrObjective {
     /// Global ID.
     pub async fn id(&self) -> ID {
@@ -388,7 +390,8 @@ async fn kr_score(ctx: &Context<'_>, kr: &key_result::Model) -> Result<Option<Ke
 pub struct OkrKeyResult(pub key_result::Model);
 
 /// A measurable result of an objective.
-#[Object]
+// Hidden from the introspection of tenants without OKRs (it is a `Node`).
+#[Object(visible = "super::okr_enabled")]
 impl OkrKeyResult {
     /// Global ID.
     pub async fn id(&self) -> ID {
@@ -523,7 +526,8 @@ impl OkrKeyResult {
 pub struct OkrCheckIn(pub check_in::Model);
 
 /// One update of a key result: the value, what changed, and how it looks.
-#[Object]
+// Hidden from the introspection of tenants without OKRs (it is a `Node`).
+#[Object(visible = "super::okr_enabled")]
 impl OkrCheckIn {
     /// Global ID.
     pub async fn id(&self) -> ID {
