@@ -20,6 +20,7 @@ pub use crate::core_events::{
     CoreEvent, MetricV1, MetricValueV1, OrgUnitV1, PersonV1, StrategicPriorityV1,
 };
 pub use crate::decimal::{from_stored, to_stored};
+pub use crate::entity::{TenantOwned, TenantTable, Versioned};
 pub use crate::enums::Role;
 pub use crate::error::{DomainError, DomainResult};
 pub use crate::framework::{Exception, Framework, FrameworkRoots, FrameworkSettings};

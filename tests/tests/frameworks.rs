@@ -89,14 +89,23 @@ async fn assert_gated(app: TestApp) {
     for key in &keys {
         let prefix = type_prefix(key);
         let leaked: Vec<&String> = types_off.iter().filter(|t| t.contains(&prefix)).collect();
-        assert!(leaked.is_empty(), "{key} is off, but its types show: {leaked:?}");
-        assert!(types_on.iter().any(|t| t.contains(&prefix)), "{key} is on, but shows no type");
+        assert!(
+            leaked.is_empty(),
+            "{key} is off, but its types show: {leaked:?}"
+        );
+        assert!(
+            types_on.iter().any(|t| t.contains(&prefix)),
+            "{key} is on, but shows no type"
+        );
     }
     let only_on: Vec<&String> = types_on
         .difference(&types_off)
         .filter(|t| !keys.iter().any(|k| t.contains(&type_prefix(k))))
         .collect();
-    assert!(only_on.is_empty(), "types only enabled frameworks show: {only_on:?}");
+    assert!(
+        only_on.is_empty(),
+        "types only enabled frameworks show: {only_on:?}"
+    );
     assert!(types_off.is_subset(&types_on));
     let visible_on = root_field_names(&app, &on).await;
     let visible_off = root_field_names(&app, &off).await;

@@ -28,12 +28,26 @@ pub trait TenantOwned: TenantTable {
     fn id_column() -> Self::Column;
 }
 
-/// Declares tables as tenant-owned: `tenant_tables!(owned: a, b; joins: c)`
-/// for modules whose `Column` has `TenantId` (and `Id`, for owned ones).
-/// Frameworks declare their own tables with it.
+/// A tenant-owned table with optimistic concurrency through a `version`
+/// column: `TenantTxn::update_versioned` checks and bumps it.
+pub trait Versioned: TenantOwned {
+    fn version_column() -> Self::Column;
+}
+
+/// Declares tables as tenant-owned: `tenant_tables!(owned: a, b; versioned:
+/// a; joins: c)` for modules whose `Column` has `TenantId` (and `Id` for
+/// owned ones, `Version` for versioned ones). Frameworks declare their own
+/// tables with it.
 #[macro_export]
 macro_rules! tenant_tables {
-    (owned: $($owned:ident),* $(,)? $(; joins: $($join:ident),* $(,)?)?) => {
+    (owned: $($owned:ident),* $(,)? $(; versioned: $($versioned:ident),* $(,)?)? $(; joins: $($join:ident),* $(,)?)?) => {
+        $($(
+            impl $crate::entity::Versioned for $versioned::Entity {
+                fn version_column() -> Self::Column {
+                    $versioned::Column::Version
+                }
+            }
+        )*)?
         $(
             impl $crate::entity::TenantTable for $owned::Entity {
                 fn tenant_column() -> Self::Column {
@@ -65,6 +79,10 @@ crate::tenant_tables!(
     audit_entry,
     outbox_event,
     event_delivery_failure;
+    versioned: org_unit,
+    person,
+    strategic_priority,
+    metric;
     joins: metric_link,
     tenant_framework,
     membership,

@@ -11,7 +11,6 @@ pub mod priorities;
 pub mod tenants;
 pub mod users;
 
-use crate::entity::{TenantOwned, metric, org_unit, person, strategic_priority};
 use crate::error::{DomainError, DomainResult};
 
 /// A custom SQL expression with numbered parameters (`$1`, `$2`, reusable)
@@ -64,22 +63,6 @@ pub fn portable_expr(
     }
     Expr::cust_with_values(sql, ordered)
 }
-
-/// A tenant-owned entity with optimistic concurrency through a `version`.
-pub trait Versioned: TenantOwned {
-    fn version_column() -> Self::Column;
-}
-
-macro_rules! versioned {
-    ($($module:ident),*) => {$(
-        impl Versioned for $module::Entity {
-            fn version_column() -> Self::Column {
-                $module::Column::Version
-            }
-        }
-    )*};
-}
-versioned!(org_unit, person, strategic_priority, metric);
 
 /// Checks the version a client sent against the stored one, before any work.
 pub fn check_version(stored: i32, sent: i32, entity: &'static str) -> DomainResult<()> {

@@ -346,7 +346,7 @@ impl TenantTxn<'_> {
         entity: &'static str,
     ) -> DomainResult<()>
     where
-        E: crate::service::Versioned,
+        E: crate::entity::Versioned,
         E::Model: IntoActiveModel<E::ActiveModel>,
         E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
     {

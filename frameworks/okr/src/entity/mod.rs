@@ -7,4 +7,8 @@ pub mod cycle;
 pub mod key_result;
 pub mod objective;
 
-throughline_domain::tenant_tables!(owned: cycle, objective, alignment, key_result, check_in; joins: co_owner);
+throughline_domain::tenant_tables!(
+    owned: cycle, objective, alignment, key_result, check_in;
+    versioned: cycle, objective, key_result;
+    joins: co_owner
+);

@@ -217,16 +217,8 @@ pub async fn update(
     check_refs(&tx, after.owner_id, after.metric_id, "input").await?;
     after.version += 1;
     after.updated_at = Utc::now();
-    let result = tx
-        .update::<key_result::Entity>()
-        .set(key_result::ActiveModel::from(after.clone()).reset_all())
-        .filter(key_result::Column::Id.eq(id))
-        .filter(key_result::Column::Version.eq(current.version))
-        .exec()
+    tx.update_versioned::<key_result::Entity>(id, after.clone(), current.version, "key result")
         .await?;
-    if result == 0 {
-        return Err(DomainError::stale_version("key result"));
-    }
     let action = match changes.status {
         Some(status) if status.as_str() != current.status => match status {
             KeyResultStatus::Active => "okr_key_result.reactivated",

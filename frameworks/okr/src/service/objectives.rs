@@ -364,16 +364,8 @@ pub async fn update(
     require_edit(&tx, scope, &after).await?;
     after.version += 1;
     after.updated_at = Utc::now();
-    let result = tx
-        .update::<objective::Entity>()
-        .set(objective::ActiveModel::from(after.clone()).reset_all())
-        .filter(objective::Column::Id.eq(id))
-        .filter(objective::Column::Version.eq(current.version))
-        .exec()
+    tx.update_versioned::<objective::Entity>(id, after.clone(), current.version, "objective")
         .await?;
-    if result == 0 {
-        return Err(DomainError::stale_version("objective"));
-    }
     if changes.co_owner_ids.is_some() {
         replace_co_owners(&tx, id, &co_owners).await?;
     }
