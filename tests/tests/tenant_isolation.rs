@@ -261,6 +261,7 @@ struct World {
     raw: Value,
     schema: Schema,
     alpha_ids: Ids,
+    bravo_ids: Ids,
 }
 
 async fn two_tenants() -> World {
@@ -269,7 +270,7 @@ async fn two_tenants() -> World {
         app.tenant(slug, FRAMEWORKS).await;
     }
     let alpha_ids = seed(&app, &app.admin("alpha")).await;
-    seed(&app, &app.admin("bravo")).await;
+    let bravo_ids = seed(&app, &app.admin("bravo")).await;
     for slug in ["alpha", "bravo"] {
         let note = app
             .gql(
@@ -286,6 +287,7 @@ async fn two_tenants() -> World {
         raw,
         schema,
         alpha_ids,
+        bravo_ids,
     }
 }
 
@@ -525,4 +527,79 @@ async fn every_mutation_is_allowed_by_the_documented_table_or_forbidden() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Below the door, the database itself refuses a row of one tenant that
+/// names a row of another (composite keys on PostgreSQL, triggers on
+/// SQLite), while a reference inside the tenant still works.
+#[tokio::test]
+async fn the_database_refuses_a_reference_to_another_tenants_row() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let world = two_tenants().await;
+    let app = &world.app;
+    let bravo_ids = &world.bravo_ids;
+    let uuid = |ids: &Ids, hint: &str| parse_id(&ids.for_name(hint)).unwrap().1;
+    let run = |sql: &str, values: Vec<sea_orm::Value>| {
+        let backend = app.db.get_database_backend();
+        let sql = if backend == DbBackend::Postgres {
+            sql.to_string()
+        } else {
+            sql.replace("$1", "?").replace("$2", "?")
+        };
+        let statement = Statement::from_sql_and_values(backend, sql, values);
+        async move { app.db.execute_raw(statement).await }
+    };
+    let alpha_person = uuid(&world.alpha_ids, "person");
+    let cases = [
+        (
+            "UPDATE people SET manager_id = $1 WHERE id = $2",
+            "person",
+            alpha_person,
+        ),
+        (
+            "UPDATE metrics SET owner_id = $1 WHERE id = $2",
+            "person",
+            uuid(&world.alpha_ids, "metric"),
+        ),
+        (
+            "UPDATE okr_objectives SET owner_id = $1 WHERE id = $2",
+            "person",
+            uuid(&world.alpha_ids, "objective"),
+        ),
+        (
+            "UPDATE okr_key_results SET objective_id = $1 WHERE id = $2",
+            "objective",
+            uuid(&world.alpha_ids, "keyresult"),
+        ),
+        (
+            "UPDATE okr_objectives SET cycle_id = $1 WHERE id = $2",
+            "cycle",
+            uuid(&world.alpha_ids, "objective"),
+        ),
+    ];
+    for (sql, theirs, row) in cases {
+        let refused = run(sql, vec![uuid(bravo_ids, theirs).into(), row.into()]).await;
+        assert!(refused.is_err(), "{sql} with bravo's {theirs} was stored");
+    }
+    // Inside one tenant the same statements work.
+    let second = app
+        .gql(
+            &app.admin("alpha"),
+            r#"mutation { createPerson(input: {name: "Bo"}) { person { id } } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    let bo = parse_id(
+        second.data()["createPerson"]["person"]["id"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap()
+    .1;
+    run(
+        "UPDATE people SET manager_id = $1 WHERE id = $2",
+        vec![bo.into(), alpha_person.into()],
+    )
+    .await
+    .unwrap();
 }

@@ -4,6 +4,7 @@ mod m20261121_000001_core_tables;
 mod m20261202_000001_event_delivery_failures;
 mod m20261202_000002_user_identities;
 mod m20261202_000003_tenant_creators;
+mod m20261202_000004_tenant_references;
 
 use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for CoreMigrator {
             Box::new(m20261202_000001_event_delivery_failures::Migration),
             Box::new(m20261202_000002_user_identities::Migration),
             Box::new(m20261202_000003_tenant_creators::Migration),
+            Box::new(m20261202_000004_tenant_references::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 mod m20261121_000001_okr_tables;
 mod m20261122_000001_revision_and_key_result_status;
+mod m20261202_000001_tenant_references;
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_okr_tables::Migration),
             Box::new(m20261122_000001_revision_and_key_result_status::Migration),
+            Box::new(m20261202_000001_tenant_references::Migration),
         ]
     }
 
