@@ -194,16 +194,16 @@ pub async fn authenticate(
 ) -> Result<RequestContext, DomainError> {
     let identity = state.auth.verify(token).await?;
     let session = users::open_session(&state.db, &identity, requested_tenant).await?;
-    let enabled: HashSet<String> = frameworks::enabled_keys(&state.db, session.tenant.id)
-        .await?
-        .into_iter()
-        .collect();
     let scope = throughline_domain::TenantScope::new(
         state.db.clone(),
         session.tenant,
         session.actor,
         state.events.clone(),
     );
+    let enabled: HashSet<String> = frameworks::enabled_keys(&scope)
+        .await?
+        .into_iter()
+        .collect();
     Ok(
         RequestContext::new(scope, session.user, state.registry.clone(), enabled)
             .with_batch_delay(state.limits.batch_delay),

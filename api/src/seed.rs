@@ -543,10 +543,10 @@ pub async fn seed_frameworks(
     tenant: &tenant::Model,
     seed: u64,
 ) -> Result<Vec<&'static str>, String> {
-    let enabled = throughline_domain::service::frameworks::enabled_keys(db, tenant.id)
+    let scope = system_scope(db, tenant);
+    let enabled = throughline_domain::service::frameworks::enabled_keys(&scope)
         .await
         .map_err(|e| e.message())?;
-    let scope = system_scope(db, tenant);
     let mut seeded = Vec::new();
     for framework in registry
         .iter()

@@ -140,11 +140,9 @@ async fn tenant_scope(
     let Some(tenant) = tenant::Entity::find_by_id(tenant_id).one(db).await? else {
         return Ok(None);
     };
-    let enabled = crate::service::frameworks::enabled_keys(db, tenant.id).await?;
-    Ok(Some((
-        TenantScope::new(db.clone(), tenant, Actor::system(), bus.clone()),
-        enabled,
-    )))
+    let scope = TenantScope::new(db.clone(), tenant, Actor::system(), bus.clone());
+    let enabled = crate::service::frameworks::enabled_keys(&scope).await?;
+    Ok(Some((scope, enabled)))
 }
 
 async fn deliver_to_frameworks(

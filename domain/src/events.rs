@@ -5,12 +5,11 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde::Serialize;
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
 
-use crate::entity::{audit_entry, outbox_event};
+use crate::entity::outbox_event;
 use crate::error::DomainResult;
 
 /// A committed change, as delivered to handlers and subscribers.
@@ -86,52 +85,11 @@ impl EventBus {
     }
 }
 
-fn to_json<T: Serialize>(value: Option<&T>) -> DomainResult<Option<serde_json::Value>> {
+pub(crate) fn to_json<T: Serialize>(value: Option<&T>) -> DomainResult<Option<serde_json::Value>> {
     value
         .map(serde_json::to_value)
         .transpose()
         .map_err(|e| crate::DomainError::Internal(format!("serialising a change: {e}")))
-}
-
-/// Writes the audit entry and the outbox event of one change, on the
-/// connection (transaction) of the change itself.
-pub(crate) async fn record_change<C: ConnectionTrait, T: Serialize>(
-    conn: &C,
-    tenant_id: Uuid,
-    actor: Option<Uuid>,
-    change: Change<'_, T>,
-) -> DomainResult<()> {
-    let now = Utc::now();
-    let before = to_json(change.before)?;
-    let after = to_json(change.after)?;
-    audit_entry::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(tenant_id),
-        actor_user_id: Set(actor),
-        action: Set(change.action.to_string()),
-        entity_type: Set(change.entity_type.to_string()),
-        entity_id: Set(change.entity_id),
-        before: Set(before.clone()),
-        after: Set(after.clone()),
-        occurred_at: Set(now),
-    }
-    .insert(conn)
-    .await?;
-    outbox_event::ActiveModel {
-        seq: Default::default(),
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(tenant_id),
-        kind: Set(change.action.to_string()),
-        entity_type: Set(change.entity_type.to_string()),
-        entity_id: Set(change.entity_id),
-        actor_user_id: Set(actor),
-        payload: Set(serde_json::json!({ "before": before, "after": after })),
-        occurred_at: Set(now),
-        dispatched_at: Set(None),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// What one mutation changed, for the audit log and the outbox.

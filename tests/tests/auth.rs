@@ -191,7 +191,8 @@ async fn a_consultant_picks_a_tenant_with_x_tenant() {
 #[tokio::test]
 async fn a_consultant_creates_a_client_tenant_and_becomes_its_admin() {
     let app = start().await;
-    app.tenant("firm", &[]).await;
+    // The firm uses OKRs; the new client does not yet, and its payload says so.
+    app.tenant("firm", &["okr"]).await;
     let consultant = app.token("firm", "cora@firm.example", Role::Admin);
     let create = r#"mutation($slug: String!) { createTenant(input: {slug: $slug, name: "Client Co", fiscalYearStartMonth: 4}) { tenant { slug name fiscalYearStartMonth frameworks { enabled } } } }"#;
     // A tenant's admin is not a consultant until an operator says so.

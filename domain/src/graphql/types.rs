@@ -650,19 +650,19 @@ pub struct Tenant {
     /// Increases with every change; send it back with updates.
     pub version: i32,
     #[graphql(skip)]
-    pub id: uuid::Uuid,
+    pub row: tenant::Model,
 }
 
 impl From<tenant::Model> for Tenant {
     fn from(t: tenant::Model) -> Self {
         Self {
-            slug: t.slug,
-            name: t.name,
+            slug: t.slug.clone(),
+            name: t.name.clone(),
             fiscal_year_start_month: t.fiscal_year_start_month,
-            time_zone: t.time_zone,
+            time_zone: t.time_zone.clone(),
             priority_limit: t.priority_limit,
             version: t.version,
-            id: t.id,
+            row: t,
         }
     }
 }
@@ -672,8 +672,14 @@ impl Tenant {
     /// Every framework this server has, with the tenant's switch and settings.
     async fn frameworks(&self, ctx: &Context<'_>) -> Result<Vec<TenantFramework>> {
         let request = request(ctx)?;
-        let list =
-            service::frameworks::list(request.scope.db(), &request.registry, self.id).await?;
+        // The request's own tenant, or one the viewer just created (the
+        // only other tenant a payload can show): read through its own door.
+        let scope = if self.row.id == request.scope.tenant_id() {
+            request.scope.clone()
+        } else {
+            request.scope.sibling(self.row.clone())
+        };
+        let list = service::frameworks::list(&scope, &request.registry).await?;
         Ok(list.into_iter().map(TenantFramework::from).collect())
     }
 }

@@ -1,7 +1,7 @@
 //! Switching frameworks on and off per tenant, and their settings.
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, QueryFilter, Set};
 
 use crate::entity::tenant_framework;
 use crate::error::{DomainError, DomainResult};
@@ -21,14 +21,13 @@ pub struct TenantFramework {
 }
 
 /// Every compiled framework, with this tenant's switch and settings.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
+pub async fn list(
+    scope: &TenantScope,
     registry: &FrameworkRegistry,
-    tenant_id: uuid::Uuid,
 ) -> DomainResult<Vec<TenantFramework>> {
-    let rows = tenant_framework::Entity::find()
-        .filter(tenant_framework::Column::TenantId.eq(tenant_id))
-        .all(db)
+    let rows = scope
+        .select::<tenant_framework::Entity>()
+        .all(scope)
         .await?;
     Ok(registry
         .iter()
@@ -45,15 +44,12 @@ pub async fn list<C: ConnectionTrait>(
         .collect())
 }
 
-/// The keys of the frameworks enabled for a tenant.
-pub async fn enabled_keys<C: ConnectionTrait>(
-    db: &C,
-    tenant_id: uuid::Uuid,
-) -> DomainResult<Vec<String>> {
-    Ok(tenant_framework::Entity::find()
-        .filter(tenant_framework::Column::TenantId.eq(tenant_id))
+/// The keys of the frameworks enabled for the scope's tenant.
+pub async fn enabled_keys(scope: &TenantScope) -> DomainResult<Vec<String>> {
+    Ok(scope
+        .select::<tenant_framework::Entity>()
         .filter(tenant_framework::Column::Enabled.eq(true))
-        .all(db)
+        .all(scope)
         .await?
         .into_iter()
         .map(|row| row.framework_key)

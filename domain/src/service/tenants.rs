@@ -135,13 +135,18 @@ pub async fn create_tenant(
     .await?;
     // The new tenant's own rows go through its door, and each framework
     // switched on makes its defaults in this same transaction.
+    let creator_actor = Actor {
+        user_id: creator,
+        role: Role::Admin,
+        person_id: None,
+    };
     let scope = TenantScope::new(
         db.clone(),
         model.clone(),
-        Actor::system(),
+        creator_actor,
         crate::events::EventBus::new(),
     );
-    let tx = TenantTxn::adopt(txn, &scope);
+    let mut tx = TenantTxn::adopt(txn, &scope);
     for framework in frameworks {
         let settings = framework.default_settings();
         tx.insert(tenant_framework::ActiveModel {
@@ -165,21 +170,14 @@ pub async fn create_tenant(
         })
         .await?;
     }
-    let txn = tx.into_inner();
-    crate::events::record_change(
-        &txn,
+    tx.record(Change::created(
+        "tenant.created",
+        "Tenant",
         model.id,
-        creator,
-        Change {
-            action: "tenant.created",
-            entity_type: "Tenant",
-            entity_id: model.id,
-            before: None,
-            after: Some(&model),
-        },
-    )
+        &model,
+    ))
     .await?;
-    txn.commit().await?;
+    tx.commit().await?;
     Ok(model)
 }
 

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::entity::{membership, person, tenant, user, user_identity};
 use crate::enums::Role;
 use crate::error::{DomainError, DomainResult};
-use crate::tenancy::Actor;
+use crate::tenancy::{Actor, TenantScope};
 
 /// How far a token's `email` claim may be trusted to find a user who has
 /// no identity for this token yet.
@@ -108,15 +108,16 @@ pub async fn open_session(
     let membership = match (existing, grant) {
         (Some(m), _) => m,
         (None, Some(role)) => {
-            let inserted = membership::ActiveModel {
-                tenant_id: Set(tenant.id),
-                user_id: Set(user.id),
-                role: Set(role.as_str().to_string()),
-                person_id: Set(None),
-                created_at: Set(Utc::now()),
-            }
-            .insert(db)
-            .await;
+            let inserted = TenantScope::for_sign_in(db, &tenant)
+                .owned(membership::ActiveModel {
+                    user_id: Set(user.id),
+                    role: Set(role.as_str().to_string()),
+                    person_id: Set(None),
+                    created_at: Set(Utc::now()),
+                    ..Default::default()
+                })
+                .insert(db)
+                .await;
             match inserted {
                 Ok(m) => m,
                 // A parallel first request provisioned it a moment ago.
@@ -311,16 +312,17 @@ async fn try_find_or_provision_user(
 }
 
 /// Links a membership to the tenant's Person with the user's e-mail, if any.
-async fn link_person_by_email<C: ConnectionTrait>(
-    db: &C,
+async fn link_person_by_email(
+    db: &DatabaseConnection,
     tenant: &tenant::Model,
     user: &user::Model,
     membership: &membership::Model,
 ) -> DomainResult<Option<Uuid>> {
-    let Some(person) = person::Entity::find()
-        .filter(person::Column::TenantId.eq(tenant.id))
+    let scope = TenantScope::for_sign_in(db, tenant);
+    let Some(person) = scope
+        .select::<person::Entity>()
         .filter(person::Column::Email.eq(&user.email))
-        .one(db)
+        .one(&scope)
         .await?
     else {
         return Ok(None);

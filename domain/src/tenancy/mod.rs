@@ -142,6 +142,30 @@ impl TenantScope {
         &self.events
     }
 
+    /// The tenant as sign-in sees it, before the session's scope exists:
+    /// the system acting, on a bus nobody listens to (sign-in announces
+    /// nothing).
+    pub(crate) fn for_sign_in(db: &DatabaseConnection, tenant: &tenant::Model) -> Self {
+        static QUIET: std::sync::OnceLock<EventBus> = std::sync::OnceLock::new();
+        Self::new(
+            db.clone(),
+            tenant.clone(),
+            Actor::system(),
+            QUIET.get_or_init(EventBus::new).clone(),
+        )
+    }
+
+    /// Another tenant, for the domain's own reads of a tenant the actor just
+    /// created (a `createTenant` payload).
+    pub(crate) fn sibling(&self, tenant: tenant::Model) -> Self {
+        Self::new(
+            self.db.clone(),
+            tenant,
+            self.actor.clone(),
+            self.events.clone(),
+        )
+    }
+
     /// The same tenant, acting as someone else (the system, in event handlers).
     pub fn with_actor(&self, actor: Actor) -> Self {
         Self {
@@ -258,11 +282,6 @@ impl<'s> TenantTxn<'s> {
 impl TenantTxn<'_> {
     pub(crate) fn conn(&self) -> &DatabaseTransaction {
         &self.txn
-    }
-
-    /// The transaction back, for the domain's own writes outside the door.
-    pub(crate) fn into_inner(self) -> DatabaseTransaction {
-        self.txn
     }
 
     /// Reads in this transaction start here (the same door as the scope's).
@@ -416,12 +435,34 @@ impl TenantTxn<'_> {
 
     /// Writes the audit entry and the outbox event for one change.
     pub async fn record<T: Serialize>(&mut self, change: Change<'_, T>) -> DomainResult<()> {
-        events::record_change(
-            &self.txn,
-            self.scope.tenant_id(),
-            self.scope.actor().user_id,
-            change,
-        )
+        use sea_orm::Set;
+        let now = chrono::Utc::now();
+        let actor = self.scope.actor().user_id;
+        let before = events::to_json(change.before)?;
+        let after = events::to_json(change.after)?;
+        self.insert(crate::entity::audit_entry::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            actor_user_id: Set(actor),
+            action: Set(change.action.to_string()),
+            entity_type: Set(change.entity_type.to_string()),
+            entity_id: Set(change.entity_id),
+            before: Set(before.clone()),
+            after: Set(after.clone()),
+            occurred_at: Set(now),
+            ..Default::default()
+        })
+        .await?;
+        self.insert(crate::entity::outbox_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            kind: Set(change.action.to_string()),
+            entity_type: Set(change.entity_type.to_string()),
+            entity_id: Set(change.entity_id),
+            actor_user_id: Set(actor),
+            payload: Set(serde_json::json!({ "before": before, "after": after })),
+            occurred_at: Set(now),
+            dispatched_at: Set(None),
+            ..Default::default()
+        })
         .await?;
         self.recorded = true;
         Ok(())
