@@ -425,7 +425,7 @@ fn every_type_a_framework_adds_is_named_after_it() {
     };
     let limits = throughline_api::config::Limits::default();
     let core = type_names(
-        &Schema::build(CoreQuery, CoreMutation, CoreSubscription)
+        &Schema::build(CoreQuery::default(), CoreMutation::default(), CoreSubscription)
             .finish()
             .sdl(),
     );

@@ -28,3 +28,10 @@ pub fn patch_id(
         MaybeUndefined::Value(id) => Some(Some(decode_id(id, type_name, field)?)),
     })
 }
+
+/// What was deleted.
+#[derive(async_graphql::SimpleObject)]
+pub struct DeletePayload {
+    /// The global ID of the deleted entity.
+    pub deleted_id: ID,
+}

@@ -1,6 +1,8 @@
-//! The core's GraphQL layer: object types, global IDs, connections, loaders,
-//! the core's query/mutation/subscription roots, and the framework gating
-//! helpers every framework uses. Assembled into one schema by the api.
+//! The core's GraphQL layer, sliced by concept (people, org units, metrics…:
+//! each file holds its types, inputs, query fields and mutation fields,
+//! merged into the core's roots), plus global IDs, connections, loaders and
+//! the framework gating helpers every framework uses. Assembled into one
+//! schema by the api.
 
 pub mod connection;
 pub mod context;
@@ -13,6 +15,17 @@ pub mod query;
 pub mod scalars;
 pub mod subscription;
 pub mod types;
+
+// One file per concept: its types, inputs, query and mutation fields.
+pub mod audit;
+pub mod event_deliveries;
+pub mod metrics;
+pub mod org_units;
+pub mod people;
+pub mod priorities;
+pub mod targets;
+pub mod tenant;
+pub mod viewer;
 
 pub use connection::{Page, PageArgs, SortKey, page_complexity};
 pub use context::{RequestContext, request};

@@ -1,0 +1,302 @@
+//! The tenant itself and the frameworks it has switched on: settings, switches, the settings' JSON Schema, and creating client tenants.
+
+use super::context::request;
+use crate::entity::tenant;
+use crate::service;
+use async_graphql::{ComplexObject, Context, InputObject, Json, Object, Result, SimpleObject};
+
+/// A client organisation.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct Tenant {
+    /// Short unique name, used in the `X-Tenant` header.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// The month the fiscal year starts (1 = January).
+    pub fiscal_year_start_month: i32,
+    /// IANA time zone name.
+    pub time_zone: String,
+    /// How many strategic priorities the tenant may have.
+    pub priority_limit: i32,
+    /// Increases with every change; send it back with updates.
+    pub version: i32,
+    #[graphql(skip)]
+    pub row: tenant::Model,
+}
+
+impl From<tenant::Model> for Tenant {
+    fn from(t: tenant::Model) -> Self {
+        Self {
+            slug: t.slug.clone(),
+            name: t.name.clone(),
+            fiscal_year_start_month: t.fiscal_year_start_month,
+            time_zone: t.time_zone.clone(),
+            priority_limit: t.priority_limit,
+            version: t.version,
+            row: t,
+        }
+    }
+}
+
+#[ComplexObject]
+impl Tenant {
+    /// Every framework this server has, with the tenant's switch and settings.
+    async fn frameworks(&self, ctx: &Context<'_>) -> Result<Vec<TenantFramework>> {
+        let request = request(ctx)?;
+        // The request's own tenant, or one the viewer just created (the
+        // only other tenant a payload can show): read through its own door.
+        let scope = if self.row.id == request.scope.tenant_id() {
+            request.scope.clone()
+        } else {
+            request.scope.sibling(self.row.clone())
+        };
+        let list = service::frameworks::list(&scope, &request.registry).await?;
+        Ok(list.into_iter().map(TenantFramework::from).collect())
+    }
+}
+
+/// A framework compiled into this server, as configured for the tenant.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TenantFramework {
+    /// Its key, e.g. `okr`.
+    pub key: String,
+    /// Its name for people.
+    pub name: String,
+    /// Whether the tenant uses it.
+    pub enabled: bool,
+    /// Its settings for the tenant, defaults filled in.
+    pub settings: Json<serde_json::Value>,
+    /// Increases with every change of switch or settings.
+    pub version: i32,
+}
+
+impl From<service::frameworks::TenantFramework> for TenantFramework {
+    fn from(f: service::frameworks::TenantFramework) -> Self {
+        Self {
+            key: f.key.to_string(),
+            name: f.name.to_string(),
+            enabled: f.enabled,
+            settings: Json(f.settings),
+            version: f.version,
+        }
+    }
+}
+
+/// Changes to the tenant's own settings; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateTenantInput {
+    /// The version you read; a stale one answers `CONFLICT`.
+    pub version: i32,
+    /// The name.
+    pub name: Option<String>,
+    /// 1 (January) to 12.
+    pub fiscal_year_start_month: Option<i32>,
+    /// IANA name, e.g. `Europe/Berlin`.
+    pub time_zone: Option<String>,
+    /// 1 to 10.
+    pub priority_limit: Option<i32>,
+}
+
+/// The tenant after the change.
+#[derive(SimpleObject)]
+pub struct TenantPayload {
+    /// The tenant after the change.
+    pub tenant: Tenant,
+}
+
+/// A new client tenant, created by a consultant or client admin who becomes its first admin.
+#[derive(InputObject)]
+pub struct CreateTenantInput {
+    /// 2 to 63 lowercase letters, digits and inner hyphens; used in `X-Tenant`.
+    pub slug: String,
+    /// The name.
+    pub name: String,
+    /// 1 (January) to 12; default 1.
+    pub fiscal_year_start_month: Option<i32>,
+    /// IANA name; default `UTC`.
+    pub time_zone: Option<String>,
+    /// Framework keys to enable with their default settings.
+    pub frameworks: Option<Vec<String>>,
+}
+
+/// The new tenant; send its slug as `X-Tenant` to act there.
+#[derive(SimpleObject)]
+pub struct CreateTenantPayload {
+    /// The new tenant.
+    pub tenant: Tenant,
+}
+
+/// Switches a framework on, optionally with settings.
+#[derive(InputObject)]
+pub struct EnableFrameworkInput {
+    /// The framework's key, e.g. `okr`.
+    pub key: String,
+    /// Settings to store with it; omitted keep what was stored (or the defaults).
+    pub settings: Option<Json<serde_json::Value>>,
+}
+
+/// Switches a framework off; its data and settings are kept.
+#[derive(InputObject)]
+pub struct DisableFrameworkInput {
+    /// The framework's key, e.g. `okr`.
+    pub key: String,
+}
+
+/// Replaces a framework's settings for the tenant.
+#[derive(InputObject)]
+pub struct UpdateFrameworkSettingsInput {
+    /// The framework's key, e.g. `okr`.
+    pub key: String,
+    /// The new settings; omitted keys take their defaults.
+    pub settings: Json<serde_json::Value>,
+}
+
+/// The framework after the change.
+#[derive(SimpleObject)]
+pub struct FrameworkPayload {
+    /// The framework after the change.
+    pub framework: TenantFramework,
+}
+
+#[derive(Default)]
+pub struct TenantQuery;
+
+#[Object]
+impl TenantQuery {
+    /// The JSON Schema (draft 2020-12) of a framework's settings, with
+    /// defaults and allowed values: enough for a UI to render a settings form.
+    async fn framework_settings_schema(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The framework's key, e.g. `okr`.")] key: String,
+    ) -> Result<async_graphql::Json<serde_json::Value>> {
+        let request = request(ctx)?;
+        let framework = service::frameworks::find(&request.registry, "key", &key)?;
+        Ok(async_graphql::Json(framework.settings_schema()))
+    }
+}
+
+#[derive(Default)]
+pub struct TenantMutation;
+
+#[Object]
+impl TenantMutation {
+    /// Changes the tenant's own settings (admins).
+    async fn update_tenant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: UpdateTenantInput,
+    ) -> Result<TenantPayload> {
+        let scope = &request(ctx)?.scope;
+        let tenant = service::tenants::update_tenant(
+            scope,
+            service::tenants::TenantChanges {
+                version: input.version,
+                name: input.name,
+                fiscal_year_start_month: input.fiscal_year_start_month,
+                time_zone: input.time_zone,
+                priority_limit: input.priority_limit,
+            },
+        )
+        .await?;
+        Ok(TenantPayload {
+            tenant: tenant.into(),
+        })
+    }
+
+    /// Creates a client tenant (users an operator allowed to: consultants);
+    /// the caller becomes its first admin. A tenant's own admins cannot.
+    async fn create_tenant(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: CreateTenantInput,
+    ) -> Result<CreateTenantPayload> {
+        let request = request(ctx)?;
+        if !request.user.may_create_tenants {
+            return Err(crate::DomainError::forbidden(
+                "creating tenants is for consultants and operators; an operator grants it with `throughline user allow-tenant-creation <email>`",
+            )
+            .into());
+        }
+        let tenant = service::tenants::create_tenant(
+            request.scope.db(),
+            &request.registry,
+            service::tenants::NewTenant {
+                slug: input.slug,
+                name: input.name,
+                fiscal_year_start_month: input.fiscal_year_start_month,
+                time_zone: input.time_zone,
+                frameworks: input.frameworks.unwrap_or_default(),
+            },
+            Some(request.user.id),
+        )
+        .await
+        .map_err(|e| e.within("input"))?;
+        request.scope.events().wake_dispatcher();
+        Ok(CreateTenantPayload {
+            tenant: tenant.into(),
+        })
+    }
+
+    /// Switches a framework on for the tenant (admins). Its earlier data and settings come back.
+    async fn enable_framework(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: EnableFrameworkInput,
+    ) -> Result<FrameworkPayload> {
+        let request = request(ctx)?;
+        let settings = input.settings.map(|json| json.0);
+        let framework = service::frameworks::set_framework(
+            &request.scope,
+            &request.registry,
+            &input.key,
+            Some(true),
+            settings.as_ref(),
+        )
+        .await?;
+        Ok(FrameworkPayload {
+            framework: framework.into(),
+        })
+    }
+
+    /// Switches a framework off for the tenant (admins). Its data is kept.
+    async fn disable_framework(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: DisableFrameworkInput,
+    ) -> Result<FrameworkPayload> {
+        let request = request(ctx)?;
+        let framework = service::frameworks::set_framework(
+            &request.scope,
+            &request.registry,
+            &input.key,
+            Some(false),
+            None,
+        )
+        .await?;
+        Ok(FrameworkPayload {
+            framework: framework.into(),
+        })
+    }
+
+    /// Replaces a framework's settings for the tenant (admins), validated by the framework.
+    async fn update_framework_settings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: UpdateFrameworkSettingsInput,
+    ) -> Result<FrameworkPayload> {
+        let request = request(ctx)?;
+        let framework = service::frameworks::set_framework(
+            &request.scope,
+            &request.registry,
+            &input.key,
+            None,
+            Some(&input.settings.0),
+        )
+        .await?;
+        Ok(FrameworkPayload {
+            framework: framework.into(),
+        })
+    }
+}
