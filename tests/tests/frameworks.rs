@@ -425,9 +425,13 @@ fn every_type_a_framework_adds_is_named_after_it() {
     };
     let limits = throughline_api::config::Limits::default();
     let core = type_names(
-        &Schema::build(CoreQuery::default(), CoreMutation::default(), CoreSubscription)
-            .finish()
-            .sdl(),
+        &Schema::build(
+            CoreQuery::default(),
+            CoreMutation::default(),
+            CoreSubscription,
+        )
+        .finish()
+        .sdl(),
     );
     let product = type_names(&throughline_api::schema::app_schema(&limits).sdl());
     let with_probe = type_names(&throughline_tests::probe::schema(&limits).sdl());

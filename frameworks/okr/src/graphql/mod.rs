@@ -7,6 +7,14 @@ pub mod mutation;
 pub mod query;
 pub mod types;
 
+// One file per concept: its types, inputs, query and mutation fields.
+pub mod alignment;
+pub mod bulk;
+pub mod check_ins;
+pub mod cycles;
+pub mod key_results;
+pub mod objectives;
+
 use async_graphql::{Context, ID, Object, Result, Subscription};
 use futures_util::{Stream, StreamExt};
 use throughline_domain::enums::Role;
@@ -33,7 +41,7 @@ impl OkrQueryRoot {
     /// OKRs: cycles, objectives, key results, check-ins, alignment.
     #[graphql(visible = "okr_enabled", guard = "FrameworkGuard(KEY)")]
     async fn okr(&self) -> OkrQuery {
-        OkrQuery
+        OkrQuery::default()
     }
 }
 
@@ -51,7 +59,7 @@ impl OkrMutationRoot {
         request(ctx)?
             .scope
             .require_role(&[Role::Admin, Role::Manager, Role::Member], "changing OKRs")?;
-        Ok(OkrMutation)
+        Ok(OkrMutation::default())
     }
 }
 
