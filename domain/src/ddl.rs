@@ -130,6 +130,22 @@ pub struct TenantReference {
     pub on_delete: ForeignKeyAction,
 }
 
+impl TenantReference {
+    pub const fn new(
+        table: &'static str,
+        column: &'static str,
+        target: &'static str,
+        on_delete: ForeignKeyAction,
+    ) -> Self {
+        Self {
+            table,
+            column,
+            target,
+            on_delete,
+        }
+    }
+}
+
 fn action_sql(reference: &TenantReference) -> String {
     match reference.on_delete {
         ForeignKeyAction::Cascade => "CASCADE".into(),

@@ -323,8 +323,14 @@ pub async fn introspected() -> (TestApp, String, Ids, Value, Schema) {
     app.tenant("acme", &["okr"]).await;
     let admin = app.admin("acme");
     let ids = seed(&app, &admin).await;
-    let introspection = app.gql(&admin, INTROSPECTION, json!({})).await;
-    let raw = &introspection.data()["__schema"];
+    let (raw, schema) = schema_of(&app, &admin).await;
+    (app, admin, ids, raw, schema)
+}
+
+/// The schema as `token`'s tenant sees it: the raw `__schema` and its types.
+pub async fn schema_of(app: &TestApp, token: &str) -> (Value, Schema) {
+    let introspection = app.gql(token, INTROSPECTION, json!({})).await;
+    let raw = introspection.data()["__schema"].clone();
     let schema = Schema {
         types: raw["types"]
             .as_array()
@@ -333,8 +339,17 @@ pub async fn introspected() -> (TestApp, String, Ids, Value, Schema) {
             .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
             .collect(),
     };
-    let raw = raw.clone();
-    (app, admin, ids, raw, schema)
+    (raw, schema)
+}
+
+/// Whether a field (from introspection) has an argument without which it
+/// cannot be called.
+pub fn needs_argument(field: &Value) -> bool {
+    field["args"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|a| TypeRef(a["type"].clone()).required())
 }
 
 /// What can be wrong with one answer, or `None` if it is acceptable.

@@ -17,25 +17,11 @@ use serde_json::{Map, Value, json};
 use throughline_domain::enums::Role;
 use throughline_domain::graphql::ids::{encode_id, parse_id};
 use throughline_tests::schema_walk::{
-    Case, INTROSPECTION, Ids, Schema, TypeRef, cases, document, problem, seed,
+    Case, Ids, Schema, TypeRef, cases, document, needs_argument, problem, schema_of, seed,
 };
 use throughline_tests::{TestApp, start_with_every_framework};
 
 const FRAMEWORKS: &[&str] = &["okr", "probe"];
-
-async fn schema_of(app: &TestApp, token: &str) -> (Value, Schema) {
-    let introspection = app.gql(token, INTROSPECTION, json!({})).await;
-    let raw = introspection.data()["__schema"].clone();
-    let schema = Schema {
-        types: raw["types"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
-            .collect(),
-    };
-    (raw, schema)
-}
 
 /// A selection of `type_name` down to `depth` levels: every scalar, and
 /// every object field that needs no argument.
@@ -59,12 +45,7 @@ fn selection(schema: &Schema, type_name: &str, depth: usize) -> String {
     }
     for field in ty["fields"].as_array().unwrap() {
         let name = field["name"].as_str().unwrap();
-        let needs_argument = field["args"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| TypeRef(a["type"].clone()).required());
-        if needs_argument {
+        if needs_argument(field) {
             continue;
         }
         let (kind, inner) = TypeRef(field["type"].clone()).named();
@@ -110,12 +91,7 @@ async fn crawl(
     while let Some((path, type_name)) = roots.pop() {
         for field in schema.ty(&type_name)["fields"].as_array().unwrap() {
             let name = field["name"].as_str().unwrap().to_string();
-            let needs_argument = field["args"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|a| TypeRef(a["type"].clone()).required());
-            if needs_argument {
+            if needs_argument(field) {
                 continue;
             }
             let (kind, inner) = TypeRef(field["type"].clone()).named();

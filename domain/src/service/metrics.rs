@@ -14,7 +14,7 @@ use crate::enums::{
 };
 use crate::error::{DomainError, DomainResult};
 use crate::periods::{PeriodKind, period_containing};
-use crate::tenancy::{Change, TenantScope, TenantTxn};
+use crate::tenancy::{Change, TenantScope, TenantSelect, TenantTxn};
 
 use super::{check_version, optional_text, required_text};
 
@@ -247,12 +247,7 @@ pub async fn link(
             ),
         ));
     }
-    let existing = tx
-        .select::<metric_link::Entity>()
-        .filter(metric_link::Column::LeadingMetricId.eq(leading))
-        .filter(metric_link::Column::LaggingMetricId.eq(lagging))
-        .one(&tx)
-        .await?;
+    let existing = link_between(&tx, leading, lagging).one(&tx).await?;
     if existing.is_none() {
         let row = tx
             .insert(metric_link::ActiveModel {
@@ -269,6 +264,17 @@ pub async fn link(
     Ok((lead, lag))
 }
 
+/// The link from `leading` to `lagging`, if any.
+fn link_between(
+    tx: &TenantTxn<'_>,
+    leading: Uuid,
+    lagging: Uuid,
+) -> TenantSelect<metric_link::Entity> {
+    tx.select::<metric_link::Entity>()
+        .filter(metric_link::Column::LeadingMetricId.eq(leading))
+        .filter(metric_link::Column::LaggingMetricId.eq(lagging))
+}
+
 /// Removes a leading → lagging link. Idempotent.
 pub async fn unlink(
     scope: &TenantScope,
@@ -283,12 +289,7 @@ pub async fn unlink(
     let lag = tx
         .reference::<metric::Entity>(lagging, "input.laggingMetricId", "metric")
         .await?;
-    let existing = tx
-        .select::<metric_link::Entity>()
-        .filter(metric_link::Column::LeadingMetricId.eq(leading))
-        .filter(metric_link::Column::LaggingMetricId.eq(lagging))
-        .one(&tx)
-        .await?;
+    let existing = link_between(&tx, leading, lagging).one(&tx).await?;
     if let Some(row) = existing {
         tx.delete::<metric_link::Entity>()
             .filter(metric_link::Column::LeadingMetricId.eq(leading))

@@ -13,72 +13,58 @@ pub struct Migration;
 
 const KEYED: &[&str] = &["org_units", "people", "strategic_priorities", "metrics"];
 
-const fn reference(
-    table: &'static str,
-    column: &'static str,
-    target: &'static str,
-    on_delete: ForeignKeyAction,
-) -> TenantReference {
-    TenantReference {
-        table,
-        column,
-        target,
-        on_delete,
-    }
-}
-
 const REFERENCES: &[TenantReference] = &[
-    reference(
+    TenantReference::new(
         "org_units",
         "parent_id",
         "org_units",
         ForeignKeyAction::Restrict,
     ),
-    reference(
+    TenantReference::new(
         "people",
         "org_unit_id",
         "org_units",
         ForeignKeyAction::Restrict,
     ),
-    reference("people", "manager_id", "people", ForeignKeyAction::Restrict),
-    reference(
+    TenantReference::new("people", "manager_id", "people", ForeignKeyAction::Restrict),
+    TenantReference::new(
         "memberships",
         "person_id",
         "people",
         ForeignKeyAction::SetNull,
     ),
-    reference(
+    TenantReference::new(
         "strategic_priorities",
         "owner_id",
         "people",
         ForeignKeyAction::SetNull,
     ),
-    reference("metrics", "owner_id", "people", ForeignKeyAction::SetNull),
-    reference(
+    TenantReference::new("metrics", "owner_id", "people", ForeignKeyAction::SetNull),
+    TenantReference::new(
         "metrics",
         "org_unit_id",
         "org_units",
         ForeignKeyAction::SetNull,
     ),
-    reference(
+    TenantReference::new(
         "metrics",
         "priority_id",
         "strategic_priorities",
         ForeignKeyAction::SetNull,
     ),
-    reference(
+    TenantReference::new(
         "metric_links",
         "leading_metric_id",
         "metrics",
         ForeignKeyAction::Cascade,
     ),
-    reference(
+    TenantReference::new(
         "metric_links",
         "lagging_metric_id",
         "metrics",
         ForeignKeyAction::Cascade,
     ),
-    reference(
+    TenantReference::new(
         "metric_values",
         "metric_id",
         "metrics",

@@ -11,100 +11,86 @@ pub struct Migration;
 
 const KEYED: &[&str] = &["okr_cycles", "okr_objectives", "okr_key_results"];
 
-const fn reference(
-    table: &'static str,
-    column: &'static str,
-    target: &'static str,
-    on_delete: ForeignKeyAction,
-) -> TenantReference {
-    TenantReference {
-        table,
-        column,
-        target,
-        on_delete,
-    }
-}
-
 const REFERENCES: &[TenantReference] = &[
-    reference(
+    TenantReference::new(
         "okr_cycles",
         "parent_id",
         "okr_cycles",
         ForeignKeyAction::Restrict,
     ),
-    reference(
+    TenantReference::new(
         "okr_objectives",
         "cycle_id",
         "okr_cycles",
         ForeignKeyAction::Restrict,
     ),
-    reference(
+    TenantReference::new(
         "okr_objectives",
         "owner_id",
         "people",
         ForeignKeyAction::Restrict,
     ),
-    reference(
+    TenantReference::new(
         "okr_objectives",
         "org_unit_id",
         "org_units",
         ForeignKeyAction::SetNull,
     ),
-    reference(
+    TenantReference::new(
         "okr_objective_co_owners",
         "objective_id",
         "okr_objectives",
         ForeignKeyAction::Cascade,
     ),
-    reference(
+    TenantReference::new(
         "okr_objective_co_owners",
         "person_id",
         "people",
         ForeignKeyAction::Cascade,
     ),
-    reference(
+    TenantReference::new(
         "okr_key_results",
         "objective_id",
         "okr_objectives",
         ForeignKeyAction::Cascade,
     ),
-    reference(
+    TenantReference::new(
         "okr_key_results",
         "owner_id",
         "people",
         ForeignKeyAction::Restrict,
     ),
-    reference(
+    TenantReference::new(
         "okr_key_results",
         "metric_id",
         "metrics",
         ForeignKeyAction::SetNull,
     ),
-    reference(
+    TenantReference::new(
         "okr_alignments",
         "objective_id",
         "okr_objectives",
         ForeignKeyAction::Cascade,
     ),
-    reference(
+    TenantReference::new(
         "okr_alignments",
         "parent_objective_id",
         "okr_objectives",
         ForeignKeyAction::Cascade,
     ),
-    reference(
+    TenantReference::new(
         "okr_alignments",
         "parent_key_result_id",
         "okr_key_results",
         ForeignKeyAction::Cascade,
     ),
-    reference(
+    TenantReference::new(
         "okr_alignments",
         "priority_id",
         "strategic_priorities",
         ForeignKeyAction::Cascade,
     ),
-    reference(
+    TenantReference::new(
         "okr_check_ins",
         "key_result_id",
         "okr_key_results",
