@@ -1,6 +1,11 @@
 //! The `throughline` server and CLI: configuration, auth, schema assembly and
 //! the HTTP layer. Everything else lives in the domain and the frameworks.
 
+// The merged GraphQL roots (core concepts, frameworks, the probe) nest deep
+// enough that computing their resolvers' future layouts can pass rustc's
+// default query depth on a clean build.
+#![recursion_limit = "256"]
+
 #[macro_use]
 mod assembly;
 pub mod auth;
