@@ -5,8 +5,8 @@
 //! - `Query`, `Mutation`, `Subscription`: the core's roots merged with each
 //!   framework's (its `Framework::Query`, `::Mutation`, `::Subscription`);
 //! - the `Node` interface with the core's and every framework's node types
-//!   (from the crate's `node_types!` macro), `node`/`nodes` and their
-//!   resolution (the crate's `assembly::resolve_node`);
+//!   (from each crate's `node_types!` macro, the core's included), `node`/
+//!   `nodes` and their resolution (the crate's `assembly::resolve_node`);
 //! - `describe_frameworks`, each crate's `assembly::describe`.
 //!
 //! A framework crate provides, by convention: `assembly::{Framework,
@@ -14,7 +14,8 @@
 
 macro_rules! frameworks {
     ($($krate:ident :: $framework:ident),+ $(,)?) => {
-        frameworks!(@collect [] [$($krate)+] [$($krate::$framework)+]);
+        // The core's node types first, by the same convention.
+        frameworks!(@collect [] [throughline_domain $($krate)+] [$($krate::$framework)+]);
     };
     // Gather every crate's node types through its `node_types!` callback.
     (@collect $nodes:tt [] $all:tt) => {
@@ -31,12 +32,8 @@ macro_rules! frameworks {
 
         use async_graphql::{Context, ID, Interface, MergedObject, MergedSubscription, Object, Result};
         use throughline_domain::graphql::ids::parse_id;
-        use throughline_domain::graphql::types::{
-            AuditEntry, EventDeliveryFailure, Metric, MetricValue, OrgUnit, Person,
-            StrategicPriority,
-        };
         use throughline_domain::graphql::{
-            CoreMutation, CoreNode, CoreQuery, CoreSubscription, resolve_core_node,
+            CoreMutation, CoreQuery, CoreSubscription, resolve_core_node,
         };
         use throughline_domain::{AnyFramework, DomainError, Framework, FrameworkRegistry};
 
@@ -55,29 +52,8 @@ macro_rules! frameworks {
             desc = "Global ID: opaque; pass it to `node` to fetch the entity again."
         ))]
         pub enum Node {
-            Person(Person),
-            OrgUnit(OrgUnit),
-            StrategicPriority(StrategicPriority),
-            Metric(Metric),
-            MetricValue(MetricValue),
-            AuditEntry(AuditEntry),
-            EventDeliveryFailure(EventDeliveryFailure),
             // Raw tokens, not a `path` fragment: the derive wants a plain type path.
             $($variant($($ty)+),)*
-        }
-
-        impl From<CoreNode> for Node {
-            fn from(node: CoreNode) -> Self {
-                match node {
-                    CoreNode::Person(n) => Node::Person(n),
-                    CoreNode::OrgUnit(n) => Node::OrgUnit(n),
-                    CoreNode::StrategicPriority(n) => Node::StrategicPriority(n),
-                    CoreNode::Metric(n) => Node::Metric(n),
-                    CoreNode::MetricValue(n) => Node::MetricValue(n),
-                    CoreNode::AuditEntry(n) => Node::AuditEntry(n),
-                    CoreNode::EventDeliveryFailure(n) => Node::EventDeliveryFailure(n),
-                }
-            }
         }
 
         /// The most IDs one `nodes` call resolves.
@@ -87,8 +63,8 @@ macro_rules! frameworks {
             let Some((type_name, uuid)) = parse_id(id) else {
                 return Ok(None);
             };
-            if let Some(node) = resolve_core_node(ctx, &type_name, uuid).await? {
-                return Ok(Some(node.into()));
+            if let Some(node) = resolve_core_node::<Node>(ctx, &type_name, uuid).await? {
+                return Ok(Some(node));
             }
             $(
                 if let Some(node) = $krate::assembly::resolve_node::<Node>(ctx, &type_name, uuid).await? {

@@ -21,20 +21,24 @@ pub use crate::core_events::{
 };
 pub use crate::decimal::{from_stored, to_stored};
 pub use crate::entity::{TenantOwned, TenantTable, Versioned};
-pub use crate::enums::Role;
+pub use crate::enums::{PersonStatus, Role};
 pub use crate::error::{DomainError, DomainResult};
 pub use crate::framework::{Exception, Framework, FrameworkRoots, FrameworkSettings};
 pub use crate::graphql::connection::{
-    Page, PageArgs, SortKey, page, page_complexity, page_of_list,
+    self, Page, PageArgs, SortKey, page, page_complexity, page_of_list, search_term, text_contains,
+    updated_since,
 };
 pub use crate::graphql::context::{RequestContext, ScopedLoader, request};
 pub use crate::graphql::gating::{FrameworkGuard, framework_enabled};
 pub use crate::graphql::ids::{decode_id, decode_optional, encode_id, id_of};
+pub use crate::graphql::inputs::{patch, patch_id};
 pub use crate::graphql::loaders::{ById, group};
 pub use crate::graphql::scalars::Date;
-pub use crate::periods::{Period, PeriodKind};
+pub use crate::numbers::{business_number, optional_business_number};
+pub use crate::periods::{Period, PeriodKind, fiscal_year, fiscal_year_start};
+pub use crate::service::people::{REPORTING_LINES, in_reporting_line};
 pub use crate::service::{check_version, optional_text, required_text};
-pub use crate::target::{Target, TargetProgress};
+pub use crate::target::{Explanation, ExplanationInput, Target, TargetKind, TargetProgress};
 pub use crate::tenancy::{
     Actor, Change, TenantDb, TenantScope, TenantSelect, TenantTxn, TreeLink, Walk,
 };

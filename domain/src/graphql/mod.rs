@@ -32,6 +32,6 @@ pub use context::{RequestContext, request};
 pub use gating::{FrameworkGuard, framework_enabled};
 pub use ids::{decode_id, encode_id};
 pub use mutation::CoreMutation;
-pub use query::{CoreNode, CoreQuery, resolve_core_node};
+pub use query::{CoreQuery, resolve_core_node};
 pub use scalars::Date;
 pub use subscription::CoreSubscription;

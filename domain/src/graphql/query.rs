@@ -10,62 +10,74 @@ use crate::entity::{
 use async_graphql::{Context, MergedObject, Result};
 use uuid::Uuid;
 
-/// Any core entity, as resolved by `node(id)`.
-pub enum CoreNode {
-    Person(Person),
-    OrgUnit(OrgUnit),
-    StrategicPriority(StrategicPriority),
-    Metric(Metric),
-    MetricValue(MetricValue),
-    AuditEntry(AuditEntry),
-    EventDeliveryFailure(EventDeliveryFailure),
+/// The core's types behind the `Node` interface, for the api's assembly
+/// (the convention every framework crate follows too):
+/// `node_types!(callback args…)` calls `callback!(args… [Variant(Type)…])`.
+#[macro_export]
+macro_rules! node_types {
+    ($callback:ident $($args:tt)*) => {
+        $callback! { $($args)* [
+            Person($crate::graphql::types::Person)
+            OrgUnit($crate::graphql::types::OrgUnit)
+            StrategicPriority($crate::graphql::types::StrategicPriority)
+            Metric($crate::graphql::types::Metric)
+            MetricValue($crate::graphql::types::MetricValue)
+            AuditEntry($crate::graphql::types::AuditEntry)
+            EventDeliveryFailure($crate::graphql::types::EventDeliveryFailure)
+        ] }
+    };
 }
 
 /// Resolves a core global ID through the request's loaders (so `nodes(ids)`
 /// costs one statement per type). Another tenant's ID resolves to nothing,
 /// exactly like an unknown one.
-pub async fn resolve_core_node(
-    ctx: &Context<'_>,
-    type_name: &str,
-    id: Uuid,
-) -> Result<Option<CoreNode>> {
+pub async fn resolve_core_node<N>(ctx: &Context<'_>, type_name: &str, id: Uuid) -> Result<Option<N>>
+where
+    N: From<Person>
+        + From<OrgUnit>
+        + From<StrategicPriority>
+        + From<Metric>
+        + From<MetricValue>
+        + From<AuditEntry>
+        + From<EventDeliveryFailure>,
+{
     let request = request(ctx)?;
     Ok(match type_name {
         "Person" => request
             .loader::<ById<person::Entity>, _>()
             .load_one(id)
             .await?
-            .map(|m| CoreNode::Person(Person(m))),
+            .map(|m| N::from(Person(m))),
         "OrgUnit" => request
             .loader::<ById<org_unit::Entity>, _>()
             .load_one(id)
             .await?
-            .map(|m| CoreNode::OrgUnit(OrgUnit(m))),
+            .map(|m| N::from(OrgUnit(m))),
         "StrategicPriority" => request
             .loader::<ById<strategic_priority::Entity>, _>()
             .load_one(id)
             .await?
-            .map(|m| CoreNode::StrategicPriority(StrategicPriority(m))),
+            .map(|m| N::from(StrategicPriority(m))),
         "Metric" => request
             .loader::<ById<metric::Entity>, _>()
             .load_one(id)
             .await?
-            .map(|m| CoreNode::Metric(Metric(m))),
+            .map(|m| N::from(Metric(m))),
         "MetricValue" => request
             .loader::<ById<metric_value::Entity>, _>()
             .load_one(id)
             .await?
-            .map(|m| CoreNode::MetricValue(MetricValue(m))),
+            .map(|m| N::from(MetricValue(m))),
         "AuditEntry" if request.scope.actor().role.is_admin() => request
             .loader::<ById<audit_entry::Entity>, _>()
             .load_one(id)
             .await?
-            .map(|m| CoreNode::AuditEntry(AuditEntry(m))),
+            .map(|m| N::from(AuditEntry(m))),
         "EventDeliveryFailure" if request.scope.actor().role.is_admin() => request
             .loader::<ById<event_delivery_failure::Entity>, _>()
             .load_one(id)
             .await?
-            .map(|m| CoreNode::EventDeliveryFailure(EventDeliveryFailure(m))),
+            .map(|m| N::from(EventDeliveryFailure(m))),
         _ => None,
     })
 }

@@ -10,9 +10,7 @@ pub mod seed;
 pub mod service;
 pub mod settings;
 
-use throughline_domain::core_events::CoreEvent;
-use throughline_domain::framework::Framework;
-use throughline_domain::{DomainResult, TenantScope};
+use throughline_domain::kit::{CoreEvent, DomainResult, Framework, TenantScope};
 
 pub use graphql::{OkrMutationRoot, OkrQueryRoot, OkrSubscriptionRoot};
 

@@ -1,6 +1,6 @@
 //! The OKR framework's enumerations, stored as text.
 
-use throughline_domain::stored_enum;
+use throughline_domain::kit::stored_enum;
 
 stored_enum!(
     /// Where a cycle is in its life.

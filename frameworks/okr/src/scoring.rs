@@ -3,8 +3,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use throughline_domain::stored_enum;
-use throughline_domain::target::{Explanation, ExplanationInput, TargetKind};
+use throughline_domain::kit::{Explanation, ExplanationInput, TargetKind, stored_enum};
 
 use crate::settings::{CheckInCadence, HealthRollup};
 

@@ -8,25 +8,24 @@
 // Indexes into constant tables by `i % len` or `random_range(0..len)`.
 #![allow(clippy::indexing_slicing)]
 
+use crate::service::cycles;
+use rand::rngs::StdRng;
+use rust_decimal::Decimal;
 use std::collections::HashMap;
+use throughline_domain::entity::{org_unit, person, strategic_priority};
+use throughline_domain::kit::{
+    DomainError, DomainResult, PersonStatus, Target, TargetKind, TenantScope, fiscal_year,
+    to_stored,
+};
+use uuid::Uuid;
 
 use chrono::{Duration, NaiveDate, Utc};
-use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
-use throughline_domain::decimal::to_stored;
-use throughline_domain::entity::{org_unit, person, strategic_priority};
-use throughline_domain::enums::PersonStatus;
-use throughline_domain::periods::fiscal_year;
-use throughline_domain::target::{Target, TargetKind};
-use throughline_domain::{DomainError, DomainResult, TenantScope};
-use uuid::Uuid;
 
 use crate::entity::{alignment, check_in, cycle, key_result, objective};
 use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, Level, ObjectiveStatus};
 use crate::scoring::{ProgressDriver, derive_key_result_health, expected_progress};
-use crate::service::cycles;
 
 const TEAM_TITLES: &[&str] = &[
     "Ship the {unit} roadmap without surprises",

@@ -2,8 +2,7 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use throughline_domain::framework::FrameworkSettings;
-use throughline_domain::{DomainError, DomainResult, stored_enum};
+use throughline_domain::kit::{DomainError, DomainResult, FrameworkSettings, stored_enum};
 
 stored_enum!(
     /// How long a generated cycle lasts.

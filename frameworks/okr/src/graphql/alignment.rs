@@ -7,13 +7,12 @@ use crate::entity::{alignment, cycle, key_result};
 use crate::service::alignment::AlignTarget;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use std::collections::HashMap;
-use throughline_domain::DomainError;
 use throughline_domain::entity::strategic_priority;
-use throughline_domain::graphql::connection::{self, Page, PageArgs};
-use throughline_domain::graphql::ids::{decode_id, decode_optional, id_of};
-use throughline_domain::graphql::loaders::ById;
 use throughline_domain::graphql::types::StrategicPriority;
-use throughline_domain::graphql::{page_complexity, request};
+use throughline_domain::kit::{
+    ById, DomainError, Page, PageArgs, connection, decode_id, decode_optional, id_of,
+    page_complexity, request,
+};
 use uuid::Uuid;
 
 /// What an objective aligns to.

@@ -5,10 +5,7 @@ use crate::model::{Level, ObjectiveStatus};
 use crate::scoring::ProgressDriver;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use rust_decimal::Decimal;
-use throughline_domain::DomainError;
-use throughline_domain::graphql::ids::{decode_id, decode_optional};
-use throughline_domain::graphql::request;
-use throughline_domain::target::Target;
+use throughline_domain::kit::{DomainError, Target, decode_id, decode_optional, request};
 
 /// A key result in a bulk load.
 #[derive(InputObject)]

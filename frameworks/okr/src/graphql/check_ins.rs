@@ -11,11 +11,11 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
-use throughline_domain::graphql::connection::{self, Page, PageArgs, SortKey, updated_since};
-use throughline_domain::graphql::ids::{decode_id, decode_optional};
-use throughline_domain::graphql::loaders::ById;
 use throughline_domain::graphql::types::Person;
-use throughline_domain::graphql::{Date, encode_id, page_complexity, request};
+use throughline_domain::kit::{
+    ById, Date, Page, PageArgs, SortKey, connection, decode_id, decode_optional, encode_id,
+    page_complexity, request, updated_since,
+};
 
 /// One update of a key result.
 #[derive(Clone, Debug)]

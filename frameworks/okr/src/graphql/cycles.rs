@@ -7,10 +7,10 @@ use crate::service::cycles;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, QueryFilter};
-use throughline_domain::graphql::connection::{self, Page, PageArgs, SortKey, updated_since};
-use throughline_domain::graphql::ids::{decode_id, decode_optional, id_of};
-use throughline_domain::graphql::loaders::ById;
-use throughline_domain::graphql::{Date, encode_id, page_complexity, request};
+use throughline_domain::kit::{
+    ById, Date, Page, PageArgs, SortKey, connection, decode_id, decode_optional, encode_id, id_of,
+    page_complexity, request, updated_since,
+};
 
 /// An OKR cycle: a period objectives are set for, graded at its end.
 #[derive(Clone, Debug)]

@@ -11,15 +11,12 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, Condition, QueryFilter};
-use throughline_domain::DomainError;
 use throughline_domain::entity::metric;
-use throughline_domain::graphql::connection::{self, Page, PageArgs, SortKey, updated_since};
-use throughline_domain::graphql::ids::{decode_id, decode_optional, id_of};
-use throughline_domain::graphql::inputs::patch_id;
-use throughline_domain::graphql::loaders::ById;
 use throughline_domain::graphql::types::{Metric, Person};
-use throughline_domain::graphql::{encode_id, page_complexity, request};
-use throughline_domain::target::{Target, TargetProgress};
+use throughline_domain::kit::{
+    ById, DomainError, Page, PageArgs, SortKey, Target, TargetProgress, connection, decode_id,
+    decode_optional, encode_id, id_of, page_complexity, patch_id, request, updated_since,
+};
 use uuid::Uuid;
 
 pub(crate) async fn kr_score(

@@ -1,16 +1,13 @@
 //! The OKR framework's DataLoaders: per request, tenant inside.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
 use async_graphql::dataloader::Loader;
 use chrono::Utc;
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use throughline_domain::graphql::context::ScopedLoader;
-use throughline_domain::graphql::loaders::group;
-use throughline_domain::scoped_loader;
-use throughline_domain::{DomainError, TenantScope};
+use std::collections::HashMap;
+use std::sync::Arc;
+use throughline_domain::kit::{DomainError, ScopedLoader, TenantScope, group, scoped_loader};
 use uuid::Uuid;
+
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use crate::entity::{alignment, co_owner, cycle, key_result};
 use crate::service::score_cache::{CYCLE_SCORES, ScoreKey};

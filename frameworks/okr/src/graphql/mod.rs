@@ -15,14 +15,11 @@ pub mod cycles;
 pub mod key_results;
 pub mod objectives;
 
-use async_graphql::{Context, ID, Object, Result, Subscription};
-use futures_util::{Stream, StreamExt};
-use throughline_domain::enums::Role;
-use throughline_domain::graphql::ids::decode_optional;
-use throughline_domain::graphql::{FrameworkGuard, framework_enabled, request};
-
 use crate::KEY;
 use crate::entity::check_in;
+use async_graphql::{Context, ID, Object, Result, Subscription};
+use futures_util::{Stream, StreamExt};
+use throughline_domain::kit::{FrameworkGuard, Role, decode_optional, framework_enabled, request};
 
 pub use mutation::OkrMutation;
 pub use query::OkrQuery;

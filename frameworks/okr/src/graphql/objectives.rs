@@ -16,18 +16,13 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
-use throughline_domain::DomainError;
 use throughline_domain::entity::person;
-use throughline_domain::enums::PersonStatus;
-use throughline_domain::graphql::connection::{
-    self, Page, PageArgs, SortKey, search_term, text_contains, updated_since,
-};
-use throughline_domain::graphql::ids::{decode_id, decode_optional, id_of};
-use throughline_domain::graphql::inputs::patch_id;
-use throughline_domain::graphql::loaders::ById;
 use throughline_domain::graphql::types::{OrgUnit, Person};
-use throughline_domain::graphql::{encode_id, page_complexity, request};
-use throughline_domain::target::Explanation;
+use throughline_domain::kit::{
+    ById, DomainError, Explanation, Page, PageArgs, PersonStatus, SortKey, connection, decode_id,
+    decode_optional, encode_id, id_of, page_complexity, patch_id, request, search_term,
+    text_contains, updated_since,
+};
 use uuid::Uuid;
 
 pub(crate) async fn objective_score(

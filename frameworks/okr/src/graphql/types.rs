@@ -5,13 +5,9 @@ use crate::scoring::Health;
 use crate::service::Warning;
 use async_graphql::{Context, ID, InputObject, Result, SimpleObject};
 use rust_decimal::Decimal;
-use throughline_domain::DomainError;
 use throughline_domain::entity::person;
-use throughline_domain::graphql::ids::decode_id;
-use throughline_domain::graphql::loaders::ById;
-use throughline_domain::graphql::request;
 use throughline_domain::graphql::types::Person;
-use throughline_domain::target::Explanation;
+use throughline_domain::kit::{ById, DomainError, Explanation, decode_id, request};
 use uuid::Uuid;
 
 pub use super::alignment::OkrAlignment;

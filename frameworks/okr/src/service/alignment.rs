@@ -4,8 +4,9 @@
 use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter, Set};
 use throughline_domain::entity::strategic_priority;
-use throughline_domain::tenancy::{Change, TenantTxn, TreeLink, Walk};
-use throughline_domain::{DomainError, DomainResult, TenantScope};
+use throughline_domain::kit::{
+    Change, DomainError, DomainResult, TenantScope, TenantTxn, TreeLink, Walk,
+};
 use uuid::Uuid;
 
 use crate::entity::{alignment, key_result, objective};

@@ -1,18 +1,17 @@
 //! Loading a client's OKRs from a workshop in one call: objectives with their
 //! key results and alignments, all or nothing.
 
+use super::Warning;
+use super::key_results::NewKeyResult;
+use crate::entity::objective;
+use crate::scoring::ProgressDriver;
 use rust_decimal::Decimal;
-use throughline_domain::target::Target;
-use throughline_domain::{DomainError, DomainResult, TenantScope};
+use throughline_domain::kit::{DomainError, DomainResult, Target, TenantScope};
 use uuid::Uuid;
 
-use crate::entity::objective;
 use crate::model::{Level, ObjectiveStatus};
-use crate::scoring::ProgressDriver;
 
-use super::Warning;
 use super::alignment::{AlignTarget, link};
-use super::key_results::NewKeyResult;
 use super::objectives::{NewObjective, warnings};
 
 /// The most objectives one bulk call may carry.

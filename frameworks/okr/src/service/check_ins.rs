@@ -2,23 +2,21 @@
 //! before and after. Late check-ins for a closed cycle are admin-only and
 //! audited as such.
 
+use super::key_results::load;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, QueryFilter, Set};
-use throughline_domain::decimal::to_stored;
-use throughline_domain::enums::Role;
-use throughline_domain::numbers::business_number;
-use throughline_domain::service::optional_text;
-use throughline_domain::tenancy::{Change, TenantTxn};
-use throughline_domain::{DomainError, DomainResult, TenantScope};
+use throughline_domain::kit::{
+    Change, DomainError, DomainResult, Role, TenantScope, TenantTxn, business_number,
+    optional_text, to_stored,
+};
 use uuid::Uuid;
 
 use crate::entity::{check_in, key_result, objective};
 use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, ObjectiveStatus};
 use crate::scoring::{Health, derive_key_result_health, expected_progress};
 
-use super::key_results::load;
 use super::{can_edit, cycle_of, figures_changed, optional_decimal};
 
 #[derive(Clone, Debug)]

@@ -1,21 +1,18 @@
 //! Cycles: created by hand or generated from the tenant's fiscal calendar,
 //! graded and locked at close, reopened by admins (audited).
 
+use super::scores::score_cycle;
+use crate::model::CycleStatus;
 use chrono::{Months, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
-use throughline_domain::decimal::to_stored;
-use throughline_domain::periods::fiscal_year_start;
-use throughline_domain::service::{optional_text, required_text};
-use throughline_domain::tenancy::{Change, TenantSelect, TenantTxn};
-use throughline_domain::{DomainError, DomainResult, TenantScope};
+use throughline_domain::kit::{
+    Change, DomainError, DomainResult, TenantDb, TenantScope, TenantSelect, TenantTxn,
+    fiscal_year_start, optional_text, required_text, to_stored,
+};
 use uuid::Uuid;
 
 use crate::entity::{cycle, key_result, objective};
-use crate::model::CycleStatus;
-
-use super::scores::score_cycle;
-use throughline_domain::tenancy::TenantDb;
 
 #[derive(Clone, Debug)]
 pub struct NewCycle {

@@ -3,13 +3,11 @@
 use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter};
-use throughline_domain::decimal::to_stored;
 use throughline_domain::entity::{metric, person};
-use throughline_domain::numbers::optional_business_number;
-use throughline_domain::service::required_text;
-use throughline_domain::target::Target;
-use throughline_domain::tenancy::{Change, TenantTxn};
-use throughline_domain::{DomainError, DomainResult, TenantScope};
+use throughline_domain::kit::{
+    Change, DomainError, DomainResult, Target, TenantScope, TenantTxn, optional_business_number,
+    required_text, to_stored,
+};
 use uuid::Uuid;
 
 use crate::entity::{key_result, objective};

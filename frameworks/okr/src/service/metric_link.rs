@@ -2,17 +2,16 @@
 //! (a core event, delivered after commit) updates each linked key result and
 //! records a check-in from the metric.
 
+use super::is_locked;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter};
-use throughline_domain::core_events::MetricValueV1;
 use throughline_domain::entity::metric_value;
-use throughline_domain::{DomainResult, TenantScope};
+use throughline_domain::kit::{DomainResult, MetricValueV1, TenantScope};
 
 use crate::entity::{cycle, key_result, objective};
 use crate::model::{CheckInSource, KeyResultStatus, ObjectiveStatus};
 
 use super::check_ins::{NewCheckIn, insert};
-use super::is_locked;
 
 /// Handles a metric value recorded (or replaced).
 pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> DomainResult<()> {

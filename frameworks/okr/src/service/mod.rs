@@ -16,13 +16,10 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, QueryFilter};
 use throughline_domain::entity::person;
-use throughline_domain::enums::Role;
-use throughline_domain::tenancy::TenantTxn;
-use throughline_domain::{DomainError, DomainResult, TenantScope};
+use throughline_domain::kit::{DomainError, DomainResult, Role, TenantDb, TenantScope, TenantTxn};
 use uuid::Uuid;
 
 use crate::entity::{co_owner, cycle, objective};
-use throughline_domain::tenancy::TenantDb;
 
 /// A warning that does not stop the change (too many company objectives, an
 /// objective without key results…).

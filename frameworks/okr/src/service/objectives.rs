@@ -1,21 +1,20 @@
 //! Objectives: one accountable owner, optional co-owners, a level, a cycle.
 
-use std::collections::HashSet;
-
+use crate::scoring::ProgressDriver;
 use chrono::Utc;
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
-use throughline_domain::decimal::to_stored;
+use std::collections::HashSet;
 use throughline_domain::entity::{org_unit, person};
-use throughline_domain::enums::Role;
-use throughline_domain::service::{optional_text, required_text};
-use throughline_domain::tenancy::{Change, TenantTxn};
-use throughline_domain::{DomainError, DomainResult, TenantScope};
+use throughline_domain::kit::{
+    Change, DomainError, DomainResult, Role, TenantScope, TenantTxn, optional_text, required_text,
+    to_stored,
+};
 use uuid::Uuid;
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
 
 use crate::entity::{co_owner, key_result, objective};
 use crate::model::{Level, ObjectiveStatus};
-use crate::scoring::ProgressDriver;
 
 use super::{Warning, open_for_change, require_edit, weight};
 

@@ -4,16 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::visibility::visible_objectives;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 use throughline_domain::entity::strategic_priority;
-use throughline_domain::{DomainResult, TenantScope};
+use throughline_domain::kit::{DomainResult, TenantDb, TenantScope};
 use uuid::Uuid;
 
 use crate::entity::{alignment, key_result, objective};
 use crate::model::{Level, ObjectiveStatus};
-
-use super::visibility::visible_objectives;
-use throughline_domain::tenancy::TenantDb;
 
 /// One objective in the tree, in depth-first order.
 #[derive(Clone, Debug)]

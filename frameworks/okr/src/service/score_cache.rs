@@ -13,18 +13,16 @@
 //! Entries are dropped least-recently-used first once the cached rows
 //! (objectives plus key results) pass [`ROW_BUDGET`].
 
-use std::collections::HashMap;
-use std::future::Future;
-use std::sync::{Arc, LazyLock, Mutex};
-
-use chrono::NaiveDate;
-use throughline_domain::DomainResult;
-use tokio::sync::OnceCell;
-use uuid::Uuid;
-
 use super::scores::CycleScores;
 use crate::entity::cycle;
 use crate::settings::OkrSettings;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, LazyLock, Mutex};
+use throughline_domain::kit::DomainResult;
+use tokio::sync::OnceCell;
+use uuid::Uuid;
 
 /// About 1.5 KB per cached row: ~150 MB at most.
 pub const ROW_BUDGET: usize = 100_000;

@@ -6,11 +6,13 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::settings::OkrSettings;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use throughline_domain::target::{Explanation, Target, TargetKind, TargetProgress};
-use throughline_domain::{DomainResult, TenantScope};
+use throughline_domain::kit::{
+    DomainResult, Explanation, Target, TargetKind, TargetProgress, TenantDb, TenantScope,
+};
 use uuid::Uuid;
 
 use crate::entity::{alignment, cycle, key_result, objective};
@@ -19,10 +21,8 @@ use crate::scoring::{
     Contribution, Explained, Health, ProgressDriver, derive_health, derive_key_result_health,
     expected_progress, is_stale, objective_progress, rollup_health,
 };
-use crate::settings::OkrSettings;
 
 use super::{optional_decimal, parse_decimal};
-use throughline_domain::tenancy::TenantDb;
 
 #[derive(Clone, Debug)]
 pub struct KeyResultScore {

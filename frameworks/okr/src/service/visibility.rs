@@ -5,10 +5,7 @@
 
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ColumnTrait, Condition, QueryFilter, QuerySelect};
-use throughline_domain::TenantScope;
-use throughline_domain::enums::Role;
-use throughline_domain::service::people::in_reporting_line;
-use throughline_domain::tenancy::TenantSelect;
+use throughline_domain::kit::{Role, TenantScope, TenantSelect, in_reporting_line};
 use uuid::Uuid;
 
 use crate::entity::{co_owner, objective};
