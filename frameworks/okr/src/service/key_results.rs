@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter, Set};
 use throughline_domain::entity::{metric, person};
 use throughline_domain::kit::{
     Change, DomainError, DomainResult, Target, TenantScope, TenantTxn, optional_business_number,
@@ -44,13 +44,37 @@ fn stored(value: Option<Decimal>) -> Option<String> {
     value.map(to_stored)
 }
 
+/// A target as the key result's columns store it.
+struct TargetColumns {
+    kind: String,
+    start: Option<String>,
+    target: Option<String>,
+    lower: Option<String>,
+    upper: Option<String>,
+    unit: Option<String>,
+}
+
+impl TargetColumns {
+    fn of(target: &Target) -> Self {
+        Self {
+            kind: target.kind.as_str().into(),
+            start: stored(target.start),
+            target: stored(target.target),
+            lower: stored(target.lower),
+            upper: stored(target.upper),
+            unit: target.unit.clone(),
+        }
+    }
+}
+
 fn apply_target(model: &mut key_result::Model, target: &Target) {
-    model.target_kind = target.kind.as_str().into();
-    model.start_value = stored(target.start);
-    model.target_value = stored(target.target);
-    model.lower_value = stored(target.lower);
-    model.upper_value = stored(target.upper);
-    model.unit = target.unit.clone();
+    let columns = TargetColumns::of(target);
+    model.target_kind = columns.kind;
+    model.start_value = columns.start;
+    model.target_value = columns.target;
+    model.lower_value = columns.lower;
+    model.upper_value = columns.upper;
+    model.unit = columns.unit;
 }
 
 async fn check_refs(
@@ -142,34 +166,32 @@ pub(crate) async fn insert(
     let owner = input.owner_id.unwrap_or(objective.owner_id);
     check_refs(tx, owner, input.metric_id, prefix).await?;
     let now = Utc::now();
-    let mut model = key_result::Model {
-        id: Uuid::now_v7(),
-        tenant_id: scope.tenant_id(),
-        objective_id: objective.id,
-        title,
-        owner_id: owner,
-        target_kind: String::new(),
-        start_value: None,
-        target_value: None,
-        lower_value: None,
-        upper_value: None,
-        unit: None,
-        weight: to_stored(weight),
-        status: KeyResultStatus::Active.as_str().into(),
-        current_value: stored(input.current_value.or(input.target.start)),
-        metric_id: input.metric_id,
-        grade: None,
-        last_check_in_id: None,
-        last_check_in_on: None,
-        last_stated_status: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
+    let mut row = key_result::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        objective_id: Set(objective.id),
+        title: Set(title),
+        owner_id: Set(owner),
+        weight: Set(to_stored(weight)),
+        status: Set(KeyResultStatus::Active.as_str().into()),
+        current_value: Set(stored(input.current_value.or(input.target.start))),
+        metric_id: Set(input.metric_id),
+        grade: Set(None),
+        last_check_in_id: Set(None),
+        last_check_in_on: Set(None),
+        last_stated_status: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
     };
-    apply_target(&mut model, &input.target);
-    let model = tx
-        .insert(key_result::ActiveModel::from(model).reset_all())
-        .await?;
+    let target = TargetColumns::of(&input.target);
+    row.target_kind = Set(target.kind);
+    row.start_value = Set(target.start);
+    row.target_value = Set(target.target);
+    row.lower_value = Set(target.lower);
+    row.upper_value = Set(target.upper);
+    row.unit = Set(target.unit);
+    let model = tx.insert(row).await?;
     tx.record(Change::created(
         "okr_key_result.created",
         "OkrKeyResult",

@@ -137,14 +137,35 @@ pub(crate) async fn reports_to<C: TenantDb>(
         > 0)
 }
 
+/// What the edit rule looks at: an objective stored, or one about to be.
+pub(crate) struct Editable {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    /// The org unit of a team objective.
+    pub team_unit: Option<Uuid>,
+}
+
+impl From<&objective::Model> for Editable {
+    fn from(objective: &objective::Model) -> Self {
+        Self {
+            id: objective.id,
+            owner_id: objective.owner_id,
+            team_unit: objective
+                .org_unit_id
+                .filter(|_| objective.level == crate::model::Level::Team.as_str()),
+        }
+    }
+}
+
 /// Who may change an objective (and its key results): admins; its owner and
 /// co-owners; managers for objectives owned in their reporting line and their
 /// org unit's team objectives.
 pub(crate) async fn can_edit<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
-    objective: &objective::Model,
+    objective: impl Into<Editable>,
 ) -> DomainResult<bool> {
+    let objective: Editable = objective.into();
     let actor = scope.actor();
     if actor.role == Role::Admin {
         return Ok(true);
@@ -168,14 +189,14 @@ pub(crate) async fn can_edit<C: TenantDb>(
     if actor.role != Role::Manager {
         return Ok(false);
     }
-    if objective.level == crate::model::Level::Team.as_str() && objective.org_unit_id.is_some() {
+    if objective.team_unit.is_some() {
         let mine = scope
             .select::<person::Entity>()
             .filter(person::Column::Id.eq(me))
             .one(db)
             .await?
             .and_then(|p| p.org_unit_id);
-        if mine == objective.org_unit_id {
+        if mine == objective.team_unit {
             return Ok(true);
         }
     }
@@ -185,7 +206,7 @@ pub(crate) async fn can_edit<C: TenantDb>(
 pub(crate) async fn require_edit<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
-    objective: &objective::Model,
+    objective: impl Into<Editable>,
 ) -> DomainResult<()> {
     if can_edit(db, scope, objective).await? {
         Ok(())

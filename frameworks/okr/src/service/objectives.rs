@@ -11,12 +11,12 @@ use throughline_domain::kit::{
 };
 use uuid::Uuid;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, QueryFilter, Set};
 
 use crate::entity::{co_owner, key_result, objective};
 use crate::model::{Level, ObjectiveStatus};
 
-use super::{Warning, open_for_change, require_edit, weight};
+use super::{Editable, Warning, open_for_change, require_edit, weight};
 
 /// Co-owners share an objective; past a handful it is a team objective.
 pub const MAX_CO_OWNERS: usize = 20;
@@ -257,37 +257,47 @@ pub(crate) async fn insert(
     check_people(tx, input.owner_id, &input.co_owner_ids, input.org_unit_id)
         .await
         .map_err(|e| rename(e, prefix))?;
+    let id = Uuid::now_v7();
+    // The editor's reach is checked on what is about to be stored.
+    require_edit(
+        tx,
+        scope,
+        Editable {
+            id,
+            owner_id: input.owner_id,
+            team_unit: input.org_unit_id.filter(|_| input.level == Level::Team),
+        },
+    )
+    .await?;
     let now = Utc::now();
-    let model = objective::Model {
-        id: Uuid::now_v7(),
-        tenant_id: scope.tenant_id(),
-        cycle_id: cycle.id,
-        title,
-        description,
-        level: input.level.as_str().into(),
-        owner_id: input.owner_id,
-        org_unit_id: input.org_unit_id,
-        status: input
-            .status
-            .unwrap_or(ObjectiveStatus::Draft)
-            .as_str()
-            .into(),
-        private: input.private,
-        weight: to_stored(weight),
-        progress_driver: input
-            .progress_driver
-            .unwrap_or(ProgressDriver::KeyResults)
-            .as_str()
-            .into(),
-        grade: None,
-        closing_note: None,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-    };
-    require_edit(tx, scope, &model).await?;
     let model = tx
-        .insert(objective::ActiveModel::from(model).reset_all())
+        .insert(objective::ActiveModel {
+            id: Set(id),
+            cycle_id: Set(cycle.id),
+            title: Set(title),
+            description: Set(description),
+            level: Set(input.level.as_str().into()),
+            owner_id: Set(input.owner_id),
+            org_unit_id: Set(input.org_unit_id),
+            status: Set(input
+                .status
+                .unwrap_or(ObjectiveStatus::Draft)
+                .as_str()
+                .into()),
+            private: Set(input.private),
+            weight: Set(to_stored(weight)),
+            progress_driver: Set(input
+                .progress_driver
+                .unwrap_or(ProgressDriver::KeyResults)
+                .as_str()
+                .into()),
+            grade: Set(None),
+            closing_note: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
+            ..Default::default()
+        })
         .await?;
     replace_co_owners(tx, model.id, &input.co_owner_ids).await?;
     tx.record(Change::created(
