@@ -579,3 +579,34 @@ async fn the_database_refuses_a_reference_to_another_tenants_row() {
     .await
     .unwrap();
 }
+
+/// The door itself, asked to cross: a read built in one tenant's scope and
+/// run in another's is refused, and an update cannot move a row's tenant.
+#[tokio::test]
+async fn the_door_refuses_to_cross_tenants_even_when_asked() {
+    use sea_orm::sea_query::Expr;
+    use throughline_domain::entity::person;
+    use throughline_domain::kit::{Actor, TenantScope};
+    let app = throughline_tests::start().await;
+    let alpha = app.tenant("alpha", &[]).await;
+    let bravo = app.tenant("bravo", &[]).await;
+    let scope = |tenant: &throughline_domain::entity::tenant::Model| {
+        TenantScope::new(
+            app.db.clone(),
+            tenant.clone(),
+            Actor::system(),
+            app.events.clone(),
+        )
+    };
+    let (in_alpha, in_bravo) = (scope(&alpha), scope(&bravo));
+    let read = in_alpha.select::<person::Entity>().all(&in_bravo).await;
+    assert!(read.is_err(), "a read of alpha's ran in bravo's scope");
+
+    let tx = in_alpha.begin().await.unwrap();
+    let moved = tx
+        .update::<person::Entity>()
+        .col_expr(person::Column::TenantId, Expr::value(bravo.id))
+        .exec()
+        .await;
+    assert!(moved.is_err(), "an update moved rows to another tenant");
+}

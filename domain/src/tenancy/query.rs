@@ -174,6 +174,8 @@ impl<S: sea_orm::SelectorTrait + Send> TenantRows<S> {
 pub struct TenantUpdate<'a, E: EntityTrait> {
     update: UpdateMany<E>,
     txn: &'a sea_orm::DatabaseTransaction,
+    /// Set when a `col_expr` named the tenant column: refused at `exec`.
+    moves_tenant: bool,
 }
 
 impl<'a, E: TenantTable> TenantUpdate<'a, E> {
@@ -181,6 +183,7 @@ impl<'a, E: TenantTable> TenantUpdate<'a, E> {
         Self {
             update: E::update_many().filter(E::tenant_column().eq(tenant)),
             txn,
+            moves_tenant: false,
         }
     }
 
@@ -195,12 +198,19 @@ impl<'a, E: TenantTable> TenantUpdate<'a, E> {
     }
 
     pub fn col_expr(mut self, column: E::Column, value: SimpleExpr) -> Self {
+        use sea_orm::IdenStatic;
+        self.moves_tenant |= column.as_str() == E::tenant_column().as_str();
         self.update = self.update.col_expr(column, value);
         self
     }
 
-    /// Runs it; the number of rows changed.
+    /// Runs it; the number of rows changed. A row never changes tenant.
     pub async fn exec(self) -> Result<u64, DbErr> {
+        if self.moves_tenant {
+            return Err(DbErr::Custom(
+                "an update tried to move rows to another tenant".into(),
+            ));
+        }
         Ok(self.update.exec(self.txn).await?.rows_affected)
     }
 }
