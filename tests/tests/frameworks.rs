@@ -311,12 +311,40 @@ async fn enabling_disabling_and_settings() {
         "data and settings come back"
     );
 
-    let updated = app
-        .gql(&admin, r#"mutation { updateFrameworkSettings(input: {key: "probe", settings: {limit: 5}}) { framework { settings } } }"#, json!({}))
+    // An update changes the keys it names and keeps the rest, like every
+    // other update; null puts a key back to its default; replace replaces.
+    let settings = |mutation: &'static str, patch: serde_json::Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let r = app
+                .gql(
+                    &admin,
+                    &format!(r#"mutation($s: JSON!) {{ {mutation}(input: {{key: "probe", settings: $s}}) {{ framework {{ settings }} }} }}"#),
+                    json!({ "s": patch }),
+                )
+                .await;
+            r.data()[mutation]["framework"]["settings"].clone()
+        }
+    };
+    assert_eq!(
+        settings("updateFrameworkSettings", json!({ "limit": 5 })).await,
+        json!({ "greeting": "hej", "limit": 5 })
+    );
+    assert_eq!(
+        settings("updateFrameworkSettings", json!({ "greeting": null })).await,
+        json!({ "greeting": "hello", "limit": 5 })
+    );
+    assert_eq!(
+        settings("replaceFrameworkSettings", json!({ "greeting": "moi" })).await,
+        json!({ "greeting": "moi", "limit": 3 })
+    );
+    let bad_merge = app
+        .gql(&admin, r#"mutation { updateFrameworkSettings(input: {key: "probe", settings: {limit: 99}}) { framework { settings } } }"#, json!({}))
         .await;
     assert_eq!(
-        updated.data()["updateFrameworkSettings"]["framework"]["settings"],
-        json!({ "greeting": "hello", "limit": 5 })
+        (bad_merge.code(), bad_merge.field()),
+        ("VALIDATION", "input.settings.limit")
     );
     let audit = app
         .gql(
@@ -337,6 +365,8 @@ async fn enabling_disabling_and_settings() {
             "framework.enabled",
             "framework.disabled",
             "framework.enabled",
+            "framework.settings_updated",
+            "framework.settings_updated",
             "framework.settings_updated"
         ]
     );

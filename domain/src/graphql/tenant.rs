@@ -3,6 +3,7 @@
 use super::context::request;
 use crate::entity::tenant;
 use crate::service;
+use crate::service::frameworks::SettingsChange;
 use async_graphql::{ComplexObject, Context, InputObject, Json, Object, Result, SimpleObject};
 
 /// A client organisation.
@@ -143,12 +144,13 @@ pub struct DisableFrameworkInput {
     pub key: String,
 }
 
-/// Replaces a framework's settings for the tenant.
+/// A framework's settings for the tenant, in part (update) or whole (replace).
 #[derive(InputObject)]
 pub struct UpdateFrameworkSettingsInput {
     /// The framework's key, e.g. `okr`.
     pub key: String,
-    /// The new settings; omitted keys take their defaults.
+    /// The settings to change (update: the keys given, null for a default;
+    /// replace: all of them, omitted keys taking their defaults).
     pub settings: Json<serde_json::Value>,
 }
 
@@ -252,7 +254,9 @@ impl TenantMutation {
             &request.registry,
             &input.key,
             Some(true),
-            settings.as_ref(),
+            settings
+                .as_ref()
+                .map_or(SettingsChange::Keep, SettingsChange::Replace),
         )
         .await?;
         Ok(FrameworkPayload {
@@ -272,7 +276,7 @@ impl TenantMutation {
             &request.registry,
             &input.key,
             Some(false),
-            None,
+            SettingsChange::Keep,
         )
         .await?;
         Ok(FrameworkPayload {
@@ -280,7 +284,9 @@ impl TenantMutation {
         })
     }
 
-    /// Replaces a framework's settings for the tenant (admins), validated by the framework.
+    /// Changes some of a framework's settings for the tenant (admins), like
+    /// every other update: keys omitted stay, a key set to null goes back to
+    /// its default. Validated by the framework.
     async fn update_framework_settings(
         &self,
         ctx: &Context<'_>,
@@ -292,7 +298,28 @@ impl TenantMutation {
             &request.registry,
             &input.key,
             None,
-            Some(&input.settings.0),
+            SettingsChange::Merge(&input.settings.0),
+        )
+        .await?;
+        Ok(FrameworkPayload {
+            framework: framework.into(),
+        })
+    }
+
+    /// Replaces a framework's settings for the tenant (admins): keys omitted
+    /// take their defaults. Validated by the framework.
+    async fn replace_framework_settings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: UpdateFrameworkSettingsInput,
+    ) -> Result<FrameworkPayload> {
+        let request = request(ctx)?;
+        let framework = service::frameworks::set_framework(
+            &request.scope,
+            &request.registry,
+            &input.key,
+            None,
+            SettingsChange::Replace(&input.settings.0),
         )
         .await?;
         Ok(FrameworkPayload {

@@ -74,30 +74,70 @@ pub fn find<'r>(
         })
 }
 
-/// Turns a framework on or off, optionally with new settings. Disabling keeps
-/// the framework's data and settings; enabling again brings both back.
+/// How a change treats the stored settings.
+#[derive(Clone, Copy, Debug)]
+pub enum SettingsChange<'a> {
+    /// Leave them as they are.
+    Keep,
+    /// Change the keys given, like every other update: omitted keys stay,
+    /// a key given as `null` goes back to its default.
+    Merge(&'a serde_json::Value),
+    /// Replace them: omitted keys take their defaults.
+    Replace(&'a serde_json::Value),
+}
+
+/// `patch` over `stored`, key by key (top level): null removes a key so its
+/// default applies. A patch that is not an object is left for validation
+/// to refuse.
+fn merged(stored: &serde_json::Value, patch: &serde_json::Value) -> serde_json::Value {
+    let (Some(stored), Some(patch)) = (stored.as_object(), patch.as_object()) else {
+        return patch.clone();
+    };
+    let mut out = stored.clone();
+    for (key, value) in patch {
+        if value.is_null() {
+            out.remove(key);
+        } else {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    serde_json::Value::Object(out)
+}
+
+/// Turns a framework on or off, optionally changing its settings. Disabling
+/// keeps the framework's data and settings; enabling again brings both back.
 pub async fn set_framework(
     scope: &TenantScope,
     registry: &FrameworkRegistry,
     key: &str,
     enabled: Option<bool>,
-    settings: Option<&serde_json::Value>,
+    settings: SettingsChange<'_>,
 ) -> DomainResult<TenantFramework> {
     scope.require_admin("configuring frameworks")?;
     let framework = find(registry, "input.key", key)?;
-    let validated = settings
-        .map(|raw| {
-            framework
-                .validate_settings(raw)
-                .map_err(|e| e.within("input"))
-        })
-        .transpose()?;
     let mut tx = scope.begin().await?;
     let current = tx
         .select::<tenant_framework::Entity>()
         .filter(tenant_framework::Column::FrameworkKey.eq(framework.key()))
         .one(&tx)
         .await?;
+    let raw = match settings {
+        SettingsChange::Keep => None,
+        SettingsChange::Replace(raw) => Some(raw.clone()),
+        SettingsChange::Merge(patch) => {
+            let stored = current
+                .as_ref()
+                .map_or_else(|| framework.default_settings(), |row| row.settings.clone());
+            Some(merged(&stored, patch))
+        }
+    };
+    let validated = raw
+        .map(|raw| {
+            framework
+                .validate_settings(&raw)
+                .map_err(|e| e.within("input"))
+        })
+        .transpose()?;
     let now = Utc::now();
     let after = match &current {
         Some(row) => {
