@@ -247,21 +247,11 @@ impl TenantMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: EnableFrameworkInput,
     ) -> Result<FrameworkPayload> {
-        let request = request(ctx)?;
         let settings = input.settings.map(|json| json.0);
-        let framework = service::frameworks::set_framework(
-            &request.scope,
-            &request.registry,
-            &input.key,
-            Some(true),
-            settings
-                .as_ref()
-                .map_or(SettingsChange::Keep, SettingsChange::Replace),
-        )
-        .await?;
-        Ok(FrameworkPayload {
-            framework: framework.into(),
-        })
+        let change = settings
+            .as_ref()
+            .map_or(SettingsChange::Keep, SettingsChange::Replace);
+        switch(ctx, &input.key, Some(true), change).await
     }
 
     /// Switches a framework off for the tenant (admins). Its data is kept.
@@ -270,18 +260,7 @@ impl TenantMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: DisableFrameworkInput,
     ) -> Result<FrameworkPayload> {
-        let request = request(ctx)?;
-        let framework = service::frameworks::set_framework(
-            &request.scope,
-            &request.registry,
-            &input.key,
-            Some(false),
-            SettingsChange::Keep,
-        )
-        .await?;
-        Ok(FrameworkPayload {
-            framework: framework.into(),
-        })
+        switch(ctx, &input.key, Some(false), SettingsChange::Keep).await
     }
 
     /// Changes some of a framework's settings for the tenant (admins), like
@@ -292,18 +271,13 @@ impl TenantMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: UpdateFrameworkSettingsInput,
     ) -> Result<FrameworkPayload> {
-        let request = request(ctx)?;
-        let framework = service::frameworks::set_framework(
-            &request.scope,
-            &request.registry,
+        switch(
+            ctx,
             &input.key,
             None,
             SettingsChange::Merge(&input.settings.0),
         )
-        .await?;
-        Ok(FrameworkPayload {
-            framework: framework.into(),
-        })
+        .await
     }
 
     /// Replaces a framework's settings for the tenant (admins): keys omitted
@@ -313,17 +287,34 @@ impl TenantMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: UpdateFrameworkSettingsInput,
     ) -> Result<FrameworkPayload> {
-        let request = request(ctx)?;
-        let framework = service::frameworks::set_framework(
-            &request.scope,
-            &request.registry,
+        switch(
+            ctx,
             &input.key,
             None,
             SettingsChange::Replace(&input.settings.0),
         )
-        .await?;
-        Ok(FrameworkPayload {
-            framework: framework.into(),
-        })
+        .await
     }
+}
+
+/// One change of a framework's switch or settings, as every framework
+/// mutation makes it.
+async fn switch(
+    ctx: &Context<'_>,
+    key: &str,
+    enabled: Option<bool>,
+    settings: SettingsChange<'_>,
+) -> Result<FrameworkPayload> {
+    let request = request(ctx)?;
+    let framework = service::frameworks::set_framework(
+        &request.scope,
+        &request.registry,
+        key,
+        enabled,
+        settings,
+    )
+    .await?;
+    Ok(FrameworkPayload {
+        framework: framework.into(),
+    })
 }
