@@ -16,6 +16,11 @@ CONNECTIONS=${CONNECTIONS:-8}
 PEOPLE=${PEOPLE:-5000}
 PORT=${PORT:-8181}
 command -v oha >/dev/null || { echo "install oha: cargo install oha --locked" >&2; exit 1; }
+if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
+  PIN_SERVER="taskset -c 0" PIN_LOAD="taskset -c 1"
+else
+  PIN_SERVER="" PIN_LOAD=""
+fi
 if [ -z "${BIN:-}" ]; then   # BIN=path/to/throughline skips the build
   cargo build --release -q
   BIN=${CARGO_TARGET_DIR:-target}/release/throughline
@@ -29,9 +34,13 @@ run_on() {
   export DATABASE_URL=$2
   (cd "$WORK" && "$BIN" migrate >/dev/null && "$BIN" tenant create bench --name "Bench Corp" --frameworks okr >/dev/null \
     && "$BIN" seed --tenant bench --people "$PEOPLE" --seed 1)
+  # Planner statistics after the bulk load: autovacuum may be off (it is on
+  # our machines), and without them PostgreSQL guesses its plans.
+  case $DATABASE_URL in postgres*) psql "$DATABASE_URL" -qc ANALYZE ;; esac
   local token
   token=$(cd "$WORK" && "$BIN" token --tenant bench --email bench@bench.example --role admin --ttl 2h)
-  (cd "$WORK" && exec "$BIN" serve) &
+  # The server on one core, the load tool on the other (2-core machines).
+  (cd "$WORK" && exec $PIN_SERVER "$BIN" serve) &
   local server=$!
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
   local cycle
@@ -46,7 +55,7 @@ run_on() {
     answer=$(curl -s "http://127.0.0.1:$PORT/graphql" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$body")
     case $answer in *'"errors"'*) echo "$name answered with errors: ${answer:0:300}" >&2; exit 1;; esac
     printf '%-10s %-5s ' "$label" "$name"
-    oha --no-tui --output-format json -z "$DURATION" -w -c "$CONNECTIONS" -m POST \
+    $PIN_LOAD oha --no-tui --output-format json -z "$DURATION" -w -c "$CONNECTIONS" -m POST \
       -H "Authorization: Bearer $token" -T application/json -d "$body" "http://127.0.0.1:$PORT/graphql" \
       | python3 bench/summary.py
   done
