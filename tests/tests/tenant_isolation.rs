@@ -610,3 +610,103 @@ async fn the_door_refuses_to_cross_tenants_even_when_asked() {
         .await;
     assert!(moved.is_err(), "an update moved rows to another tenant");
 }
+
+/// The composite keys keep each reference's delete action: deleting an org
+/// unit clears the metric's and the objective's unit (only that column,
+/// never `tenant_id`), and retiring a priority clears the metric's priority
+/// and removes the objective's alignment to it.
+#[tokio::test]
+async fn deletes_clear_or_remove_what_referenced_the_row() {
+    use serde_json::json;
+    let app = throughline_tests::start().await;
+    app.tenant("acme", &["okr"]).await;
+    let admin = app.admin("acme");
+    let today = chrono::Utc::now().date_naive();
+    let made = app
+        .gql(
+            &admin,
+            r#"mutation($s: Date!, $e: Date!) {
+                unit: createOrgUnit(input: {name: "Gone soon"}) { orgUnit { id } }
+                owner: createPerson(input: {name: "Ada"}) { person { id } }
+                priority: createStrategicPriority(input: {title: "Retire me"}) { strategicPriority { id } }
+                okr { createCycle(input: {name: "Now", startsOn: $s, endsOn: $e}) { cycle { id } } }
+            }"#,
+            json!({ "s": today - chrono::Duration::days(10), "e": today + chrono::Duration::days(60) }),
+        )
+        .await;
+    let data = made.data();
+    let (unit, owner, priority) = (
+        throughline_tests::id_at(data, "unit.orgUnit.id"),
+        throughline_tests::id_at(data, "owner.person.id"),
+        throughline_tests::id_at(data, "priority.strategicPriority.id"),
+    );
+    let cycle = throughline_tests::id_at(data, "okr.createCycle.cycle.id");
+    let linked = app
+        .gql(
+            &admin,
+            r#"mutation($u: ID!, $p: ID!, $o: ID!, $c: ID!) {
+                metric: createMetric(input: {name: "Revenue", direction: HIGHER_IS_BETTER, indicatorKind: LAGGING, frequency: MONTHLY, aggregation: SUM, orgUnitId: $u, priorityId: $p}) { metric { id } }
+                okr { createObjective(input: {cycleId: $c, title: "Grow", level: TEAM, ownerId: $o, orgUnitId: $u}) { objective { id } } }
+            }"#,
+            json!({ "u": unit, "p": priority, "o": owner, "c": cycle }),
+        )
+        .await;
+    let metric = throughline_tests::id_at(linked.data(), "metric.metric.id");
+    let objective = throughline_tests::id_at(linked.data(), "okr.createObjective.objective.id");
+    app.gql(
+        &admin,
+        r#"mutation($o: ID!, $p: ID!) { okr { align(input: {objectiveId: $o, priorityId: $p}) { __typename } } }"#,
+        json!({ "o": objective, "p": priority }),
+    )
+    .await
+    .data();
+
+    let read = r#"query($m: ID!, $o: ID!) {
+        metric(id: $m) { orgUnit { id } priority { id } }
+        okr { objective(id: $o) { orgUnit { id } alignedTo { __typename } } }
+    }"#;
+    let before = app
+        .gql(&admin, read, json!({ "m": metric, "o": objective }))
+        .await;
+    assert_eq!(before.data()["metric"]["priority"]["id"], json!(priority));
+    assert_eq!(
+        before.data()["okr"]["objective"]["orgUnit"]["id"],
+        json!(unit)
+    );
+    assert_eq!(
+        before.data()["okr"]["objective"]["alignedTo"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let retired = app
+        .gql(
+            &admin,
+            r#"mutation($p: ID!) { deleteStrategicPriority(input: {id: $p}) { deletedId } }"#,
+            json!({ "p": priority }),
+        )
+        .await;
+    assert!(retired.body["errors"].is_null(), "{}", retired.body);
+    let deleted = app
+        .gql(
+            &admin,
+            r#"mutation($u: ID!) { deleteOrgUnit(input: {id: $u}) { deletedId } }"#,
+            json!({ "u": unit }),
+        )
+        .await;
+    assert!(deleted.body["errors"].is_null(), "{}", deleted.body);
+
+    let after = app
+        .gql(&admin, read, json!({ "m": metric, "o": objective }))
+        .await;
+    assert_eq!(
+        after.data(),
+        &json!({
+            "metric": { "orgUnit": null, "priority": null },
+            "okr": { "objective": { "orgUnit": null, "alignedTo": [] } }
+        }),
+        "the rows stay, in their tenant, without the deleted references"
+    );
+}
