@@ -311,9 +311,12 @@ impl TenantTxn<'_> {
         <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
     {
         let tenant_column = <A::Entity as TenantTable>::tenant_column();
-        // Set to this tenant rather than left out: it may be part of the
-        // primary key (join tables), and the filter below keeps the row here.
-        let row = query::owned_by(row, self.scope.tenant_id());
+        // This tenant, kept rather than left out (it may be part of the
+        // primary key, as in join tables) and unchanged when the row was
+        // read here, so no needless `SET tenant_id` (which would fire the
+        // tenant triggers on SQLite); the filter keeps the row here.
+        let mut row = row;
+        row.set_if_not_equals(tenant_column, self.scope.tenant_id().into());
         Ok(<A::Entity as EntityTrait>::update(row)
             .validate()?
             .filter(tenant_column.eq(self.scope.tenant_id()))
