@@ -213,11 +213,19 @@ impl<F: Framework> AnyFramework for F {
 fn roots_of<F: Framework>() -> FrameworkRoots {
     use std::any::TypeId;
     use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<TypeId, FrameworkRoots>>> = OnceLock::new();
+    use std::sync::{OnceLock, RwLock};
+    // Read on every request (gating); written once per framework type.
+    static CACHE: OnceLock<RwLock<HashMap<TypeId, FrameworkRoots>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
+    if let Some(roots) = cache
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .get(&TypeId::of::<F>())
+    {
+        return *roots;
+    }
     let mut cache = cache
-        .lock()
+        .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     *cache.entry(TypeId::of::<F>()).or_insert_with(|| {
         let mut registry = async_graphql::registry::Registry::default();
