@@ -6,11 +6,8 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value,
-};
+use sea_orm::{ColumnTrait, Condition, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Value};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -77,10 +74,12 @@ pub enum SortKey<C> {
     Date(C),
 }
 
+/// A cursor names its row by id alone. The sort key is read back from the
+/// row itself, in the same statement, when the next page is asked for: a
+/// cursor never carries a title (cursors end up in URLs and logs, and a
+/// title may be private).
 #[derive(Serialize, Deserialize)]
 struct Cursor {
-    #[serde(rename = "k", skip_serializing_if = "Option::is_none", default)]
-    key: Option<String>,
     #[serde(rename = "i")]
     id: Uuid,
 }
@@ -100,39 +99,12 @@ fn decode_cursor(field: &str, text: &str) -> DomainResult<Cursor> {
         })
 }
 
-fn sort_value<C: ColumnTrait>(sort: SortKey<C>, key: &str, field: &str) -> DomainResult<Value> {
-    Ok(match sort {
-        SortKey::Id => Value::String(None),
-        SortKey::Text(_) => Value::String(Some(key.to_string())),
-        SortKey::Date(_) => Value::ChronoDate(Some(
-            NaiveDate::parse_from_str(key, "%Y-%m-%d")
-                .map_err(|_| DomainError::validation(field, "not a cursor of this list"))?,
-        )),
-    })
-}
-
-fn model_key<M: ModelTrait, C: ColumnTrait>(model: &M, sort: SortKey<C>) -> Option<String>
-where
-    M::Entity: EntityTrait<Column = C>,
-{
-    match sort {
-        SortKey::Id => None,
-        SortKey::Text(col) => match model.get(col) {
-            Value::String(Some(text)) => Some(text),
-            _ => Some(String::new()),
-        },
-        SortKey::Date(col) => match model.get(col) {
-            Value::ChronoDate(Some(date)) => Some(date.format("%Y-%m-%d").to_string()),
-            _ => Some(String::new()),
-        },
-    }
-}
-
-/// Rows strictly after (`forward`) or before the cursor, in sort order.
+/// Rows of `list` strictly after (`forward`) or before the cursor's row, in
+/// sort order.
 fn beyond<E: TenantOwned>(
+    list: &TenantSelect<E>,
     sort: SortKey<E::Column>,
     cursor: &Cursor,
-    value: Value,
     forward: bool,
 ) -> SimpleExpr {
     let id = E::id_column();
@@ -144,14 +116,25 @@ fn beyond<E: TenantOwned>(
     match sort {
         SortKey::Id => by_id,
         SortKey::Text(col) | SortKey::Date(col) => {
+            let key = Expr::SubQuery(
+                None,
+                Box::new(
+                    list.clone()
+                        .select_only()
+                        .column(col)
+                        .filter(id.eq(cursor.id))
+                        .into_query()
+                        .into(),
+                ),
+            );
             let past = if forward {
-                col.gt(value.clone())
+                col.into_expr().gt(key.clone())
             } else {
-                col.lt(value.clone())
+                col.into_expr().lt(key.clone())
             };
             Condition::any()
                 .add(past)
-                .add(Condition::all().add(col.eq(value)).add(by_id))
+                .add(Condition::all().add(col.into_expr().eq(key)).add(by_id))
                 .into()
         }
     }
@@ -205,16 +188,17 @@ where
     } else {
         0
     };
-    let mut query = select;
-    if let Some(after) = &args.after {
-        let cursor = decode_cursor("after", after)?;
-        let value = sort_value(sort, cursor.key.as_deref().unwrap_or(""), "after")?;
-        query = query.filter(beyond::<E>(sort, &cursor, value, true));
-    }
-    if let Some(before) = &args.before {
-        let cursor = decode_cursor("before", before)?;
-        let value = sort_value(sort, cursor.key.as_deref().unwrap_or(""), "before")?;
-        query = query.filter(beyond::<E>(sort, &cursor, value, false));
+    let mut query = select.clone();
+    let mut cursors = Vec::new();
+    for (field, text, forward) in [
+        ("after", &args.after, true),
+        ("before", &args.before, false),
+    ] {
+        if let Some(text) = text {
+            let cursor = decode_cursor(field, text)?;
+            query = query.filter(beyond(&select, sort, &cursor, forward));
+            cursors.push((field, cursor));
+        }
     }
     let backwards = last.is_some();
     let size = last.or(first).unwrap_or(DEFAULT_PAGE_SIZE as u64);
@@ -228,6 +212,24 @@ where
     }
     query = query.order_by(E::id_column(), order);
     let mut rows = query.limit(size + 1).all(db).await?;
+    // A keyed cursor whose row left the list finds nothing beyond it: say
+    // so rather than answer an empty page (checked only then, so the usual
+    // page stays one statement).
+    if rows.is_empty() && !matches!(sort, SortKey::Id) {
+        for (field, cursor) in &cursors {
+            let still_listed = select
+                .clone()
+                .filter(E::id_column().eq(cursor.id))
+                .exists(db)
+                .await?;
+            if !still_listed {
+                return Err(DomainError::validation(
+                    *field,
+                    "the item this cursor points at is no longer in this list; start from the first page",
+                ));
+            }
+        }
+    }
     let more = rows.len() as u64 > size;
     rows.truncate(size as usize);
     if backwards {
@@ -248,10 +250,7 @@ where
             Value::Uuid(Some(id)) => id,
             _ => Uuid::nil(),
         };
-        let cursor = encode_cursor(&Cursor {
-            key: model_key(&row, sort),
-            id,
-        });
+        let cursor = encode_cursor(&Cursor { id });
         Edge::new(cursor, to_node(row))
     }));
     Ok(connection)
