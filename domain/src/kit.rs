@@ -35,11 +35,11 @@ pub use crate::graphql::inputs::{patch, patch_id};
 pub use crate::graphql::loaders::{ById, group};
 pub use crate::graphql::scalars::Date;
 pub use crate::numbers::{business_number, optional_business_number};
-pub use crate::periods::{Period, PeriodKind, fiscal_year, fiscal_year_start};
+pub use crate::periods::{Period, PeriodKind, fiscal_year, fiscal_year_start, period_containing};
 pub use crate::service::people::{REPORTING_LINES, in_reporting_line};
 pub use crate::service::{check_version, optional_text, required_text};
 pub use crate::target::{Explanation, ExplanationInput, Target, TargetKind, TargetProgress};
 pub use crate::tenancy::{
-    Actor, Change, TenantDb, TenantScope, TenantSelect, TenantTxn, TreeLink, Walk,
+    Actor, Change, TenantDb, TenantScope, TenantSelect, TenantTxn, TreeLink, Walk, today_in,
 };
 pub use crate::{scoped_loader, stored_enum, tenant_tables};

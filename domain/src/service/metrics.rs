@@ -366,9 +366,9 @@ pub async fn record_values(
                 format!("{} appears twice in this call", value.period),
             ));
         }
-        // Values are actuals: a period that has not begun has none yet
-        // (a day of slack covers every time zone's today).
-        if value.period > Utc::now().date_naive() + chrono::Duration::days(1) {
+        // Values are actuals: a period that has not begun in the tenant's
+        // time zone has none yet.
+        if value.period > scope.today() {
             return Err(DomainError::validation(
                 format!("input.values[{index}].period"),
                 format!(

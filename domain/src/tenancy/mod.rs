@@ -123,6 +123,14 @@ impl TenantScope {
         &self.tenant
     }
 
+    /// Today in the tenant's time zone: the day every "today" of the tenant
+    /// means (default dates, "not in the future", expected progress,
+    /// staleness). A zone the database does not know (refused on write)
+    /// falls back to UTC.
+    pub fn today(&self) -> chrono::NaiveDate {
+        today_in(&self.tenant.time_zone, chrono::Utc::now())
+    }
+
     pub fn actor(&self) -> &Actor {
         &self.actor
     }
@@ -480,5 +488,29 @@ impl TenantTxn<'_> {
             self.scope.events.wake_dispatcher();
         }
         Ok(())
+    }
+}
+
+/// The calendar day at `now` in the time zone named `zone` (UTC if unknown).
+pub fn today_in(zone: &str, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    match zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => now.with_timezone(&tz).date_naive(),
+        Err(_) => now.date_naive(),
+    }
+}
+
+#[cfg(test)]
+mod today_tests {
+    use super::today_in;
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    #[test]
+    fn today_is_the_tenants_day_at_both_ends_of_the_clock() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 31, 11, 0, 0).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(today_in("UTC", now), day(2026, 12, 31));
+        assert_eq!(today_in("Pacific/Kiritimati", now), day(2027, 1, 1));
+        assert_eq!(today_in("Etc/GMT+12", now), day(2026, 12, 30));
+        assert_eq!(today_in("Mars/Olympus", now), day(2026, 12, 31));
     }
 }
