@@ -5,98 +5,10 @@
 
 use serde_json::{Value, json};
 use throughline_domain::enums::Role;
-use throughline_tests::{TestApp, id_at, start};
-
-struct Org {
-    admin: String,
-    cycle: String,
-    ceo: String,
-    manager: String,
-    report: String,
-    peer: String,
-    unit: String,
-}
-
-/// acme with OKRs on: a CEO, a manager with one report, a peer outside the
-/// manager's line, and a running quarter around today.
-async fn org(app: &TestApp) -> Org {
-    app.tenant("acme", &["okr"]).await;
-    let admin = app.admin("acme");
-    let today = chrono::Utc::now().date_naive();
-    let start = today - chrono::Duration::days(45);
-    let end = today + chrono::Duration::days(44);
-    let setup = app
-        .gql(
-            &admin,
-            r#"mutation($start: Date!, $end: Date!) {
-                unit: createOrgUnit(input: {name: "Sales"}) { orgUnit { id } }
-                okr { createCycle(input: {name: "This quarter", startsOn: $start, endsOn: $end}) { cycle { id } } }
-            }"#,
-            json!({ "start": start, "end": end }),
-        )
-        .await;
-    let unit = id_at(setup.data(), "unit.orgUnit.id");
-    let cycle = id_at(setup.data(), "okr.createCycle.cycle.id");
-    let person = |name: &'static str, email: &'static str, manager: Option<String>| {
-        let (app, admin, unit) = (app, admin.clone(), unit.clone());
-        async move {
-            let r = app
-                .gql(&admin, "mutation($n: String!, $e: String!, $m: ID, $u: ID) { createPerson(input: {name: $n, email: $e, managerId: $m, orgUnitId: $u}) { person { id } } }", json!({ "n": name, "e": email, "m": manager, "u": unit }))
-                .await;
-            id_at(r.data(), "createPerson.person.id")
-        }
-    };
-    let ceo = person("Cleo CEO", "cleo@acme.example", None).await;
-    let manager = person("Mia Manager", "mia@acme.example", Some(ceo.clone())).await;
-    let report = person("Rob Report", "rob@acme.example", Some(manager.clone())).await;
-    let peer = person("Pat Peer", "pat@acme.example", Some(ceo.clone())).await;
-    Org {
-        admin,
-        cycle,
-        ceo,
-        manager,
-        report,
-        peer,
-        unit,
-    }
-}
-
-const CREATE_OBJECTIVE: &str = r#"mutation($input: CreateOkrObjectiveInput!) { okr { createObjective(input: $input) {
-    objective { id title level status private owner { name } } warnings { code } } } }"#;
-const CREATE_KR: &str = r#"mutation($input: CreateOkrKeyResultInput!) { okr { createKeyResult(input: $input) {
-    keyResult { id title progress { progress explanation { text } } } warnings { code } } } }"#;
-const CHECK_IN: &str = r#"mutation($input: RecordOkrCheckInInput!) { okr { recordCheckIn(input: $input) {
-    checkIn { value valueBefore delta progressBefore progressAfter status statedStatus derivedStatus confidence confidenceLabel late author { name } } } } }"#;
-
-async fn objective(app: &TestApp, token: &str, input: Value) -> String {
-    id_at(
-        app.gql(token, CREATE_OBJECTIVE, json!({ "input": input }))
-            .await
-            .data(),
-        "okr.createObjective.objective.id",
-    )
-}
-
-async fn key_result(
-    app: &TestApp,
-    token: &str,
-    objective: &str,
-    start: &str,
-    target: &str,
-    weight: &str,
-) -> String {
-    let input = json!({ "objectiveId": objective, "title": "Grow", "target": { "kind": "INCREASE_TO", "start": start, "target": target }, "weight": weight });
-    id_at(
-        app.gql(token, CREATE_KR, json!({ "input": input }))
-            .await
-            .data(),
-        "okr.createKeyResult.keyResult.id",
-    )
-}
-
-fn token(app: &TestApp, email: &str, role: Role) -> String {
-    app.token("acme", email, role)
-}
+use throughline_tests::okr::{
+    CHECK_IN, CREATE_KR, CREATE_OBJECTIVE, key_result, objective, org, token,
+};
+use throughline_tests::{id_at, start};
 
 #[tokio::test]
 async fn cycles_generate_from_the_fiscal_calendar() {
@@ -246,6 +158,13 @@ async fn progress_and_health_explain_themselves() {
         .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": company, "title": "Launch", "target": { "kind": "MILESTONE" } } }))
         .await;
     let launch = id_at(launch.data(), "okr.createKeyResult.keyResult.id");
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": launch, "value": "0" } }),
+    )
+    .await
+    .data();
     let milestone = app
         .gql(
             admin,
@@ -558,8 +477,34 @@ async fn a_closed_cycle_is_graded_locked_and_reopened_by_admins() {
         reflected.data()["okr"]["updateObjective"]["objective"],
         json!({ "status": "CLOSED", "closingNote": "Shipped late: scope grew", "version": 2 })
     );
+    let other = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Still open", "level": "INDIVIDUAL", "ownerId": org.report, "status": "ACTIVE" })).await;
+    let other_kr = key_result(&app, admin, &other, "0", "10", "1").await;
+    let weeks_ago = chrono::Utc::now().date_naive() - chrono::Duration::days(20);
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": other_kr, "value": "1", "asOf": weeks_ago } }),
+    )
+    .await
+    .data();
+    let stale = "query($c: ID!, $m: ID!) { okr { staleKeyResults(cycleId: $c, managerId: $m) { totalCount } } }";
+    let stale_count = || async {
+        app.gql(admin, stale, json!({ "c": org.cycle, "m": org.ceo }))
+            .await
+            .data()["okr"]["staleKeyResults"]["totalCount"]
+            .clone()
+    };
+    assert_eq!(stale_count().await, 1);
+    let early = app
+        .gql(admin, "mutation($id: ID!) { okr { closeCycle(input: {id: $id, version: 1}) { cycle { status } } } }", json!({ "id": org.cycle }))
+        .await;
+    assert_eq!(
+        (early.code(), early.field()),
+        ("VALIDATION", "input.confirmEarlyClose"),
+        "the cycle still runs for weeks"
+    );
     let close = app
-        .gql(admin, r#"mutation($id: ID!) { okr { closeCycle(input: {id: $id, version: 1, closingNote: "Good quarter"}) { cycle { status closingNote version } } } }"#, json!({ "id": org.cycle }))
+        .gql(admin, r#"mutation($id: ID!) { okr { closeCycle(input: {id: $id, version: 1, closingNote: "Good quarter", confirmEarlyClose: true}) { cycle { status closingNote version } } } }"#, json!({ "id": org.cycle }))
         .await;
     assert_eq!(
         close.data()["okr"]["closeCycle"]["cycle"],
@@ -575,6 +520,23 @@ async fn a_closed_cycle_is_graded_locked_and_reopened_by_admins() {
     assert_eq!(
         graded.data()["okr"]["objective"],
         json!({ "grade": "0.7", "closingNote": "Shipped late: scope grew", "keyResults": [{ "grade": "0.7" }] })
+    );
+    let closed_too = app
+        .gql(
+            admin,
+            "query($id: ID!) { okr { objective(id: $id) { status version } } }",
+            json!({ "id": other }),
+        )
+        .await;
+    assert_eq!(
+        closed_too.data()["okr"]["objective"],
+        json!({ "status": "CLOSED", "version": 2 }),
+        "closing the cycle closes its objectives"
+    );
+    assert_eq!(
+        stale_count().await,
+        0,
+        "a closed cycle expects no check-ins"
     );
 
     let edit = app.gql(&rob, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 2, title: \"x\"}) { objective { id } } } }", json!({ "id": robs })).await;
@@ -1213,7 +1175,7 @@ async fn key_results_close_and_archive_and_cycles_archive() {
         (too_soon.code(), too_soon.field()),
         ("VALIDATION", "input.id")
     );
-    app.gql(admin, "mutation($id: ID!) { okr { closeCycle(input: {id: $id, version: 1}) { cycle { status } } } }", json!({ "id": org.cycle }))
+    app.gql(admin, "mutation($id: ID!) { okr { closeCycle(input: {id: $id, version: 1, confirmEarlyClose: true}) { cycle { status } } } }", json!({ "id": org.cycle }))
         .await
         .data();
     let by_member = app
@@ -1238,8 +1200,9 @@ async fn key_results_close_and_archive_and_cycles_archive() {
         lists.data()["okr"],
         json!({ "default": { "totalCount": 0 }, "all": { "nodes": [{ "status": "ARCHIVED" }] } })
     );
+    // Closing the cycle closed the objective: version 2.
     let edit = app
-        .gql(admin, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 1, title: \"x\"}) { objective { id } } } }", json!({ "id": robs }))
+        .gql(admin, "mutation($id: ID!) { okr { updateObjective(input: {id: $id, version: 2, title: \"x\"}) { objective { id } } } }", json!({ "id": robs }))
         .await;
     assert_eq!(edit.code(), "VALIDATION");
     assert!(edit.message().contains("archived"), "{}", edit.message());
@@ -1389,4 +1352,346 @@ async fn bad_people_and_dates_name_their_field_and_write_nothing() {
         after.data()["okr"]["keyResult"],
         json!({ "currentValue": "0", "checkIns": { "totalCount": 0 } })
     );
+}
+
+const ALIGN: &str =
+    "mutation($input: OkrAlignInput!) { okr { align(input: $input) { objective { id } } } }";
+
+#[tokio::test]
+async fn an_objective_aligned_to_a_key_result_counts_towards_that_key_results_objective() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let team = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Team", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit, "progressDriver": "BOTH" })).await;
+    let team_kr = key_result(&app, admin, &team, "0", "10", "1").await;
+    let mine = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Mine", "level": "INDIVIDUAL", "ownerId": org.report, "weight": "3" })).await;
+    let mine_kr = key_result(&app, admin, &mine, "0", "10", "1").await;
+    app.gql(
+        admin,
+        ALIGN,
+        json!({ "input": { "objectiveId": mine, "parentKeyResultId": team_kr } }),
+    )
+    .await
+    .data();
+    for (kr, value) in [(&team_kr, "2"), (&mine_kr, "6")] {
+        app.gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": value } }),
+        )
+        .await
+        .data();
+    }
+    let view = app
+        .gql(admin, "query($id: ID!) { okr { objective(id: $id) { progress { value explanation { inputs { name value } } } healthExplanation { text } alignedObjectives { title } } } }", json!({ "id": team }))
+        .await;
+    let team_view = &view.data()["okr"]["objective"];
+    // (1 × 0.2 + 3 × 0.6) / 4
+    assert_eq!(team_view["progress"]["value"], "0.5");
+    assert_eq!(team_view["alignedObjectives"], json!([{ "title": "Mine" }]));
+    assert_eq!(
+        team_view["progress"]["explanation"]["inputs"][2],
+        json!({ "name": "Mine progress", "value": "0.6" })
+    );
+    // Half the quarter has passed: the key result at 0.2 is 30 points behind.
+    let health = team_view["healthExplanation"]["text"].as_str().unwrap();
+    assert!(
+        health.starts_with("Weakest of 2 contribution(s): key result \"Grow\", OFF_TRACK,"),
+        "{health}"
+    );
+    // Aligning the team objective under its own child's key result would loop.
+    let looped = app
+        .gql(
+            admin,
+            ALIGN,
+            json!({ "input": { "objectiveId": team, "parentKeyResultId": mine_kr } }),
+        )
+        .await;
+    assert_eq!(
+        (looped.code(), looped.field()),
+        ("VALIDATION", "input.parentKeyResultId")
+    );
+}
+
+#[tokio::test]
+async fn quarterly_objectives_count_towards_the_annual_objectives_they_align_to() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let today = chrono::Utc::now().date_naive();
+    let year = chrono::Datelike::year(&today);
+    let generated = app
+        .gql(admin, "mutation($y: Int!) { okr { generateCycles(input: {fiscalYear: $y}) { cycles { id name startsOn endsOn parent { id } } } } }", json!({ "y": year }))
+        .await;
+    let cycles = generated.data()["okr"]["generateCycles"]["cycles"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let date = |c: &Value, field: &str| {
+        chrono::NaiveDate::parse_from_str(c[field].as_str().unwrap(), "%Y-%m-%d").unwrap()
+    };
+    let annual = cycles.iter().find(|c| c["parent"].is_null()).unwrap();
+    let quarters: Vec<&Value> = cycles.iter().filter(|c| !c["parent"].is_null()).collect();
+    let current = quarters
+        .iter()
+        .find(|c| date(c, "startsOn") <= today && today <= date(c, "endsOn"))
+        .unwrap();
+    let other = quarters.iter().find(|c| c["id"] != current["id"]).unwrap();
+    let company = objective(&app, admin, json!({ "cycleId": annual["id"], "title": "Annual", "level": "COMPANY", "ownerId": org.ceo, "progressDriver": "ALIGNED_OBJECTIVES" })).await;
+    let quarterly = objective(&app, admin, json!({ "cycleId": current["id"], "title": "This quarter's", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit })).await;
+    let elsewhere = objective(&app, admin, json!({ "cycleId": other["id"], "title": "Another quarter's", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit })).await;
+    let kr = key_result(&app, admin, &quarterly, "0", "10", "1").await;
+    app.gql(
+        admin,
+        ALIGN,
+        json!({ "input": { "objectiveId": quarterly, "parentObjectiveId": company } }),
+    )
+    .await
+    .data();
+    let read = "query($id: ID!, $cycle: ID!) { okr { objective(id: $id) { progress { value explanation { text } } expectedProgress { explanation { inputs { name value } } } alignedObjectives { title } }
+        alignmentTree(cycleId: $cycle) { nodes { depth objective { title } } } } }";
+    let vars = json!({ "id": company, "cycle": annual["id"] });
+    let before = app.gql(admin, read, vars.clone()).await;
+    assert_eq!(before.data()["okr"]["objective"]["progress"]["value"], "0");
+    // A check-in in the quarter moves the year's figure at once.
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": kr, "value": "6" } }),
+    )
+    .await
+    .data();
+    let after = app.gql(admin, read, vars).await;
+    let view = &after.data()["okr"];
+    assert_eq!(view["objective"]["progress"]["value"], "0.6");
+    assert_eq!(
+        view["objective"]["alignedObjectives"],
+        json!([{ "title": "This quarter's" }])
+    );
+    let days_in_cycle = &view["objective"]["expectedProgress"]["explanation"]["inputs"][1];
+    assert_eq!(days_in_cycle["name"], "days in cycle");
+    assert!(
+        days_in_cycle["value"]
+            .as_str()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+            >= 365,
+        "the annual objective is expected to progress over its own year: {days_in_cycle}"
+    );
+    assert_eq!(
+        view["alignmentTree"]["nodes"],
+        json!([{ "depth": 0, "objective": { "title": "Annual" } }, { "depth": 1, "objective": { "title": "This quarter's" } }])
+    );
+    // Cycles that do not nest are refused, both ways.
+    let upside_down = app
+        .gql(
+            admin,
+            ALIGN,
+            json!({ "input": { "objectiveId": company, "parentObjectiveId": quarterly } }),
+        )
+        .await;
+    assert_eq!(
+        (upside_down.code(), upside_down.field()),
+        ("VALIDATION", "input.parentObjectiveId")
+    );
+    assert!(
+        upside_down.message().contains("does not contain it"),
+        "{}",
+        upside_down.message()
+    );
+    let sideways = app
+        .gql(
+            admin,
+            ALIGN,
+            json!({ "input": { "objectiveId": elsewhere, "parentObjectiveId": quarterly } }),
+        )
+        .await;
+    assert_eq!(sideways.code(), "VALIDATION");
+    // The running quarter on its own, unchanged: its objective is a root.
+    let quarter_tree = app
+        .gql(admin, "query($c: ID!) { okr { alignmentTree(cycleId: $c) { nodes { depth objective { title } } } alignmentReport(cycleId: $c) { alignedCount teamAndIndividualCount } } }", json!({ "c": current["id"] }))
+        .await;
+    assert_eq!(
+        quarter_tree.data()["okr"],
+        json!({
+            "alignmentTree": { "nodes": [{ "depth": 0, "objective": { "title": "This quarter's" } }] },
+            "alignmentReport": { "alignedCount": 1, "teamAndIndividualCount": 1 }
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_backdated_check_in_is_history_and_leaves_the_current_value_alone() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let goal = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Goal", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    let kr = key_result(&app, admin, &goal, "0", "100", "1").await;
+    let today = chrono::Utc::now().date_naive();
+    let day = |ago: i64| (today - chrono::Duration::days(ago)).to_string();
+    let check_in = |value: &str, as_of: String| {
+        let (app, admin, kr) = (&app, admin.clone(), kr.clone());
+        let value = value.to_string();
+        async move {
+            app.gql(
+                &admin,
+                CHECK_IN,
+                json!({ "input": { "keyResultId": kr, "value": value, "asOf": as_of } }),
+            )
+            .await
+            .data()["okr"]["recordCheckIn"]["checkIn"]
+                .clone()
+        }
+    };
+    check_in("10", day(20)).await;
+    check_in("40", day(2)).await;
+    // Recorded now, dated between the two.
+    let backdated = check_in("25", day(10)).await;
+    assert_eq!(
+        (
+            &backdated["valueBefore"],
+            &backdated["delta"],
+            &backdated["late"]
+        ),
+        (&json!("10"), &json!("15"), &json!(true)),
+        "compared with the check-in just before its own date, and flagged late"
+    );
+    let view = app
+        .gql(admin, "query($k: ID!) { okr { keyResult(id: $k) { currentValue stale lastCheckIn { value } checkIns { nodes { value valueBefore asOf late } } } } }", json!({ "k": kr }))
+        .await;
+    let kr_view = &view.data()["okr"]["keyResult"];
+    assert_eq!(
+        kr_view["currentValue"], "40",
+        "the latest check-in stays the present"
+    );
+    assert_eq!(kr_view["lastCheckIn"]["value"], "40");
+    assert_eq!(kr_view["stale"], false);
+    assert_eq!(
+        kr_view["checkIns"]["nodes"],
+        json!([
+            { "value": "10", "valueBefore": "0", "asOf": day(20), "late": false },
+            { "value": "25", "valueBefore": "10", "asOf": day(10), "late": true },
+            { "value": "40", "valueBefore": "25", "asOf": day(2), "late": false },
+        ]),
+        "history by date; the next check-in now follows the backdated one"
+    );
+}
+
+#[tokio::test]
+async fn key_results_without_values_have_no_data_and_milestones_take_only_done_or_not() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let goal = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Goal", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    let fresh = key_result(&app, admin, &goal, "0", "100", "1").await;
+    let milestone = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": goal, "title": "Launch", "target": { "kind": "MILESTONE" } } }))
+        .await;
+    let milestone = id_at(milestone.data(), "okr.createKeyResult.keyResult.id");
+    let read = "query($o: ID!) { okr { objective(id: $o) { health healthExplanation { text } keyResults { health { health derived explanation { text } } } } } }";
+    let view = app.gql(admin, read, json!({ "o": goal })).await;
+    let goal_view = &view.data()["okr"]["objective"];
+    assert_eq!(goal_view["health"], "NO_DATA", "{goal_view}");
+    assert_eq!(goal_view["keyResults"][0]["health"]["health"], "NO_DATA");
+    assert_eq!(goal_view["keyResults"][1]["health"]["derived"], "NO_DATA");
+    for value in ["0.5", "2", "-1"] {
+        let refused = app
+            .gql(
+                admin,
+                CHECK_IN,
+                json!({ "input": { "keyResultId": milestone, "value": value } }),
+            )
+            .await;
+        assert_eq!(
+            (refused.code(), refused.field()),
+            ("VALIDATION", "input.value"),
+            "{value}"
+        );
+    }
+    let stated_no_data = app
+        .gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": fresh, "value": "1", "status": "NO_DATA" } }),
+        )
+        .await;
+    assert_eq!(
+        (stated_no_data.code(), stated_no_data.field()),
+        ("VALIDATION", "input.status")
+    );
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": milestone, "value": "1" } }),
+    )
+    .await
+    .data();
+    let view = app.gql(admin, read, json!({ "o": goal })).await;
+    let goal_view = &view.data()["okr"]["objective"];
+    assert_eq!(goal_view["health"], "ON_TRACK");
+    let text = goal_view["healthExplanation"]["text"].as_str().unwrap();
+    assert!(
+        text.starts_with(
+            "Weakest of 1 (and 1 without a value yet) contribution(s): key result \"Launch\", ON_TRACK"
+        ),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn today_is_the_tenants_day_at_both_ends_of_the_clock() {
+    // At any instant, UTC+14 or UTC−12 (or both) is on another date than UTC.
+    for (zone, offset_hours) in [("Pacific/Kiritimati", 14), ("Etc/GMT+12", -12)] {
+        let app = start().await;
+        let org = org(&app).await;
+        let admin = &org.admin;
+        app.gql(admin, "mutation($z: String!) { updateTenant(input: {version: 1, timeZone: $z}) { tenant { timeZone } } }", json!({ "z": zone }))
+            .await
+            .data();
+        let local_today = (chrono::Utc::now() + chrono::Duration::hours(offset_hours)).date_naive();
+        let goal = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Goal", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+        let kr = key_result(&app, admin, &goal, "0", "10", "1").await;
+        let tomorrow = local_today + chrono::Duration::days(1);
+        let future = app
+            .gql(
+                admin,
+                CHECK_IN,
+                json!({ "input": { "keyResultId": kr, "value": "1", "asOf": tomorrow } }),
+            )
+            .await;
+        assert_eq!(
+            (future.code(), future.field()),
+            ("VALIDATION", "input.asOf"),
+            "{zone}: the tenant's tomorrow is the future"
+        );
+        app.gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": "1", "asOf": local_today } }),
+        )
+        .await
+        .data();
+        let defaulted = app
+            .gql(
+                admin,
+                CHECK_IN,
+                json!({ "input": { "keyResultId": kr, "value": "2" } }),
+            )
+            .await;
+        let defaulted = &defaulted.data()["okr"]["recordCheckIn"]["checkIn"];
+        assert_eq!(defaulted["late"], false, "{zone}: dated the tenant's today");
+        let cycle = app
+            .gql(admin, "query($c: ID!) { okr { cycle(id: $c) { expectedProgress { explanation { text } } } } }", json!({ "c": org.cycle }))
+            .await;
+        let text = cycle.data()["okr"]["cycle"]["expectedProgress"]["explanation"]["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            text.contains(&format!("by {local_today}")),
+            "{zone}: expected progress as of the tenant's today: {text}"
+        );
+        app.stop().await;
+    }
 }

@@ -1,9 +1,12 @@
 //! OKR computations as pure functions, each returning its explanation:
 //! objective progress, expected progress, health, roll-up, staleness.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use throughline_domain::kit::{Explanation, ExplanationInput, TargetKind, stored_enum};
+use uuid::Uuid;
 
 use crate::settings::{CheckInCadence, HealthRollup};
 
@@ -16,6 +19,8 @@ stored_enum!(
         AtRisk => "AT_RISK",
         /// Far behind.
         OffTrack => "OFF_TRACK",
+        /// Nothing to judge yet: no value has been recorded.
+        NoData => "NO_DATA",
     }
 );
 
@@ -24,12 +29,14 @@ impl Health {
         match self {
             Health::OnTrack => Decimal::ONE,
             Health::AtRisk => Decimal::new(5, 1),
-            Health::OffTrack => Decimal::ZERO,
+            Health::OffTrack | Health::NoData => Decimal::ZERO,
         }
     }
 
+    /// Lowest is weakest; no data is never the weakest.
     fn rank(self) -> u8 {
         match self {
+            Health::NoData => 3,
             Health::OnTrack => 2,
             Health::AtRisk => 1,
             Health::OffTrack => 0,
@@ -56,12 +63,115 @@ pub struct Explained<T> {
     pub explanation: Explanation,
 }
 
-/// One weighted contribution to a mean.
+/// Where a contribution comes from, which decides who may read it by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// One of the objective's own key results.
+    KeyResult(Uuid),
+    /// An objective aligned to it (or to one of its key results).
+    Objective { id: Uuid, private: bool },
+    /// Private objectives the viewer may not see, merged into one anonymous
+    /// contribution: they still count, but show no title, owner or ID.
+    Private { count: usize },
+}
+
+/// One weighted contribution to an objective: to its progress (a weighted
+/// mean) and to its health (a roll-up).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contribution {
+    pub source: Source,
     pub name: String,
     pub weight: Decimal,
     pub progress: Decimal,
+    /// The progress expected of it by now (its own cycle's, its own dates').
+    pub expected: Decimal,
+    pub health: Health,
+    /// Its health as a number for weighted roll-ups: on track 1, at risk
+    /// 0.5, off track 0 (a merged private contribution: their weighted mean).
+    pub health_score: Decimal,
+}
+
+impl Contribution {
+    pub fn new(
+        source: Source,
+        name: impl Into<String>,
+        weight: Decimal,
+        progress: Decimal,
+        expected: Decimal,
+        health: Health,
+    ) -> Self {
+        Self {
+            source,
+            name: name.into(),
+            weight,
+            progress,
+            expected,
+            health,
+            health_score: health.score(),
+        }
+    }
+
+    /// How a sentence names it: `key result "Cut bugs"`, `objective "Grow"`,
+    /// `2 private contributions`.
+    fn label(&self) -> String {
+        match self.source {
+            Source::KeyResult(_) => format!("key result {:?}", self.name),
+            Source::Objective { .. } => format!("objective {:?}", self.name),
+            Source::Private { .. } => self.name.clone(),
+        }
+    }
+
+    fn points_behind(&self) -> Decimal {
+        ((self.expected - self.progress.max(Decimal::ZERO)) * Decimal::from(100))
+            .round_dp(2)
+            .normalize()
+    }
+}
+
+/// `items` as a viewer sees them: the private objectives in `hidden` are
+/// merged into one anonymous contribution (last), with their total weight,
+/// their weighted progress and their weakest health, so the figure still
+/// reconciles with what is shown.
+pub fn redact(items: &[Contribution], hidden: &HashSet<Uuid>) -> Vec<Contribution> {
+    let is_hidden =
+        |c: &Contribution| matches!(c.source, Source::Objective { id, .. } if hidden.contains(&id));
+    let (secret, mut shown): (Vec<&Contribution>, Vec<&Contribution>) =
+        items.iter().partition(|c| is_hidden(c));
+    if secret.is_empty() {
+        return items.to_vec();
+    }
+    let counted: Vec<&&Contribution> = secret.iter().filter(|c| c.weight > Decimal::ZERO).collect();
+    let weight: Decimal = counted.iter().map(|c| c.weight).sum();
+    let mean = |value: &dyn Fn(&Contribution) -> Decimal| {
+        if weight.is_zero() {
+            Decimal::ZERO
+        } else {
+            (counted.iter().map(|c| c.weight * value(c)).sum::<Decimal>() / weight)
+                .round_dp(6)
+                .normalize()
+        }
+    };
+    let count = secret.len();
+    let merged = Contribution {
+        source: Source::Private { count },
+        name: if count == 1 {
+            "1 private contribution".into()
+        } else {
+            format!("{count} private contributions")
+        },
+        weight,
+        progress: mean(&|c| c.progress.max(Decimal::ZERO)),
+        expected: mean(&|c| c.expected),
+        health: secret
+            .iter()
+            .map(|c| c.health)
+            .min_by_key(|h| h.rank())
+            .unwrap_or(Health::OnTrack),
+        health_score: mean(&|c| c.health_score),
+    };
+    let mut out: Vec<Contribution> = shown.drain(..).cloned().collect();
+    out.push(merged);
+    out
 }
 
 fn input(name: impl Into<String>, value: Decimal) -> ExplanationInput {
@@ -120,20 +230,6 @@ pub fn weighted_mean(items: &[Contribution]) -> Explained<Decimal> {
             ),
         },
     }
-}
-
-/// An objective's progress from its key results and aligned objectives, as its driver says.
-pub fn objective_progress(
-    driver: ProgressDriver,
-    key_results: &[Contribution],
-    aligned: &[Contribution],
-) -> Explained<Decimal> {
-    let items: Vec<Contribution> = match driver {
-        ProgressDriver::KeyResults => key_results.to_vec(),
-        ProgressDriver::AlignedObjectives => aligned.to_vec(),
-        ProgressDriver::Both => key_results.iter().chain(aligned).cloned().collect(),
-    };
-    weighted_mean(&items)
 }
 
 /// The share of the cycle elapsed at `as_of` (days counted inclusively).
@@ -282,34 +378,133 @@ pub fn derive_key_result_health(
     }
 }
 
+/// The health of something with no value yet: not judged against elapsed
+/// time, so a new key result is not born off track.
+pub fn no_data(what: &str) -> Explained<Health> {
+    Explained {
+        value: Health::NoData,
+        explanation: Explanation {
+            formula: "no value yet ⇒ no data".into(),
+            inputs: vec![],
+            result: Decimal::ZERO,
+            text: format!("{what}: NO_DATA."),
+        },
+    }
+}
+
 /// Rolls contributions' health up: the weakest, or the weighted mean of
 /// scores (on track 1, at risk 0.5, off track 0) read back as ≥ 0.75 on track,
-/// ≥ 0.25 at risk.
-pub fn rollup_health(mode: HealthRollup, items: &[(Decimal, Health)]) -> Option<Health> {
-    if items.is_empty() {
+/// ≥ 0.25 at risk. The explanation names the contribution that decided it.
+/// Nothing to roll up gives `None`.
+pub fn rollup_health(mode: HealthRollup, all: &[Contribution]) -> Option<Explained<Health>> {
+    if all.is_empty() {
         return None;
     }
-    match mode {
-        HealthRollup::Weakest => items.iter().map(|(_, h)| *h).min_by_key(|h| h.rank()),
-        HealthRollup::Weighted => {
-            let total: Decimal = items.iter().map(|(w, _)| (*w).max(Decimal::ZERO)).sum();
-            if total.is_zero() {
-                return items.iter().map(|(_, h)| *h).min_by_key(|h| h.rank());
-            }
-            let score: Decimal = items
-                .iter()
-                .map(|(w, h)| (*w).max(Decimal::ZERO) * h.score())
-                .sum::<Decimal>()
-                / total;
-            Some(if score >= Decimal::new(75, 2) {
-                Health::OnTrack
-            } else if score >= Decimal::new(25, 2) {
-                Health::AtRisk
-            } else {
-                Health::OffTrack
-            })
-        }
+    let items: Vec<&Contribution> = all.iter().filter(|c| c.health != Health::NoData).collect();
+    let Some(weakest) = items.iter().copied().min_by(|a, b| {
+        a.health
+            .rank()
+            .cmp(&b.health.rank())
+            .then(b.points_behind().cmp(&a.points_behind()))
+    }) else {
+        return Some(Explained {
+            value: Health::NoData,
+            explanation: Explanation {
+                formula: "no contribution has data ⇒ no data".into(),
+                inputs: vec![],
+                result: Decimal::ZERO,
+                text: format!(
+                    "None of the {} contribution(s) has a value yet: NO_DATA.",
+                    all.len()
+                ),
+            },
+        });
+    };
+    let missing = all.len() - items.len();
+    let n = if missing == 0 {
+        format!("{}", items.len())
+    } else {
+        format!("{} (and {missing} without a value yet)", items.len())
+    };
+    let inputs = items
+        .iter()
+        .flat_map(|c| {
+            [
+                input(format!("{} health score", c.name), c.health_score),
+                input(format!("{} weight", c.name), c.weight),
+            ]
+        })
+        .collect();
+    let total: Decimal = items.iter().map(|c| c.weight.max(Decimal::ZERO)).sum();
+    if mode == HealthRollup::Weakest || total.is_zero() {
+        let behind = match weakest.source {
+            Source::Private { .. } => String::new(),
+            _ => format!(
+                ", {} points behind the expected {}",
+                weakest.points_behind(),
+                weakest.expected.normalize()
+            ),
+        };
+        return Some(Explained {
+            value: weakest.health,
+            explanation: Explanation {
+                formula: "the weakest contribution's health decides".into(),
+                inputs,
+                result: weakest.health_score,
+                text: format!(
+                    "Weakest of {n} contribution(s): {}, {}{behind}.",
+                    weakest.label(),
+                    weakest.health.as_str()
+                ),
+            },
+        });
     }
+    let score = (items
+        .iter()
+        .map(|c| c.weight.max(Decimal::ZERO) * c.health_score)
+        .sum::<Decimal>()
+        / total)
+        .round_dp(4)
+        .normalize();
+    let value = if score >= Decimal::new(75, 2) {
+        Health::OnTrack
+    } else if score >= Decimal::new(25, 2) {
+        Health::AtRisk
+    } else {
+        Health::OffTrack
+    };
+    // What pulled the score down most: the largest weight × (1 − score).
+    let drag = |c: &Contribution| c.weight.max(Decimal::ZERO) * (Decimal::ONE - c.health_score);
+    let pulled = items
+        .iter()
+        .filter(|c| drag(c) > Decimal::ZERO)
+        .copied()
+        .max_by(|a, b| {
+            drag(a)
+                .cmp(&drag(b))
+                .then(a.points_behind().cmp(&b.points_behind()))
+        });
+    let cause = match pulled {
+        Some(c) => format!(
+            "; pulled down most by {}, {}, weight {}",
+            c.label(),
+            c.health.as_str(),
+            c.weight.normalize()
+        ),
+        None => "; every contribution is on track".into(),
+    };
+    Some(Explained {
+        value,
+        explanation: Explanation {
+            formula: "Σ(weight × health score) / Σ weight, health score: on track 1, at risk 0.5, off track 0; ≥ 0.75 on track, ≥ 0.25 at risk, else off track".into(),
+            inputs,
+            result: score,
+            text: format!(
+                "Weighted health of {n} contribution(s): {score} ⇒ {}{cause}.",
+                value.as_str()
+            ),
+        },
+    })
 }
 
 /// A key result is stale when its last check-in is older than the cadence
@@ -338,10 +533,27 @@ mod tests {
     }
 
     fn c(weight: &str, progress: &str) -> Contribution {
+        Contribution::new(
+            Source::KeyResult(Uuid::nil()),
+            "kr",
+            d(weight),
+            d(progress),
+            d("0.5"),
+            Health::OnTrack,
+        )
+    }
+
+    fn h(name: &str, weight: &str, progress: &str, health: Health) -> Contribution {
         Contribution {
-            name: "kr".into(),
-            weight: d(weight),
-            progress: d(progress),
+            name: name.into(),
+            ..Contribution::new(
+                Source::KeyResult(Uuid::nil()),
+                name,
+                d(weight),
+                d(progress),
+                d("0.5"),
+                health,
+            )
         }
     }
 
@@ -365,24 +577,6 @@ mod tests {
                 got.explanation.text
             );
             assert_eq!(got.explanation.result, got.value);
-        }
-    }
-
-    #[test]
-    fn progress_drivers() {
-        let krs = [c("1", "0.8")];
-        let children = [c("1", "0.2"), c("1", "0.4")];
-        let cases = [
-            (ProgressDriver::KeyResults, "0.8"),
-            (ProgressDriver::AlignedObjectives, "0.3"),
-            (ProgressDriver::Both, "0.4667"),
-        ];
-        for (driver, expected) in cases {
-            assert_eq!(
-                objective_progress(driver, &krs, &children).value,
-                d(expected),
-                "{driver:?}"
-            );
         }
     }
 
@@ -466,19 +660,86 @@ mod tests {
     #[test]
     fn health_rollups() {
         use Health::*;
-        let items = [(d("1"), OnTrack), (d("1"), OffTrack), (d("2"), OnTrack)];
-        assert_eq!(rollup_health(HealthRollup::Weakest, &items), Some(OffTrack));
-        assert_eq!(rollup_health(HealthRollup::Weighted, &items), Some(OnTrack));
-        let mixed = [(d("1"), AtRisk), (d("1"), OffTrack)];
-        assert_eq!(rollup_health(HealthRollup::Weighted, &mixed), Some(AtRisk));
+        let rolled = |mode, items: &[Contribution]| rollup_health(mode, items).map(|h| h.value);
+        let items = [
+            h("a", "1", "0.5", OnTrack),
+            h("b", "1", "0.2", OffTrack),
+            h("c", "2", "0.5", OnTrack),
+        ];
+        assert_eq!(rolled(HealthRollup::Weakest, &items), Some(OffTrack));
+        assert_eq!(rolled(HealthRollup::Weighted, &items), Some(OnTrack));
+        let mixed = [h("a", "1", "0.3", AtRisk), h("b", "1", "0", OffTrack)];
+        assert_eq!(rolled(HealthRollup::Weighted, &mixed), Some(AtRisk));
         assert_eq!(
-            rollup_health(
+            rolled(
                 HealthRollup::Weighted,
-                &[(d("1"), OffTrack), (d("3"), AtRisk)]
+                &[h("a", "1", "0", OffTrack), h("b", "3", "0.3", AtRisk)]
             ),
             Some(AtRisk)
         );
-        assert_eq!(rollup_health(HealthRollup::Weakest, &[]), None);
+        assert_eq!(rolled(HealthRollup::Weakest, &[]), None);
+    }
+
+    #[test]
+    fn a_rolled_up_health_names_what_decided_it() {
+        use Health::*;
+        // Two at risk: the one further behind decides.
+        let items = [
+            h("Ship v2", "1", "0.45", AtRisk),
+            h("Cut critical bugs", "1", "0.3901", AtRisk),
+            h("Hire", "1", "0.9", OnTrack),
+        ];
+        let weakest = rollup_health(HealthRollup::Weakest, &items).unwrap();
+        assert_eq!(weakest.value, AtRisk);
+        assert_eq!(
+            weakest.explanation.text,
+            "Weakest of 3 contribution(s): key result \"Cut critical bugs\", AT_RISK, 10.99 points behind the expected 0.5."
+        );
+        let weighted = rollup_health(HealthRollup::Weighted, &items).unwrap();
+        assert_eq!(weighted.explanation.result, d("0.6667"));
+        assert!(
+            weighted
+                .explanation
+                .text
+                .contains("pulled down most by key result \"Cut critical bugs\""),
+            "{}",
+            weighted.explanation.text
+        );
+    }
+
+    #[test]
+    fn hidden_private_contributions_merge_into_one_anonymous_contribution() {
+        use Health::*;
+        let (secret, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let child = |id, name: &str, weight: &str, progress: &str, health| Contribution {
+            source: Source::Objective { id, private: true },
+            ..h(name, weight, progress, health)
+        };
+        let items = [
+            h("Visible KR", "1", "0.6", OnTrack),
+            child(secret, "Find a new job", "2", "0.3", OffTrack),
+            child(other, "Move abroad", "1", "0.6", AtRisk),
+        ];
+        let hidden: HashSet<Uuid> = [secret, other].into();
+        let seen = redact(&items, &hidden);
+        assert_eq!(seen.len(), 2);
+        assert_eq!(seen[1].name, "2 private contributions");
+        assert_eq!(seen[1].weight, d("3"));
+        assert_eq!(seen[1].health, OffTrack);
+        // Same figure whoever looks.
+        assert_eq!(weighted_mean(&seen).value, weighted_mean(&items).value);
+        let text = format!("{:?}", weighted_mean(&seen).explanation);
+        assert!(
+            !text.contains("Find a new job") && !text.contains("Move abroad"),
+            "{text}"
+        );
+        let health = rollup_health(HealthRollup::Weakest, &seen).unwrap();
+        assert_eq!(
+            health.explanation.text,
+            "Weakest of 2 contribution(s): 2 private contributions, OFF_TRACK."
+        );
+        // Those who may see them see them.
+        assert_eq!(redact(&items, &HashSet::new()), items.to_vec());
     }
 
     #[test]

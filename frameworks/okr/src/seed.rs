@@ -195,7 +195,7 @@ fn value_at(kr: &key_result::Model, share: f64, pace: f64, rng: &mut StdRng) -> 
 
 pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x6f6b72);
-    let today = Utc::now().date_naive();
+    let today = scope.today();
     let now = Utc::now();
     let fy = fiscal_year(today, scope.tenant().fiscal_year_start_month as u32);
     cycles::generate(scope, fy).await?;

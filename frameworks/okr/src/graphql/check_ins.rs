@@ -130,7 +130,9 @@ impl OkrCheckIn {
     async fn source(&self) -> Result<CheckInSource> {
         Ok(CheckInSource::parse(&self.0.source)?)
     }
-    /// Recorded after the cycle closed (by an admin).
+    /// Recorded late: after the cycle closed (by an admin), or dated before
+    /// the key result's latest check-in (history: it did not change the
+    /// current value).
     async fn late(&self) -> bool {
         self.0.late
     }

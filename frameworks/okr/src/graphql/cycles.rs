@@ -52,9 +52,11 @@ impl OkrCycle {
             .map(OkrCycle))
     }
     /// The share of the cycle elapsed today (1 once it has ended), with its explanation.
-    async fn expected_progress(&self) -> Explained {
-        let as_of = crate::service::scores::as_of(&self.0, Utc::now().date_naive());
-        crate::scoring::expected_progress(self.0.starts_on, self.0.ends_on, as_of).into()
+    async fn expected_progress(&self, ctx: &Context<'_>) -> Result<Explained> {
+        let scope = &request(ctx)?.scope;
+        let as_of =
+            crate::service::scores::as_of(&self.0, scope.today(), &scope.tenant().time_zone);
+        Ok(crate::scoring::expected_progress(self.0.starts_on, self.0.ends_on, as_of).into())
     }
     /// What was said when the cycle was graded.
     async fn closing_note(&self) -> Option<&str> {
@@ -116,6 +118,10 @@ pub struct CloseOkrCycleInput {
     pub version: i32,
     /// What was learned.
     pub closing_note: Option<String>,
+    /// Closing before the cycle's last day grades every objective at
+    /// today's figures: say so explicitly.
+    #[graphql(default)]
+    pub confirm_early_close: bool,
 }
 
 /// Names a cycle and the version you read (reopening, archiving).
@@ -271,15 +277,23 @@ impl OkrCyclesMutation {
         })
     }
 
-    /// Grades every key result and objective of the cycle and locks it (admins).
+    /// Grades every key result and objective of the cycle, closes its
+    /// objectives and locks it (admins). Before its last day it needs
+    /// `confirmEarlyClose: true`.
     async fn close_cycle(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: CloseOkrCycleInput,
     ) -> Result<OkrCyclePayload> {
         let id = decode_id(&input.id, "OkrCycle", "input.id")?;
-        let cycle =
-            cycles::close(&request(ctx)?.scope, id, input.version, input.closing_note).await?;
+        let cycle = cycles::close(
+            &request(ctx)?.scope,
+            id,
+            input.version,
+            input.closing_note,
+            input.confirm_early_close,
+        )
+        .await?;
         Ok(OkrCyclePayload {
             cycle: OkrCycle(cycle),
         })

@@ -112,7 +112,7 @@ impl OkrKeyResult {
             .map(OkrCheckIn))
     }
 
-    /// Every check-in, oldest first.
+    /// Every check-in by its as-of date, then by when it was recorded.
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn check_ins(
@@ -143,7 +143,7 @@ impl OkrKeyResult {
             ctx,
             scope,
             select,
-            SortKey::Id,
+            SortKey::Date(check_in::Column::AsOf),
             PageArgs::new(first, after, last, before),
             OkrCheckIn,
         )

@@ -1,17 +1,16 @@
 //! The OKR framework's DataLoaders: per request, tenant inside.
 
 use async_graphql::dataloader::Loader;
-use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
 use throughline_domain::kit::{DomainError, ScopedLoader, TenantScope, group, scoped_loader};
 use uuid::Uuid;
 
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::entity::{alignment, co_owner, cycle, key_result};
+use crate::entity::{alignment, co_owner, key_result};
 use crate::service::score_cache::{CYCLE_SCORES, ScoreKey};
-use crate::service::scores::{CycleScores, score_cycle};
+use crate::service::scores::{CycleScores, families, score_cycle};
 
 /// Keyed by cycle: every objective's and key result's progress and health.
 /// Scoring a cycle is the expensive part of a request: the cross-request
@@ -48,25 +47,21 @@ impl Loader<Uuid> for CycleScoresLoader {
             let settings = self.scope.settings::<crate::Okr>(&self.scope).await?;
             // The cycle rows carry the scores revision: read them before any
             // scored row, so a cached entry is never older than its key says.
-            let cycles = self
-                .scope
-                .select::<cycle::Entity>()
-                .filter(cycle::Column::Id.is_in(missing))
-                .all(db)
-                .await?;
-            let today = Utc::now().date_naive();
-            for cycle in cycles {
+            let families = families(db, &self.scope, &missing).await?;
+            let today = self.scope.today();
+            for (cycle, family) in families {
                 let key = ScoreKey {
-                    cycle: cycle.clone(),
+                    family: family.clone(),
                     settings: settings.clone(),
                     today,
+                    fiscal_start_month: self.scope.tenant().fiscal_year_start_month,
                 };
                 let scores = CYCLE_SCORES
                     .get_or_compute(key, || {
-                        score_cycle(db, &self.scope, &cycle, &settings, today)
+                        score_cycle(db, &self.scope, &family, &settings, today)
                     })
                     .await?;
-                loaded.insert(cycle.id, scores);
+                loaded.insert(cycle, scores);
             }
         }
         Ok(keys
@@ -140,20 +135,57 @@ impl Loader<Uuid> for AlignedChildren {
     type Value = Vec<Uuid>;
     type Error = DomainError;
 
-    /// Keyed by parent objective: the objectives aligned to it.
+    /// Keyed by parent objective: the objectives aligned to it or to one of
+    /// its key results, each once.
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        let rows = self
-            .scope
+        let scope = &self.scope;
+        let their_key_results = scope
+            .select::<key_result::Entity>()
+            .select_only()
+            .column(key_result::Column::Id)
+            .filter(key_result::Column::ObjectiveId.is_in(keys.iter().copied()))
+            .into_query();
+        let rows = scope
             .select::<alignment::Entity>()
-            .filter(alignment::Column::ParentObjectiveId.is_in(keys.iter().copied()))
+            .filter(
+                Condition::any()
+                    .add(alignment::Column::ParentObjectiveId.is_in(keys.iter().copied()))
+                    .add(alignment::Column::ParentKeyResultId.in_subquery(their_key_results)),
+            )
             .order_by_asc(alignment::Column::Id)
-            .all(&self.scope)
+            .all(scope)
             .await?;
-        let grouped = group(keys, rows, |r| r.parent_objective_id);
-        Ok(grouped
-            .into_iter()
-            .map(|(k, v)| (k, v.into_iter().map(|r| r.objective_id).collect()))
-            .collect())
+        let via_key_result: Vec<Uuid> =
+            rows.iter().filter_map(|r| r.parent_key_result_id).collect();
+        let objective_of: HashMap<Uuid, Uuid> = if via_key_result.is_empty() {
+            HashMap::new()
+        } else {
+            scope
+                .select::<key_result::Entity>()
+                .select_only()
+                .column(key_result::Column::Id)
+                .column(key_result::Column::ObjectiveId)
+                .filter(key_result::Column::Id.is_in(via_key_result))
+                .into_tuple::<(Uuid, Uuid)>()
+                .all(scope)
+                .await?
+                .into_iter()
+                .collect()
+        };
+        let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for row in rows {
+            let parent = row.parent_objective_id.or_else(|| {
+                row.parent_key_result_id
+                    .and_then(|kr| objective_of.get(&kr).copied())
+            });
+            if let Some(parent) = parent {
+                let children = out.entry(parent).or_default();
+                if !children.contains(&row.objective_id) {
+                    children.push(row.objective_id);
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

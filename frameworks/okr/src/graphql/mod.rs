@@ -180,5 +180,5 @@ pub fn describe<Q, M, S>(
     builder
         .override_output_type_description::<Page<OkrCycle>>("A page of OKR cycles.")
         .override_output_type_description::<Page<OkrObjective>>("A page of objectives.")
-        .override_output_type_description::<Page<OkrCheckIn>>("A page of check-ins, oldest first.")
+        .override_output_type_description::<Page<OkrCheckIn>>("A page of check-ins.")
 }

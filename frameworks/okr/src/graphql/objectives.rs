@@ -5,7 +5,7 @@ use super::loaders::{
     KeyResultsOfObjective, VisibleObjective,
 };
 use super::types::*;
-use crate::entity::{alignment, cycle, objective};
+use crate::entity::{alignment, cycle, key_result, objective};
 use crate::model::{Level, ObjectiveStatus};
 use crate::scoring::{Health, ProgressDriver};
 use crate::service::scores::ObjectiveScore;
@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+use std::collections::HashSet;
 use throughline_domain::entity::person;
 use throughline_domain::graphql::types::{OrgUnit, Person};
 use throughline_domain::kit::{
@@ -39,6 +40,23 @@ pub(crate) async fn objective_score(
         .get(&o.id)
         .cloned()
         .ok_or_else(|| DomainError::Internal("objective not scored".into()))?)
+}
+
+/// The private objectives counted in `score` that the viewer may not see
+/// (one batched lookup for a whole page, none when nothing is private).
+async fn hidden_contributions(ctx: &Context<'_>, score: &ObjectiveScore) -> Result<HashSet<Uuid>> {
+    let private = score.private_objectives();
+    if private.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let visible = request(ctx)?
+        .loader::<VisibleObjective, _>()
+        .load_many(private.clone())
+        .await?;
+    Ok(private
+        .into_iter()
+        .filter(|id| !visible.contains_key(id))
+        .collect())
 }
 
 /// An objective: what to achieve in a cycle, measured by key results.
@@ -138,16 +156,41 @@ impl OkrObjective {
             .unwrap_or_default();
         Ok(rows.into_iter().map(OkrKeyResult).collect())
     }
-    /// What it contributes to: parent objectives, key results, strategic priorities.
+    /// What it contributes to that you can see: parent objectives, key
+    /// results, strategic priorities. A link to a private objective you may
+    /// not see is left out, as the objective itself is.
     async fn aligned_to(&self, ctx: &Context<'_>) -> Result<Vec<OkrAlignment>> {
-        let rows = request(ctx)?
+        let request = request(ctx)?;
+        let rows = request
             .loader::<AlignmentsOfObjective, _>()
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().map(OkrAlignment).collect())
+        let key_results = request
+            .loader::<ById<key_result::Entity>, _>()
+            .load_many(rows.iter().filter_map(|r| r.parent_key_result_id))
+            .await?;
+        let parent_of = |row: &alignment::Model| {
+            row.parent_objective_id.or_else(|| {
+                row.parent_key_result_id.map(|kr| {
+                    key_results
+                        .get(&kr)
+                        .map_or(Uuid::nil(), |kr| kr.objective_id)
+                })
+            })
+        };
+        let visible = request
+            .loader::<VisibleObjective, _>()
+            .load_many(rows.iter().filter_map(parent_of))
+            .await?;
+        Ok(rows
+            .iter()
+            .filter(|row| parent_of(row).is_none_or(|parent| visible.contains_key(&parent)))
+            .cloned()
+            .map(OkrAlignment)
+            .collect())
     }
-    /// The objectives aligned to this one that you can see.
+    /// The objectives aligned to this one or to one of its key results that you can see.
     async fn aligned_objectives(&self, ctx: &Context<'_>) -> Result<Vec<OkrObjective>> {
         let request = request(ctx)?;
         let ids = request
@@ -164,9 +207,13 @@ impl OkrObjective {
             .filter_map(|id| found.get(id).cloned().map(OkrObjective))
             .collect())
     }
-    /// Progress from 0 to 1 per its driver, with its explanation.
+    /// Progress from 0 to 1 per its driver, with its explanation. Private
+    /// objectives aligned to it count for everyone; to those who may not
+    /// see them they show only as one anonymous "private contribution".
     async fn progress(&self, ctx: &Context<'_>) -> Result<Explained> {
-        Ok(objective_score(ctx, &self.0).await?.progress.into())
+        let score = objective_score(ctx, &self.0).await?;
+        let hidden = hidden_contributions(ctx, &score).await?;
+        Ok(score.progress_seen_without(&hidden).into())
     }
     /// The share of the cycle elapsed, with its explanation.
     async fn expected_progress(&self, ctx: &Context<'_>) -> Result<Explained> {
@@ -178,7 +225,9 @@ impl OkrObjective {
     }
     /// How the health was reached.
     async fn health_explanation(&self, ctx: &Context<'_>) -> Result<Explanation> {
-        Ok(objective_score(ctx, &self.0).await?.health_explanation)
+        let score = objective_score(ctx, &self.0).await?;
+        let hidden = hidden_contributions(ctx, &score).await?;
+        Ok(score.health_explanation_seen_without(&hidden))
     }
     /// The owner's reflection for grading: what was learned.
     async fn closing_note(&self) -> Option<&str> {

@@ -1,15 +1,16 @@
 //! Alignment is many-to-many: an objective contributes to parent objectives,
 //! key results and strategic priorities, as many as make sense.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
-use sea_orm::{ColumnTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QuerySelect, Set};
 use throughline_domain::entity::strategic_priority;
-use throughline_domain::kit::{
-    Change, DomainError, DomainResult, TenantScope, TenantTxn, TreeLink, Walk,
-};
+use throughline_domain::kit::{Change, DomainError, DomainResult, TenantScope, TenantTxn, Walk};
 use uuid::Uuid;
 
-use crate::entity::{alignment, key_result, objective};
+use crate::entity::{alignment, cycle, key_result, objective};
+use crate::service::scores::NESTED_CYCLES;
 
 use super::{figures_changed, open_for_change, require_edit};
 
@@ -35,30 +36,93 @@ fn matches(target: AlignTarget) -> sea_orm::Condition {
     }
 }
 
-/// Objectives aligned under objectives: an alignment row's parent is the
-/// objective it contributes to.
-const ALIGNMENTS: TreeLink<alignment::Entity> = TreeLink {
-    node: alignment::Column::ObjectiveId,
-    parent: alignment::Column::ParentObjectiveId,
-    max_depth: 50,
-};
+/// How deep alignment chains are followed when looking for a loop.
+const MAX_ALIGNMENT_DEPTH: usize = 50;
 
-/// Whether `descendant` already contributes (through any chain) to `ancestor`.
+/// Whether `descendant` already contributes to `ancestor` through any chain
+/// of objectives aligned to objectives or to their key results. One
+/// statement per level of the chain below `ancestor`.
 async fn contributes_to(
     tx: &TenantTxn<'_>,
     descendant: Uuid,
     ancestor: Uuid,
 ) -> DomainResult<bool> {
-    Ok(tx
-        .select::<alignment::Entity>()
-        .filter(alignment::Column::ObjectiveId.eq(descendant))
-        .filter(tx.scope().in_tree(
-            alignment::Column::ObjectiveId,
-            ALIGNMENTS,
-            Walk::Below(&[ancestor]),
+    let scope = tx.scope();
+    let mut seen: HashSet<Uuid> = HashSet::from([ancestor]);
+    let mut frontier = vec![ancestor];
+    for _ in 0..MAX_ALIGNMENT_DEPTH {
+        if frontier.is_empty() {
+            return Ok(false);
+        }
+        let their_key_results = scope
+            .select::<key_result::Entity>()
+            .select_only()
+            .column(key_result::Column::Id)
+            .filter(key_result::Column::ObjectiveId.is_in(frontier.clone()))
+            .into_query();
+        let below: Vec<Uuid> = scope
+            .select::<alignment::Entity>()
+            .select_only()
+            .column(alignment::Column::ObjectiveId)
+            .filter(
+                Condition::any()
+                    .add(alignment::Column::ParentObjectiveId.is_in(frontier.clone()))
+                    .add(alignment::Column::ParentKeyResultId.in_subquery(their_key_results)),
+            )
+            .into_tuple::<Uuid>()
+            .all(tx)
+            .await?;
+        if below.contains(&descendant) {
+            return Ok(true);
+        }
+        frontier = below.into_iter().filter(|id| seen.insert(*id)).collect();
+    }
+    Ok(false)
+}
+
+/// Refuses a link whose cycles do not nest: an objective counts towards
+/// objectives of its own cycle or of a cycle that contains it (a quarter's
+/// towards its year's), never the other way.
+async fn require_nested(
+    tx: &TenantTxn<'_>,
+    child: &objective::Model,
+    parent: &objective::Model,
+    field: &str,
+) -> DomainResult<()> {
+    if child.cycle_id == parent.cycle_id {
+        return Ok(());
+    }
+    let scope = tx.scope();
+    let enclosing = scope
+        .select::<cycle::Entity>()
+        .filter(scope.in_tree(
+            cycle::Column::Id,
+            NESTED_CYCLES,
+            Walk::Above {
+                from: &[child.cycle_id],
+                include_start: true,
+            },
         ))
-        .exists(tx)
-        .await?)
+        .all(tx)
+        .await?;
+    if enclosing.iter().any(|c| c.id == parent.cycle_id) {
+        return Ok(());
+    }
+    let parent_cycle = scope
+        .select::<cycle::Entity>()
+        .filter(cycle::Column::Id.eq(parent.cycle_id))
+        .one(tx)
+        .await?;
+    let name =
+        |c: Option<&cycle::Model>| c.map_or_else(|| "?".to_string(), |c| format!("{:?}", c.name));
+    Err(DomainError::validation(
+        field,
+        format!(
+            "the objective is in the cycle {} and the parent in {}, which does not contain it: an objective counts towards objectives of its own cycle or of a cycle that contains it (a quarter's towards its year's)",
+            name(enclosing.iter().find(|c| c.id == child.cycle_id)),
+            name(parent_cycle.as_ref()),
+        ),
+    ))
 }
 
 pub async fn align(
@@ -96,6 +160,7 @@ pub(crate) async fn link(
                     "no objective with that id that you can see",
                 )
             })?;
+            require_nested(tx, child, &parent, &format!("{prefix}.parentObjectiveId")).await?;
             figures_changed(tx, parent.cycle_id).await?;
             if contributes_to(tx, parent.id, child.id).await? {
                 return Err(DomainError::validation(
@@ -105,19 +170,24 @@ pub(crate) async fn link(
             }
         }
         AlignTarget::KeyResult(kr) => {
+            let field = format!("{prefix}.parentKeyResultId");
             let (_, parent) = super::key_results::load(tx, kr).await.map_err(|_| {
-                DomainError::validation(
-                    format!("{prefix}.parentKeyResultId"),
-                    "no key result with that id that you can see",
-                )
+                DomainError::validation(&field, "no key result with that id that you can see")
             })?;
             if parent.id == child.id {
                 return Err(DomainError::validation(
-                    format!("{prefix}.parentKeyResultId"),
+                    field,
                     "an objective cannot align to its own key result",
                 ));
             }
+            require_nested(tx, child, &parent, &field).await?;
             figures_changed(tx, parent.cycle_id).await?;
+            if contributes_to(tx, parent.id, child.id).await? {
+                return Err(DomainError::validation(
+                    field,
+                    "that key result's objective already contributes to this one; aligning would make a loop",
+                ));
+            }
         }
         AlignTarget::Priority(priority) => {
             scope

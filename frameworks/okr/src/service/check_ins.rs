@@ -6,9 +6,9 @@ use super::key_results::load;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, Set};
 use throughline_domain::kit::{
-    Change, DomainError, DomainResult, Role, TenantScope, TenantTxn, business_number,
+    Change, DomainError, DomainResult, Role, TargetKind, TenantScope, TenantTxn, business_number,
     optional_text, to_stored,
 };
 use uuid::Uuid;
@@ -17,7 +17,7 @@ use crate::entity::{check_in, key_result, objective};
 use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, ObjectiveStatus};
 use crate::scoring::{Health, derive_key_result_health, expected_progress};
 
-use super::{can_edit, cycle_of, figures_changed, optional_decimal};
+use super::{can_edit, cycle_of, figures_changed, optional_decimal, parse_decimal};
 
 #[derive(Clone, Debug)]
 pub struct NewCheckIn {
@@ -82,7 +82,7 @@ pub(crate) async fn insert(
     }
     let note = optional_text("input.note", input.note.as_deref(), 4000)?;
     let cycle = cycle_of(tx, objective.cycle_id, "input.keyResultId").await?;
-    let today = Utc::now().date_naive();
+    let today = scope.today();
     let as_of = input.as_of.unwrap_or(today);
     if as_of > today {
         return Err(DomainError::validation(
@@ -121,8 +121,8 @@ pub(crate) async fn insert(
             format!("the cycle {:?} is archived", cycle.name),
         ));
     }
-    let late = cycle.status == CycleStatus::Closed.as_str();
-    if late && scope.actor().role != Role::Admin {
+    let cycle_closed = cycle.status == CycleStatus::Closed.as_str();
+    if cycle_closed && scope.actor().role != Role::Admin {
         return Err(DomainError::validation(
             "input.keyResultId",
             format!(
@@ -132,19 +132,57 @@ pub(crate) async fn insert(
         ));
     }
     business_number("input.value", input.value)?;
+    if input.status == Some(Health::NoData) {
+        return Err(DomainError::validation(
+            "input.status",
+            "state ON_TRACK, AT_RISK or OFF_TRACK: NO_DATA is what a key result without values shows",
+        ));
+    }
+    if source == CheckInSource::Manual
+        && super::scores::target_of(kr)?.kind == TargetKind::Milestone
+        && input.value != Decimal::ZERO
+        && input.value != Decimal::ONE
+    {
+        return Err(DomainError::validation(
+            "input.value",
+            format!(
+                "{} is not a milestone value: a milestone is done (1) or not done (0)",
+                input.value
+            ),
+        ));
+    }
     figures_changed(tx, cycle.id).await?;
     // Read again now that the cycle's row is locked (figures_changed wrote
-    // it): a check-in that raced this one has committed, and its value is
-    // the value before this one.
-    let current_value = scope
+    // it): a check-in that raced this one has committed.
+    let kr = scope
         .select::<key_result::Entity>()
         .filter(key_result::Column::Id.eq(kr.id))
         .one(tx)
         .await?
-        .ok_or(DomainError::not_found("key result"))?
-        .current_value;
-    let target = super::scores::target_of(kr)?;
-    let before_value = optional_decimal(current_value.as_deref())?;
+        .ok_or(DomainError::not_found("key result"))?;
+    // A check-in dated before the latest one is history, not the present:
+    // it is compared with the check-in just before its own date, leaves the
+    // current value (and staleness) to the latest one, and becomes the value
+    // before of the check-in that follows it.
+    // A metric's value is always its latest (older periods never get
+    // here): it is the present even when dated at its period's start.
+    let backdated =
+        source == CheckInSource::Manual && kr.last_check_in_on.is_some_and(|latest| as_of < latest);
+    let late = cycle_closed || backdated;
+    let previous = scope
+        .select::<check_in::Entity>()
+        .filter(check_in::Column::KeyResultId.eq(kr.id))
+        .filter(check_in::Column::AsOf.lte(as_of))
+        .order_by_desc(check_in::Column::AsOf)
+        .order_by_desc(check_in::Column::Id)
+        .one(tx)
+        .await?;
+    let target = super::scores::target_of(&kr)?;
+    let before_value = match &previous {
+        Some(previous) => Some(parse_decimal(&previous.value)?),
+        None if backdated => target.start,
+        None => optional_decimal(kr.current_value.as_deref())?,
+    };
     let before = target.progress(before_value);
     let after = target.progress(Some(input.value));
     let settings = scope.settings::<crate::Okr>(tx).await?;
@@ -177,17 +215,42 @@ pub(crate) async fn insert(
             ..Default::default()
         })
         .await?;
-    tx.update::<key_result::Entity>()
-        .col_expr(
-            key_result::Column::CurrentValue,
-            Some(to_stored(input.value)).into(),
-        )
-        .col_expr(key_result::Column::LastCheckInId, Some(row.id).into())
-        .col_expr(key_result::Column::LastCheckInOn, Some(row.as_of).into())
-        .col_expr(
-            key_result::Column::LastStatedStatus,
-            row.stated_status.clone().into(),
-        )
+    if backdated {
+        let next = scope
+            .select::<check_in::Entity>()
+            .filter(check_in::Column::KeyResultId.eq(kr.id))
+            .filter(check_in::Column::AsOf.gt(as_of))
+            .order_by_asc(check_in::Column::AsOf)
+            .order_by_asc(check_in::Column::Id)
+            .one(tx)
+            .await?;
+        if let Some(next) = next {
+            tx.update::<check_in::Entity>()
+                .col_expr(check_in::Column::ValueBefore, row.value.clone().into())
+                .col_expr(
+                    check_in::Column::ProgressBefore,
+                    row.progress_after.clone().into(),
+                )
+                .filter(check_in::Column::Id.eq(next.id))
+                .exec()
+                .await?;
+        }
+    }
+    let mut update = tx.update::<key_result::Entity>();
+    if !backdated {
+        update = update
+            .col_expr(
+                key_result::Column::CurrentValue,
+                Some(to_stored(input.value)).into(),
+            )
+            .col_expr(key_result::Column::LastCheckInId, Some(row.id).into())
+            .col_expr(key_result::Column::LastCheckInOn, Some(row.as_of).into())
+            .col_expr(
+                key_result::Column::LastStatedStatus,
+                row.stated_status.clone().into(),
+            );
+    }
+    update
         .col_expr(key_result::Column::UpdatedAt, Utc::now().into())
         // Counted up in SQL: a concurrent edit read the old version and must
         // get CONFLICT, not share the new number.

@@ -1,11 +1,12 @@
 //! Cycles: created by hand or generated from the tenant's fiscal calendar,
 //! graded and locked at close, reopened by admins (audited).
 
-use super::scores::score_cycle;
-use crate::model::CycleStatus;
+use super::scores::{families, score_cycle};
+use crate::model::{CycleStatus, ObjectiveStatus};
 use chrono::{Months, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use std::collections::HashSet;
 use throughline_domain::kit::{
     Change, DomainError, DomainResult, TenantDb, TenantScope, TenantSelect, TenantTxn,
     fiscal_year_start, optional_text, required_text, to_stored,
@@ -286,17 +287,63 @@ pub async fn close(
     id: Uuid,
     version: i32,
     closing_note: Option<String>,
+    confirm_early_close: bool,
 ) -> DomainResult<cycle::Model> {
     scope.require_admin("grading and closing OKR cycles")?;
     let note = optional_text("input.closingNote", closing_note.as_deref(), 4000)?;
     let tx = scope.begin().await?;
     let current = load(&tx, id, Some(version)).await?;
     super::require_open(&current)?;
+    let today = scope.today();
+    if today < current.ends_on && !confirm_early_close {
+        let left = (current.ends_on - today).num_days();
+        return Err(DomainError::validation(
+            "input.confirmEarlyClose",
+            format!(
+                "the cycle {:?} runs until {} ({left} more day(s)); closing now grades every objective at today's figures and locks them: pass confirmEarlyClose: true to close it early",
+                current.name, current.ends_on
+            ),
+        ));
+    }
     let settings = scope.settings::<crate::Okr>(&tx).await?;
     let mut closing = current.clone();
     closing.status = CycleStatus::Closed.as_str().into();
-    let scores = score_cycle(&tx, scope, &closing, &settings, Utc::now().date_naive()).await?;
-    for (kr_id, score) in &scores.key_results {
+    closing.closed_at = Some(Utc::now());
+    let mut family = families(&tx, scope, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    if let Some(cycle) = family.first_mut() {
+        *cycle = closing.clone();
+    }
+    let scores = score_cycle(&tx, scope, &family, &settings, today).await?;
+    // Only this cycle's own rows are graded: nested cycles close on their own.
+    let own_objectives = scope
+        .select::<objective::Entity>()
+        .select_only()
+        .column(objective::Column::Id)
+        .filter(objective::Column::CycleId.eq(id));
+    let own_key_results: HashSet<Uuid> = scope
+        .select::<key_result::Entity>()
+        .select_only()
+        .column(key_result::Column::Id)
+        .filter(key_result::Column::ObjectiveId.in_subquery(own_objectives.clone().into_query()))
+        .into_tuple::<Uuid>()
+        .all(&tx)
+        .await?
+        .into_iter()
+        .collect();
+    let own_objectives: HashSet<Uuid> = own_objectives
+        .into_tuple::<Uuid>()
+        .all(&tx)
+        .await?
+        .into_iter()
+        .collect();
+    for (kr_id, score) in scores
+        .key_results
+        .iter()
+        .filter(|(id, _)| own_key_results.contains(id))
+    {
         tx.update::<key_result::Entity>()
             .col_expr(
                 key_result::Column::Grade,
@@ -306,19 +353,40 @@ pub async fn close(
             .exec()
             .await?;
     }
-    for (objective_id, score) in &scores.objectives {
+    for (objective_id, score) in scores
+        .objectives
+        .iter()
+        .filter(|(id, _)| own_objectives.contains(id))
+    {
         tx.update::<objective::Entity>()
             .col_expr(
                 objective::Column::Grade,
-                Some(to_stored(score.progress.value)).into(),
+                Some(to_stored(score.progress)).into(),
             )
             .filter(objective::Column::Id.eq(*objective_id))
             .exec()
             .await?;
     }
+    // Closing the cycle closes its objectives (archived ones stay archived).
+    tx.update::<objective::Entity>()
+        .col_expr(
+            objective::Column::Status,
+            ObjectiveStatus::Closed.as_str().into(),
+        )
+        .col_expr(objective::Column::UpdatedAt, Utc::now().into())
+        .col_expr(
+            objective::Column::Version,
+            Expr::col(objective::Column::Version).add(1),
+        )
+        .filter(objective::Column::CycleId.eq(id))
+        .filter(objective::Column::Status.is_in([
+            ObjectiveStatus::Draft.as_str(),
+            ObjectiveStatus::Active.as_str(),
+        ]))
+        .exec()
+        .await?;
     let mut after = closing;
     after.closing_note = note;
-    after.closed_at = Some(Utc::now());
     commit_change(tx, &current, after, "okr_cycle.closed").await
 }
 

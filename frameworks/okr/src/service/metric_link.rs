@@ -3,7 +3,6 @@
 //! records a check-in from the metric.
 
 use super::is_locked;
-use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter};
 use throughline_domain::entity::metric_value;
 use throughline_domain::kit::{DomainResult, MetricValueV1, TenantScope};
@@ -55,7 +54,7 @@ pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> Doma
         else {
             continue;
         };
-        let today = Utc::now().date_naive();
+        let today = scope.today();
         let check_in = NewCheckIn {
             key_result_id: kr.id,
             value: amount,

@@ -138,7 +138,7 @@ fn check_level(scope: &TenantScope, level: Level, unit: Option<Uuid>) -> DomainR
     }
     if level == Level::Team && unit.is_none() {
         return Err(DomainError::validation(
-            "input.orgUnitId",
+            "orgUnitId",
             "a team objective names its org unit",
         ));
     }
@@ -366,7 +366,8 @@ pub async fn update(
     if let Some(note) = &changes.closing_note {
         after.closing_note = optional_text("input.closingNote", note.as_deref(), 4000)?;
     }
-    check_level(scope, Level::parse(&after.level)?, after.org_unit_id)?;
+    check_level(scope, Level::parse(&after.level)?, after.org_unit_id)
+        .map_err(|e| e.within("input"))?;
     let co_owners = changes.co_owner_ids.clone().unwrap_or_default();
     check_people(&tx, after.owner_id, &co_owners, after.org_unit_id).await?;
     // The new owner or unit must also be within the editor's reach.

@@ -4,8 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::scores::families;
 use super::visibility::visible_objectives;
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use throughline_domain::entity::strategic_priority;
 use throughline_domain::kit::{DomainResult, TenantDb, TenantScope};
 use uuid::Uuid;
@@ -22,10 +23,15 @@ pub struct TreeNode {
 }
 
 struct CycleGraph {
+    cycle_id: Uuid,
+    /// The cycle's visible objectives and those of the cycles nested in it.
     objectives: Vec<objective::Model>,
     /// Visible parent objective → visible children (through an objective or one of its key results).
     children: HashMap<Uuid, Vec<Uuid>>,
     has_parent: HashSet<Uuid>,
+    /// Aligned to a visible objective outside the family (a quarter's
+    /// objective to its year's, seen from the quarter).
+    aligned_outside: HashSet<Uuid>,
     priorities_of: HashMap<Uuid, Vec<Uuid>>,
 }
 
@@ -42,8 +48,15 @@ async fn graph<C: TenantDb>(
     scope: &TenantScope,
     cycle_id: Uuid,
 ) -> DomainResult<CycleGraph> {
+    let family: Vec<Uuid> = families(db, scope, &[cycle_id])
+        .await?
+        .remove(&cycle_id)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| c.id)
+        .collect();
     let mut objectives = visible_objectives(scope)
-        .filter(objective::Column::CycleId.eq(cycle_id))
+        .filter(objective::Column::CycleId.is_in(family))
         .filter(objective::Column::Status.ne(ObjectiveStatus::Archived.as_str()))
         .order_by_asc(objective::Column::Title)
         .all(db)
@@ -74,24 +87,43 @@ async fn graph<C: TenantDb>(
         .collect();
     let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     let mut has_parent = HashSet::new();
+    let mut outside: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     let mut priorities_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for link in &links {
         let parent = link.parent_objective_id.or_else(|| {
             link.parent_key_result_id
                 .and_then(|kr| kr_objective.get(&kr).copied())
         });
-        if let Some(parent) = parent.filter(|p| ids.contains(p)) {
-            let list = children.entry(parent).or_default();
-            if !list.contains(&link.objective_id) {
-                list.push(link.objective_id);
+        match parent {
+            Some(parent) if ids.contains(&parent) => {
+                let list = children.entry(parent).or_default();
+                if !list.contains(&link.objective_id) {
+                    list.push(link.objective_id);
+                }
+                has_parent.insert(link.objective_id);
             }
-            has_parent.insert(link.objective_id);
+            Some(parent) => outside.entry(parent).or_default().push(link.objective_id),
+            None => {}
         }
         if let Some(priority) = link.priority_id {
             priorities_of
                 .entry(priority)
                 .or_default()
                 .push(link.objective_id);
+        }
+    }
+    // Parents outside the family count only if the viewer may see them.
+    let mut aligned_outside = HashSet::new();
+    if !outside.is_empty() {
+        let seen = visible_objectives(scope)
+            .select_only()
+            .column(objective::Column::Id)
+            .filter(objective::Column::Id.is_in(outside.keys().copied()))
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?;
+        for parent in seen {
+            aligned_outside.extend(outside.remove(&parent).unwrap_or_default());
         }
     }
     let order: HashMap<Uuid, usize> = objectives
@@ -103,15 +135,19 @@ async fn graph<C: TenantDb>(
         list.sort_by_key(|id| order.get(id).copied().unwrap_or(usize::MAX));
     }
     Ok(CycleGraph {
+        cycle_id,
         objectives,
         children,
         has_parent,
+        aligned_outside,
         priorities_of,
     })
 }
 
 /// Company → team → individual, depth first; an objective aligned to several
-/// parents appears under each of them.
+/// parents appears under each of them. The roots are the cycle's own
+/// objectives; objectives of nested cycles (a year's quarters) appear under
+/// what they align to.
 pub async fn alignment_tree<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
@@ -147,7 +183,7 @@ pub async fn alignment_tree<C: TenantDb>(
     for root in graph
         .objectives
         .iter()
-        .filter(|o| !graph.has_parent.contains(&o.id))
+        .filter(|o| o.cycle_id == graph.cycle_id && !graph.has_parent.contains(&o.id))
     {
         visit(root.id, 0, None, &graph, &by_id, &mut Vec::new(), &mut out);
     }
@@ -177,11 +213,15 @@ pub async fn alignment_report<C: TenantDb>(
     let considered: Vec<&objective::Model> = graph
         .objectives
         .iter()
-        .filter(|o| o.level != Level::Company.as_str())
+        .filter(|o| o.cycle_id == cycle_id && o.level != Level::Company.as_str())
         .collect();
     let unaligned: Vec<objective::Model> = considered
         .iter()
-        .filter(|o| !graph.has_parent.contains(&o.id) && !to_priority.contains(&o.id))
+        .filter(|o| {
+            !graph.has_parent.contains(&o.id)
+                && !graph.aligned_outside.contains(&o.id)
+                && !to_priority.contains(&o.id)
+        })
         .map(|o| (*o).clone())
         .collect();
     let priorities = scope
@@ -199,7 +239,8 @@ pub async fn alignment_report<C: TenantDb>(
                 .get(&p.id)
                 .into_iter()
                 .flatten()
-                .filter_map(|id| by_id.get(id).map(|o| (*o).clone()))
+                .filter_map(|id| by_id.get(id).filter(|o| o.cycle_id == cycle_id))
+                .map(|o| (*o).clone())
                 .collect();
             (p, objectives)
         })

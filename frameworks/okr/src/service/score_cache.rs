@@ -2,10 +2,12 @@
 //!
 //! Scoring a large cycle reads every objective and key result in it, so a
 //! busy tenant would pay for it on every page view. The scores only change
-//! when one of four things does, and all four are in the key: the cycle row
-//! (its dates, status and `scores_revision`, which every figure-moving write
-//! bumps in its own transaction), the tenant's OKR settings, and the day
-//! (expected progress moves daily). The revision lives in the database, so a
+//! when one of four things does, and all four are in the key: the rows of
+//! the cycle and of the cycles nested in it (their dates, status and
+//! `scores_revision`, which every figure-moving write bumps in its own
+//! transaction: a quarter's objectives count towards its year's), the
+//! tenant's OKR settings and fiscal calendar, and the day (expected progress
+//! moves daily). The revision lives in the database, so a
 //! write in one process is seen by every other process's cache.
 //!
 //! One entry per cycle: a newer key replaces the older one. Concurrent
@@ -31,9 +33,12 @@ pub const ROW_BUDGET: usize = 100_000;
 /// guards.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScoreKey {
-    pub cycle: cycle::Model,
+    /// The cycle, then the cycles nested in it.
+    pub family: Vec<cycle::Model>,
     pub settings: OkrSettings,
     pub today: NaiveDate,
+    /// Quarters (for metrics fed quarterly) follow the fiscal calendar.
+    pub fiscal_start_month: i32,
 }
 
 struct Slot {
@@ -79,7 +84,10 @@ impl ScoreCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = DomainResult<CycleScores>>,
     {
-        let id = (key.cycle.tenant_id, key.cycle.id);
+        let Some(cycle) = key.family.first() else {
+            return Ok(Arc::default());
+        };
+        let id = (cycle.tenant_id, cycle.id);
         let cell = {
             let mut slots = self
                 .slots
@@ -200,9 +208,10 @@ mod tests {
 
     fn key(tenant: Uuid, revision: i64) -> ScoreKey {
         ScoreKey {
-            cycle: cycle(tenant, revision),
+            family: vec![cycle(tenant, revision)],
             settings: OkrSettings::default(),
             today: NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+            fiscal_start_month: 1,
         }
     }
 
@@ -210,16 +219,27 @@ mod tests {
         let day = |month, day| NaiveDate::from_ymd_opt(2026, month, day).unwrap();
         let expected = crate::scoring::expected_progress(day(1, 1), day(3, 31), day(2, 1));
         let health = crate::scoring::derive_health(expected.value, expected.value, 10, 25);
-        let score = crate::service::scores::ObjectiveScore {
-            progress: expected.clone(),
+        let target = throughline_domain::kit::Target {
+            kind: throughline_domain::kit::TargetKind::Milestone,
+            start: None,
+            target: None,
+            lower: None,
+            upper: None,
+            unit: None,
+        };
+        let score = crate::service::scores::KeyResultScore {
+            progress: target.progress(None),
             expected,
+            derived_health: health.clone(),
+            stated_health: None,
             health: health.value,
-            health_explanation: health.explanation,
+            stale: false,
+            last_check_in: None,
         };
         let mut scores = CycleScores::default();
         for i in 0..rows {
             scores
-                .objectives
+                .key_results
                 .insert(Uuid::from_u128(i as u128), score.clone());
         }
         scores
@@ -285,7 +305,7 @@ mod tests {
             .get_or_compute(key(tenant, 0), || async { Ok(scores_with(3)) })
             .await
             .unwrap();
-        assert_eq!(scores.objectives.len(), 3);
+        assert_eq!(scores.key_results.len(), 3);
     }
 
     #[tokio::test]

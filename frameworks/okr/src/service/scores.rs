@@ -9,18 +9,24 @@ use std::collections::{HashMap, HashSet};
 use crate::settings::OkrSettings;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
 use throughline_domain::kit::{
-    DomainResult, Explanation, Target, TargetKind, TargetProgress, TenantDb, TenantScope,
+    DomainResult, Explanation, Target, TargetKind, TargetProgress, TenantDb, TenantScope, TreeLink,
+    Walk,
 };
 use uuid::Uuid;
 
 use crate::entity::{alignment, cycle, key_result, objective};
 use crate::model::{KeyResultStatus, ObjectiveStatus};
 use crate::scoring::{
-    Contribution, Explained, Health, ProgressDriver, derive_health, derive_key_result_health,
-    expected_progress, is_stale, objective_progress, rollup_health,
+    Contribution, Explained, Health, ProgressDriver, Source, derive_key_result_health,
+    expected_progress, is_stale, no_data, redact, rollup_health, weighted_mean,
 };
+use crate::settings::{CheckInCadence, HealthRollup};
+use throughline_domain::entity::metric;
+use throughline_domain::enums::MetricFrequency;
+use throughline_domain::kit::{PeriodKind, period_containing, today_in};
+use throughline_domain::service::metrics::period_kind;
 
 use super::{optional_decimal, parse_decimal};
 
@@ -39,10 +45,46 @@ pub struct KeyResultScore {
 
 #[derive(Clone, Debug)]
 pub struct ObjectiveScore {
-    pub progress: Explained<Decimal>,
+    pub progress: Decimal,
+    /// What its progress and health are computed from, per its driver, in
+    /// creation order: key results, then aligned objectives.
+    pub contributions: Vec<Contribution>,
     pub expected: Explained<Decimal>,
     pub health: Health,
-    pub health_explanation: Explanation,
+    /// Why the health is `NO_DATA` when nothing contributes.
+    derived_health: Explanation,
+    rollup: HealthRollup,
+}
+
+impl ObjectiveScore {
+    /// The private objectives among the contributions: whether the viewer
+    /// may see each decides how the explanations show it.
+    pub fn private_objectives(&self) -> Vec<Uuid> {
+        self.contributions
+            .iter()
+            .filter_map(|c| match c.source {
+                Source::Objective { id, private: true } => Some(id),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Progress with its explanation as seen by a viewer who may not see
+    /// the private objectives in `hidden`: the same figure for everyone,
+    /// with those merged into one anonymous contribution.
+    pub fn progress_seen_without(&self, hidden: &HashSet<Uuid>) -> Explained<Decimal> {
+        let mut explained = weighted_mean(&redact(&self.contributions, hidden));
+        explained.value = self.progress;
+        explained.explanation.result = self.progress;
+        explained
+    }
+
+    /// The health's explanation as seen without the private objectives in
+    /// `hidden`.
+    pub fn health_explanation_seen_without(&self, hidden: &HashSet<Uuid>) -> Explanation {
+        rollup_health(self.rollup, &redact(&self.contributions, hidden))
+            .map_or_else(|| self.derived_health.clone(), |rolled| rolled.explanation)
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -64,51 +106,141 @@ pub fn target_of(kr: &key_result::Model) -> DomainResult<Target> {
 }
 
 /// The day figures are computed for: today while the cycle runs, its last
-/// day once it has ended.
-pub fn as_of(cycle: &cycle::Model, today: NaiveDate) -> NaiveDate {
+/// day once it has ended, the day it was closed if that came first (in the
+/// tenant's time zone `zone`).
+pub fn as_of(cycle: &cycle::Model, today: NaiveDate, zone: &str) -> NaiveDate {
     if super::is_locked(cycle) {
-        cycle.ends_on
+        cycle
+            .closed_at
+            .map_or(cycle.ends_on, |at| today_in(zone, at).min(cycle.ends_on))
     } else {
         today.min(cycle.ends_on)
     }
 }
 
-/// Loads and scores a whole cycle. Rows are read in creation order so
-/// explanations list contributions the same way on every database.
+/// The cycles whose objectives can count towards a cycle's: itself and the
+/// cycles nested in it (a year's quarters), the cycle first.
+pub type CycleFamily = Vec<cycle::Model>;
+
+/// Cycles hold cycles: a fiscal year its quarters.
+pub(crate) const NESTED_CYCLES: TreeLink<cycle::Entity> = TreeLink {
+    node: cycle::Column::Id,
+    parent: cycle::Column::ParentId,
+    max_depth: 8,
+};
+
+/// The families of `cycles`, in one statement; a cycle that is not there
+/// has none.
+pub async fn families<C: TenantDb>(
+    db: &C,
+    scope: &TenantScope,
+    cycles: &[Uuid],
+) -> DomainResult<HashMap<Uuid, CycleFamily>> {
+    let rows = scope
+        .select::<cycle::Entity>()
+        .filter(
+            Condition::any()
+                .add(cycle::Column::Id.is_in(cycles.iter().copied()))
+                .add(scope.in_tree(cycle::Column::Id, NESTED_CYCLES, Walk::Below(cycles))),
+        )
+        .order_by_asc(cycle::Column::Id)
+        .all(db)
+        .await?;
+    let mut below: HashMap<Uuid, Vec<&cycle::Model>> = HashMap::new();
+    for row in &rows {
+        if let Some(parent) = row.parent_id {
+            below.entry(parent).or_default().push(row);
+        }
+    }
+    let mut out = HashMap::new();
+    for root in rows.iter().filter(|r| cycles.contains(&r.id)) {
+        let mut family = vec![root.clone()];
+        let mut next = 0;
+        while let Some(at) = family.get(next).map(|c| c.id) {
+            for child in below.get(&at).into_iter().flatten() {
+                if !family.iter().any(|c| c.id == child.id) {
+                    family.push((*child).clone());
+                }
+            }
+            next += 1;
+        }
+        out.insert(root.id, family);
+    }
+    Ok(out)
+}
+
+/// Loads and scores a cycle with the cycles nested in it: objectives in a
+/// quarter count towards objectives of its year. Rows are read in creation
+/// order so explanations list contributions the same way on every database.
 pub async fn score_cycle<C: TenantDb>(
     db: &C,
     scope: &TenantScope,
-    cycle: &cycle::Model,
+    family: &[cycle::Model],
     settings: &OkrSettings,
     today: NaiveDate,
 ) -> DomainResult<CycleScores> {
+    let cycle_ids: Vec<Uuid> = family.iter().map(|c| c.id).collect();
+    let in_family = scope
+        .select::<objective::Entity>()
+        .select_only()
+        .column(objective::Column::Id)
+        .filter(objective::Column::CycleId.is_in(cycle_ids.clone()))
+        .into_query();
     let objectives = scope
         .select::<objective::Entity>()
-        .filter(objective::Column::CycleId.eq(cycle.id))
+        .filter(objective::Column::CycleId.is_in(cycle_ids))
         .order_by_asc(objective::Column::Id)
         .all(db)
         .await?;
-    let objective_ids: Vec<Uuid> = objectives.iter().map(|o| o.id).collect();
     let key_results = scope
         .select::<key_result::Entity>()
-        .filter(key_result::Column::ObjectiveId.is_in(objective_ids.clone()))
+        .filter(key_result::Column::ObjectiveId.in_subquery(in_family.clone()))
         .order_by_asc(key_result::Column::Id)
         .all(db)
         .await?;
     let alignments = scope
         .select::<alignment::Entity>()
-        .filter(alignment::Column::ParentObjectiveId.is_in(objective_ids))
+        .filter(alignment::Column::ObjectiveId.in_subquery(in_family))
+        .filter(
+            Condition::any()
+                .add(alignment::Column::ParentObjectiveId.is_not_null())
+                .add(alignment::Column::ParentKeyResultId.is_not_null()),
+        )
         .order_by_asc(alignment::Column::Id)
         .all(db)
         .await?;
+    // Key results fed by a metric expect a value per the metric's period.
+    let metric_ids: HashSet<Uuid> = key_results.iter().filter_map(|kr| kr.metric_id).collect();
+    let metric_periods: HashMap<Uuid, PeriodKind> = if metric_ids.is_empty() {
+        HashMap::new()
+    } else {
+        scope
+            .select::<metric::Entity>()
+            .select_only()
+            .column(metric::Column::Id)
+            .column(metric::Column::Frequency)
+            .filter(metric::Column::Id.is_in(metric_ids))
+            .into_tuple::<(Uuid, String)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|(id, frequency)| Ok((id, period_kind(MetricFrequency::parse(&frequency)?))))
+            .collect::<DomainResult<_>>()?
+    };
+    let calendar = Calendar {
+        today,
+        time_zone: scope.tenant().time_zone.clone(),
+        fiscal_start_month: scope.tenant().fiscal_year_start_month as u32,
+        metric_periods,
+    };
     // Scoring thousands of objectives is CPU work: keep it off the async
     // workers so other requests (and this request's own loaders) move on.
-    let (cycle, settings) = (cycle.clone(), settings.clone());
+    let (family, settings) = (family.to_vec(), settings.clone());
     tokio::task::spawn_blocking(move || {
         compute(
-            &cycle,
+            &family,
             &settings,
-            today,
+            &calendar,
             &objectives,
             &key_results,
             &alignments,
@@ -118,36 +250,124 @@ pub async fn score_cycle<C: TenantDb>(
     .map_err(|e| throughline_domain::DomainError::Internal(format!("scoring a cycle: {e}")))?
 }
 
+/// Where one cycle of the family stands on the day scored.
+struct CycleClock {
+    /// Closed or archived: its figures are final and nothing is stale.
+    locked: bool,
+    starts_on: NaiveDate,
+    as_of: NaiveDate,
+    expected: Explained<Decimal>,
+    parent: Option<Uuid>,
+}
+
+/// Whether objectives of cycle `inner` may count towards objectives of
+/// cycle `outer`: the same cycle, or one nested in it.
+fn nests(clocks: &HashMap<Uuid, CycleClock>, inner: Uuid, outer: Uuid) -> bool {
+    let mut at = Some(inner);
+    for _ in 0..=clocks.len() {
+        match at {
+            Some(cycle) if cycle == outer => return true,
+            Some(cycle) => at = clocks.get(&cycle).and_then(|c| c.parent),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The days that decide staleness besides the check-ins themselves.
+pub struct Calendar {
+    pub today: NaiveDate,
+    pub time_zone: String,
+    pub fiscal_start_month: u32,
+    /// The period of each metric that feeds a key result.
+    pub metric_periods: HashMap<Uuid, PeriodKind>,
+}
+
+impl Calendar {
+    /// Whether a key result has gone without news too long. One fed by a
+    /// metric is judged by the metric's own period, not the check-in
+    /// cadence: stale once a whole period after its latest value's has
+    /// ended without a value.
+    fn is_stale(
+        &self,
+        kr: &key_result::Model,
+        cycle_start: NaiveDate,
+        cadence: CheckInCadence,
+        as_of: NaiveDate,
+    ) -> bool {
+        match kr.metric_id.and_then(|m| self.metric_periods.get(&m)) {
+            Some(kind) => {
+                let since = kr.last_check_in_on.unwrap_or(cycle_start);
+                let latest = period_containing(*kind, since, self.fiscal_start_month);
+                let next = latest
+                    .end
+                    .succ_opt()
+                    .map(|day| period_containing(*kind, day, self.fiscal_start_month).end);
+                next.is_some_and(|end| as_of > end)
+            }
+            None => is_stale(kr.last_check_in_on, cycle_start, cadence, as_of),
+        }
+    }
+}
+
 /// The pure part of [`score_cycle`].
 pub fn compute(
-    cycle: &cycle::Model,
+    family: &[cycle::Model],
     settings: &OkrSettings,
-    today: NaiveDate,
+    calendar: &Calendar,
     objectives: &[objective::Model],
     key_results: &[key_result::Model],
     alignments: &[alignment::Model],
 ) -> DomainResult<CycleScores> {
-    let as_of = as_of(cycle, today);
-    let expected = expected_progress(cycle.starts_on, cycle.ends_on, as_of);
+    let clocks: HashMap<Uuid, CycleClock> = family
+        .iter()
+        .map(|cycle| {
+            let as_of = as_of(cycle, calendar.today, &calendar.time_zone);
+            let clock = CycleClock {
+                locked: super::is_locked(cycle),
+                starts_on: cycle.starts_on,
+                as_of,
+                expected: expected_progress(cycle.starts_on, cycle.ends_on, as_of),
+                parent: cycle.parent_id,
+            };
+            (cycle.id, clock)
+        })
+        .collect();
+    let by_id: HashMap<Uuid, &objective::Model> = objectives
+        .iter()
+        .filter(|o| clocks.contains_key(&o.cycle_id))
+        .map(|o| (o.id, o))
+        .collect();
     let mut scores = CycleScores::default();
     for kr in key_results {
+        let Some(clock) = by_id
+            .get(&kr.objective_id)
+            .and_then(|o| clocks.get(&o.cycle_id))
+        else {
+            continue;
+        };
         let target = target_of(kr)?;
-        let progress = target.progress(optional_decimal(kr.current_value.as_deref())?);
-        let derived = derive_key_result_health(
-            target.kind,
-            progress.progress,
-            expected.value,
-            settings.on_track_tolerance,
-            settings.at_risk_tolerance,
-        );
+        let current = optional_decimal(kr.current_value.as_deref())?;
+        let progress = target.progress(current);
+        // No check-in yet and the value still where it started: nothing to
+        // judge, rather than "behind" from day one.
+        let no_value_yet =
+            kr.last_check_in_id.is_none() && (current.is_none() || current == target.start);
+        let derived = if no_value_yet {
+            no_data("No value has been recorded yet")
+        } else {
+            derive_key_result_health(
+                target.kind,
+                progress.progress,
+                clock.expected.value,
+                settings.on_track_tolerance,
+                settings.at_risk_tolerance,
+            )
+        };
         // Closed and archived key results expect no more check-ins.
-        let stale = kr.status == KeyResultStatus::Active.as_str()
-            && is_stale(
-                kr.last_check_in_on,
-                cycle.starts_on,
-                settings.check_in_cadence,
-                as_of,
-            );
+        let stale = !clock.locked
+            && kr.status == KeyResultStatus::Active.as_str()
+            && calendar.is_stale(kr, clock.starts_on, settings.check_in_cadence, clock.as_of);
         let stated = if stale {
             None
         } else {
@@ -161,7 +381,7 @@ pub fn compute(
             KeyResultScore {
                 health: stated.unwrap_or(derived.value),
                 progress,
-                expected: expected.clone(),
+                expected: clock.expected.clone(),
                 derived_health: derived,
                 stated_health: stated,
                 stale,
@@ -169,33 +389,51 @@ pub fn compute(
             },
         );
     }
-    let by_id: HashMap<Uuid, &objective::Model> = objectives.iter().map(|o| (o.id, o)).collect();
-    let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     // Archived objectives and key results keep their own figures but no
     // longer count towards anything else's.
-    for a in alignments {
-        if let Some(parent) = a.parent_objective_id
-            && by_id
-                .get(&a.objective_id)
-                .is_some_and(|child| child.status != ObjectiveStatus::Archived.as_str())
-        {
-            children.entry(parent).or_default().push(a.objective_id);
-        }
-    }
     let mut krs_of: HashMap<Uuid, Vec<&key_result::Model>> = HashMap::new();
     for kr in key_results {
         if kr.status != KeyResultStatus::Archived.as_str() {
             krs_of.entry(kr.objective_id).or_default().push(kr);
         }
     }
+    let objective_of_kr: HashMap<Uuid, Uuid> = krs_of
+        .values()
+        .flatten()
+        .map(|kr| (kr.id, kr.objective_id))
+        .collect();
+    // An objective aligned to a key result counts towards that key
+    // result's objective; aligned to both, it counts once.
+    let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for a in alignments {
+        let parent = a.parent_objective_id.or_else(|| {
+            a.parent_key_result_id
+                .and_then(|kr| objective_of_kr.get(&kr).copied())
+        });
+        let (Some(parent), Some(child)) = (parent, by_id.get(&a.objective_id)) else {
+            continue;
+        };
+        let Some(parent_cycle) = by_id.get(&parent).map(|p| p.cycle_id) else {
+            continue;
+        };
+        if child.status == ObjectiveStatus::Archived.as_str()
+            || !nests(&clocks, child.cycle_id, parent_cycle)
+        {
+            continue;
+        }
+        let list = children.entry(parent).or_default();
+        if !list.contains(&child.id) {
+            list.push(child.id);
+        }
+    }
     let context = Context {
         settings,
-        expected: &expected,
+        clocks: &clocks,
         by_id: &by_id,
         children: &children,
         krs_of: &krs_of,
     };
-    for o in objectives {
+    for o in objectives.iter().filter(|o| by_id.contains_key(&o.id)) {
         let mut visiting = HashSet::new();
         score_objective(&context, o.id, &mut scores, &mut visiting)?;
     }
@@ -204,7 +442,7 @@ pub fn compute(
 
 struct Context<'a> {
     settings: &'a OkrSettings,
-    expected: &'a Explained<Decimal>,
+    clocks: &'a HashMap<Uuid, CycleClock>,
     by_id: &'a HashMap<Uuid, &'a objective::Model>,
     children: &'a HashMap<Uuid, Vec<Uuid>>,
     krs_of: &'a HashMap<Uuid, Vec<&'a key_result::Model>>,
@@ -226,9 +464,11 @@ fn score_objective(
     let Some(objective) = context.by_id.get(&id) else {
         return Ok(None);
     };
+    let Some(clock) = context.clocks.get(&objective.cycle_id) else {
+        return Ok(None);
+    };
     let driver = ProgressDriver::parse(&objective.progress_driver)?;
-    let mut kr_items = Vec::new();
-    let mut healths = Vec::new();
+    let mut contributions = Vec::new();
     if driver != ProgressDriver::AlignedObjectives {
         for kr in context.krs_of.get(&id).into_iter().flatten() {
             // A key result created after the scores were computed (the
@@ -237,67 +477,105 @@ fn score_objective(
             let Some(score) = scores.key_results.get(&kr.id) else {
                 continue;
             };
-            let weight = parse_decimal(&kr.weight)?;
-            kr_items.push(Contribution {
-                name: kr.title.clone(),
-                weight,
-                progress: score.progress.progress,
-            });
-            healths.push((weight, score.health));
+            contributions.push(Contribution::new(
+                Source::KeyResult(kr.id),
+                kr.title.clone(),
+                parse_decimal(&kr.weight)?,
+                score.progress.progress,
+                score.expected.value,
+                score.health,
+            ));
         }
     }
-    let mut child_items = Vec::new();
     if driver != ProgressDriver::KeyResults {
         for child_id in context.children.get(&id).into_iter().flatten() {
             if let Some(child) = score_objective(context, *child_id, scores, visiting)? {
                 let model = context.by_id[child_id];
-                let weight = parse_decimal(&model.weight)?;
-                child_items.push(Contribution {
-                    name: model.title.clone(),
-                    weight,
-                    progress: child.progress.value,
-                });
-                healths.push((weight, child.health));
+                contributions.push(Contribution::new(
+                    Source::Objective {
+                        id: model.id,
+                        private: model.private,
+                    },
+                    model.title.clone(),
+                    parse_decimal(&model.weight)?,
+                    child.progress,
+                    child.expected.value,
+                    child.health,
+                ));
             }
         }
     }
-    let progress = objective_progress(driver, &kr_items, &child_items);
-    let (health, health_explanation) = match rollup_health(context.settings.health_rollup, &healths)
-    {
-        Some(health) => (
-            health,
-            Explanation {
-                formula: format!(
-                    "{} of the contributions' health",
-                    context.settings.health_rollup.as_str().to_lowercase()
-                ),
-                inputs: vec![],
-                result: progress.value,
-                text: format!(
-                    "Rolled up ({}) from {} contribution(s): {}.",
-                    context.settings.health_rollup.as_str().to_lowercase(),
-                    healths.len(),
-                    health.as_str()
-                ),
-            },
-        ),
-        None => {
-            let derived = derive_health(
-                progress.value,
-                context.expected.value,
-                context.settings.on_track_tolerance,
-                context.settings.at_risk_tolerance,
-            );
-            (derived.value, derived.explanation)
-        }
-    };
+    let progress = weighted_mean(&contributions).value;
+    let rollup = context.settings.health_rollup;
+    let derived = no_data("Nothing contributes yet");
+    let health = rollup_health(rollup, &contributions).map_or(derived.value, |rolled| rolled.value);
     let score = ObjectiveScore {
         progress,
-        expected: context.expected.clone(),
+        contributions,
+        expected: clock.expected.clone(),
         health,
-        health_explanation,
+        derived_health: derived.explanation,
+        rollup,
     };
     scores.objectives.insert(id, score.clone());
     visiting.remove(&id);
     Ok(Some(score))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn key_result(metric: Option<Uuid>, last: &str) -> key_result::Model {
+        let now = chrono::Utc::now();
+        key_result::Model {
+            id: Uuid::nil(),
+            tenant_id: Uuid::nil(),
+            objective_id: Uuid::nil(),
+            title: "Demos".into(),
+            owner_id: Uuid::nil(),
+            target_kind: "INCREASE_TO".into(),
+            start_value: Some("0".into()),
+            target_value: Some("10".into()),
+            lower_value: None,
+            upper_value: None,
+            unit: None,
+            weight: "1".into(),
+            current_value: Some("5".into()),
+            metric_id: metric,
+            status: "ACTIVE".into(),
+            grade: None,
+            last_check_in_id: Some(Uuid::nil()),
+            last_check_in_on: Some(day(last)),
+            last_stated_status: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn a_key_result_fed_by_a_monthly_metric_is_stale_by_the_month_not_the_week() {
+        let metric = Uuid::from_u128(9);
+        let calendar = Calendar {
+            today: day("2026-12-20"),
+            time_zone: "UTC".into(),
+            fiscal_start_month: 1,
+            metric_periods: HashMap::from([(metric, PeriodKind::Month)]),
+        };
+        let start = day("2026-10-01");
+        let weekly = CheckInCadence::Weekly;
+        // November's value (dated 1 November): December has not ended.
+        let fed = key_result(Some(metric), "2026-11-01");
+        assert!(!calendar.is_stale(&fed, start, weekly, day("2026-12-20")));
+        assert!(!calendar.is_stale(&fed, start, weekly, day("2026-12-31")));
+        assert!(calendar.is_stale(&fed, start, weekly, day("2027-01-01")));
+        // The same date without a metric: the weekly cadence.
+        let manual = key_result(None, "2026-11-01");
+        assert!(calendar.is_stale(&manual, start, weekly, day("2026-12-20")));
+    }
 }

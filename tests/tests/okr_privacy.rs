@@ -1,0 +1,374 @@
+//! Private objectives over every path that can carry them: a private
+//! objective counts in the figures of what it aligns to, but to anyone who
+//! may not see it, it is only "1 private contribution": never its title,
+//! owner or ID, in explanations, lists, counts, trees, reports, stale lists,
+//! cursors, `node`/`nodes`, error messages, bulk results or subscriptions.
+//! Each path is walked as the owner, a co-owner, the owner's manager chain,
+//! an outsider, an admin, an integrator and another tenant's admin.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::SinkExt;
+use serde_json::{Value, json};
+use throughline_domain::enums::Role;
+use throughline_tests::okr::{CHECK_IN, CREATE_KR, objective, org, token};
+use throughline_tests::ws::{Message, connect, next};
+use throughline_tests::{TestApp, id_at, start};
+
+const SECRET_TITLES: [&str; 3] = ["Find a new job", "Secret side project", "Secret KR"];
+
+struct Secrets {
+    /// Global IDs of the private objectives, their key result and check-in.
+    ids: Vec<String>,
+    parent: String,
+    visible_kr: String,
+    secret_kr: String,
+}
+
+/// Everything a viewer can read about the cycle in one request.
+const READ_ALL: &str = r#"query($parent: ID!, $cycle: ID!, $ceo: ID!, $secret: ID!, $secretKr: ID!) {
+  okr {
+    parent: objective(id: $parent) {
+      progress { value explanation { formula text result inputs { name value } } }
+      health
+      healthExplanation { text inputs { name value } }
+      alignedObjectives { id title }
+      alignedTo { parentObjective { id } }
+    }
+    objectives(filter: {cycleId: $cycle}, first: 100) { totalCount edges { cursor node { id title owner { name } } } }
+    titled: objectives(filter: {cycleId: $cycle}, orderBy: TITLE, first: 1) { edges { cursor } }
+    alignmentTree(cycleId: $cycle, first: 100) { totalCount edges { cursor node { objective { id title } parentId } } }
+    alignmentReport(cycleId: $cycle) { teamAndIndividualCount alignedCount unaligned { totalCount nodes { title } } }
+    staleKeyResults(cycleId: $cycle, managerId: $ceo, first: 100) { totalCount edges { cursor node { id title } } }
+    keyResults(filter: {cycleId: $cycle}, first: 100) { totalCount nodes { id title } }
+    secret: objective(id: $secret) { title }
+    secretKr: keyResult(id: $secretKr) { title }
+  }
+  nodes(ids: [$secret, $secretKr]) { id }
+}"#;
+
+fn uuid_of(global: &str) -> String {
+    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(global).unwrap()).unwrap();
+    raw.split(':').nth(1).unwrap().to_string()
+}
+
+/// Whether the text names any secret: a title, a global ID or its UUID.
+fn names_a_secret(text: &str, secrets: &Secrets) -> Option<String> {
+    SECRET_TITLES
+        .iter()
+        .map(|t| t.to_string())
+        .chain(secrets.ids.iter().cloned())
+        .chain(secrets.ids.iter().map(|id| uuid_of(id)))
+        .find(|needle| text.contains(needle.as_str()))
+}
+
+/// Every `cursor` in a response, decoded.
+fn cursors(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("cursor", Value::String(c)) => {
+                        out.push(String::from_utf8(URL_SAFE_NO_PAD.decode(c).unwrap()).unwrap())
+                    }
+                    _ => cursors(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| cursors(v, out)),
+        _ => {}
+    }
+}
+
+/// acme: Rob's two private objectives count towards Mia's team objective,
+/// one aligned to it, one to its key result; Pat co-owns one of them.
+async fn secrets(app: &TestApp) -> (throughline_tests::okr::Org, Secrets, String) {
+    let org = org(app).await;
+    let admin = &org.admin;
+    let outsider = app
+        .gql(admin, r#"mutation($m: ID) { createPerson(input: {name: "Quinn Outsider", email: "quinn@acme.example", managerId: $m}) { person { id } } }"#, json!({ "m": org.peer }))
+        .await;
+    let outsider = id_at(outsider.data(), "createPerson.person.id");
+    let parent = objective(app, admin, json!({ "cycleId": org.cycle, "title": "Grow revenue", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit, "progressDriver": "BOTH" })).await;
+    let visible_kr = kr(app, admin, &parent, "Visible KR").await;
+    let job = objective(app, admin, json!({ "cycleId": org.cycle, "title": "Find a new job", "level": "INDIVIDUAL", "ownerId": org.report, "coOwnerIds": [org.peer], "private": true, "weight": "2" })).await;
+    let side = objective(app, admin, json!({ "cycleId": org.cycle, "title": "Secret side project", "level": "INDIVIDUAL", "ownerId": org.report, "coOwnerIds": [org.peer], "private": true })).await;
+    let secret_kr = kr(app, admin, &job, "Secret KR").await;
+    for (child, target) in [
+        (&job, json!({ "parentObjectiveId": parent })),
+        (&side, json!({ "parentKeyResultId": visible_kr })),
+    ] {
+        let mut input = target;
+        input["objectiveId"] = json!(child);
+        app.gql(admin, "mutation($input: OkrAlignInput!) { okr { align(input: $input) { objective { id } } } }", json!({ "input": input }))
+            .await
+            .data();
+    }
+    let checked = app
+        .gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": secret_kr, "value": "30" } }),
+        )
+        .await;
+    assert!(checked.data()["okr"]["recordCheckIn"]["checkIn"].is_object());
+    let check_in = app
+        .gql(
+            admin,
+            "query($k: ID!) { okr { keyResult(id: $k) { lastCheckIn { id } } } }",
+            json!({ "k": secret_kr }),
+        )
+        .await;
+    let check_in = id_at(check_in.data(), "okr.keyResult.lastCheckIn.id");
+    let secrets = Secrets {
+        ids: vec![job, side, secret_kr.clone(), check_in],
+        parent,
+        visible_kr,
+        secret_kr,
+    };
+    (org, secrets, outsider)
+}
+
+async fn kr(app: &TestApp, token: &str, objective: &str, title: &str) -> String {
+    let input = json!({ "objectiveId": objective, "title": title, "target": { "kind": "INCREASE_TO", "start": "0", "target": "100" } });
+    id_at(
+        app.gql(token, CREATE_KR, json!({ "input": input }))
+            .await
+            .data(),
+        "okr.createKeyResult.keyResult.id",
+    )
+}
+
+#[tokio::test]
+async fn private_objectives_show_only_to_those_who_may_see_them_on_every_read_path() {
+    let app = start().await;
+    let (org, secrets, _) = secrets(&app).await;
+    app.tenant("globex", &["okr"]).await;
+    let viewers: Vec<(&str, String, bool)> = vec![
+        ("owner", token(&app, "rob@acme.example", Role::Member), true),
+        (
+            "co-owner",
+            token(&app, "pat@acme.example", Role::Member),
+            true,
+        ),
+        (
+            "manager",
+            token(&app, "mia@acme.example", Role::Member),
+            true,
+        ),
+        (
+            "manager's manager",
+            token(&app, "cleo@acme.example", Role::Member),
+            true,
+        ),
+        ("admin", org.admin.clone(), true),
+        (
+            "outsider",
+            token(&app, "quinn@acme.example", Role::Member),
+            false,
+        ),
+        (
+            "integrator",
+            token(&app, "sync@acme.example", Role::Integrator),
+            false,
+        ),
+        ("another tenant", app.admin("globex"), false),
+    ];
+    let variables = json!({
+        "parent": secrets.parent, "cycle": org.cycle, "ceo": org.ceo,
+        "secret": secrets.ids[0], "secretKr": secrets.secret_kr,
+    });
+    let mut progress_seen = Vec::new();
+    for (who, token, entitled) in &viewers {
+        let response = app.gql(token, READ_ALL, variables.clone()).await;
+        let body = serde_json::to_string(&response.body).unwrap();
+        let mut decoded = Vec::new();
+        cursors(&response.body, &mut decoded);
+        for cursor in &decoded {
+            assert!(
+                SECRET_TITLES.iter().all(|t| !cursor.contains(t)) && !cursor.contains("Grow"),
+                "{who}: a cursor carries a title: {cursor}"
+            );
+        }
+        let explanation = &response.body["data"]["okr"]["parent"]["progress"]["explanation"];
+        if *entitled {
+            assert!(
+                body.contains("Find a new job") && body.contains("Secret side project"),
+                "{who} may see the private objectives: {body}"
+            );
+            assert!(
+                explanation.to_string().contains("Find a new job"),
+                "{who}: {explanation}"
+            );
+        } else {
+            assert_eq!(
+                names_a_secret(&body, &secrets),
+                None,
+                "{who} must not learn of the private objectives: {body}"
+            );
+        }
+        if *who == "outsider" {
+            let inputs: Vec<&str> = explanation["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["name"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                inputs,
+                [
+                    "Visible KR progress",
+                    "Visible KR weight",
+                    "2 private contributions progress",
+                    "2 private contributions weight"
+                ],
+                "both private objectives still count, merged and anonymous"
+            );
+            let input = |name: &str| {
+                explanation["inputs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|i| i["name"] == name)
+                    .unwrap()["value"]
+                    .clone()
+            };
+            assert_eq!(input("2 private contributions weight"), json!("3"));
+            // Rob's job objective: 30 % of its key result, weight 2; the side
+            // project has no key results: 0, weight 1.
+            assert_eq!(input("2 private contributions progress"), json!("0.2"));
+            let data = response.data();
+            assert_eq!(data["okr"]["secret"], Value::Null);
+            assert_eq!(data["okr"]["secretKr"], Value::Null);
+            assert_eq!(data["nodes"], json!([null, null]));
+            assert_eq!(data["okr"]["parent"]["alignedObjectives"], json!([]));
+            assert_eq!(data["okr"]["objectives"]["totalCount"], 1);
+            assert_eq!(data["okr"]["keyResults"]["totalCount"], 1);
+        }
+        if *who != "another tenant" && *who != "integrator" {
+            progress_seen.push(response.body["data"]["okr"]["parent"]["progress"]["value"].clone());
+        }
+    }
+    // (0 × 1 + 0.3 × 2 + 0 × 1) / 4: the same figure for everyone.
+    assert!(
+        progress_seen.iter().all(|p| *p == json!("0.15")),
+        "{progress_seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn writes_naming_a_private_objective_answer_as_if_it_did_not_exist() {
+    let app = start().await;
+    let (org, secrets, quinn) = secrets(&app).await;
+    let outsider = token(&app, "quinn@acme.example", Role::Member);
+    let own = objective(&app, &org.admin, json!({ "cycleId": org.cycle, "title": "Quinn's own", "level": "INDIVIDUAL", "ownerId": quinn })).await;
+    let nowhere = throughline_domain::graphql::encode_id("OkrObjective", uuid::Uuid::now_v7()).0;
+    let nowhere_kr = throughline_domain::graphql::encode_id("OkrKeyResult", uuid::Uuid::now_v7()).0;
+    let pat = token(&app, "pat@acme.example", Role::Member);
+    let attempts = [
+        (
+            "align to it",
+            "mutation($o: ID!, $p: ID!) { okr { align(input: {objectiveId: $o, parentObjectiveId: $p}) { objective { id } } } }",
+            json!({ "o": own, "p": secrets.ids[0] }),
+            json!({ "o": own, "p": nowhere }),
+        ),
+        (
+            "update it",
+            "mutation($p: ID!) { okr { updateObjective(input: {id: $p, version: 1, title: \"Mine now\"}) { objective { id } } } }",
+            json!({ "p": secrets.ids[0] }),
+            json!({ "p": nowhere }),
+        ),
+        (
+            "check in on its key result",
+            "mutation($k: ID!) { okr { recordCheckIn(input: {keyResultId: $k, value: \"1\"}) { checkIn { id } } } }",
+            json!({ "k": secrets.secret_kr }),
+            json!({ "k": nowhere_kr }),
+        ),
+        (
+            "bulk-create under it",
+            "mutation($c: ID!, $q: ID!, $p: ID!) { okr { bulkCreateObjectives(input: {cycleId: $c, objectives: [{title: \"Under\", level: INDIVIDUAL, ownerId: $q, parentObjectiveId: $p}]}) { objectives { id } } } }",
+            json!({ "c": org.cycle, "q": quinn, "p": secrets.ids[0] }),
+            json!({ "c": org.cycle, "q": quinn, "p": nowhere }),
+        ),
+    ];
+    for (what, mutation, secret, missing) in attempts {
+        let with_secret = app.gql(&outsider, mutation, secret).await;
+        let with_nothing = app.gql(&outsider, mutation, missing.clone()).await;
+        let (a, b) = (
+            serde_json::to_string(&with_secret.body["errors"]).unwrap(),
+            serde_json::to_string(&with_nothing.body["errors"]).unwrap(),
+        );
+        assert_ne!(a, "null", "{what}: refused");
+        assert_eq!(
+            names_a_secret(&a, &secrets),
+            None,
+            "{what}: the error names the secret: {a}"
+        );
+        let strip = |text: &str, ids: &[&str]| {
+            ids.iter()
+                .fold(text.to_string(), |t, id| t.replace(id, "ID"))
+        };
+        let secret_ids: Vec<&str> = secrets.ids.iter().map(String::as_str).collect();
+        assert_eq!(
+            strip(&a, &secret_ids),
+            strip(&b, &[&nowhere, &nowhere_kr]),
+            "{what}: a private objective must look like one that does not exist"
+        );
+    }
+    // A co-owner may see it and align their own objective under it.
+    let pats = objective(&app, &org.admin, json!({ "cycleId": org.cycle, "title": "Pat's", "level": "INDIVIDUAL", "ownerId": org.peer })).await;
+    let aligned = app
+        .gql(&pat, "mutation($o: ID!, $p: ID!) { okr { align(input: {objectiveId: $o, parentObjectiveId: $p}) { objective { id } } } }", json!({ "o": pats, "p": secrets.ids[0] }))
+        .await;
+    aligned.data();
+}
+
+#[tokio::test]
+async fn check_ins_on_private_key_results_reach_only_subscribers_who_may_see_them() {
+    let app = start().await;
+    let (org, secrets, _) = secrets(&app).await;
+    let outsider = token(&app, "quinn@acme.example", Role::Member);
+    let manager = token(&app, "mia@acme.example", Role::Member);
+    let subscribe = |token: String| {
+        let app = &app;
+        async move {
+            let mut socket =
+                connect(app, json!({ "authorization": format!("Bearer {token}") })).await;
+            assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+            socket
+                .send(Message::text(
+                    json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { okrCheckInRecorded { value keyResult { title } } }" } }).to_string(),
+                ))
+                .await
+                .unwrap();
+            socket
+        }
+    };
+    let mut outsider_socket = subscribe(outsider).await;
+    let mut manager_socket = subscribe(manager).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    for (kr, value) in [(&secrets.secret_kr, "40"), (&secrets.visible_kr, "10")] {
+        app.gql(
+            &org.admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": kr, "value": value } }),
+        )
+        .await
+        .data();
+    }
+    let first = |event: Value| event["payload"]["data"]["okrCheckInRecorded"].clone();
+    assert_eq!(
+        first(next(&mut outsider_socket).await.unwrap()),
+        json!({ "value": "10", "keyResult": { "title": "Visible KR" } }),
+        "the outsider gets the visible check-in only"
+    );
+    assert_eq!(
+        first(next(&mut manager_socket).await.unwrap()),
+        json!({ "value": "40", "keyResult": { "title": "Secret KR" } }),
+        "the owner's manager gets the private one"
+    );
+}
