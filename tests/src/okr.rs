@@ -8,6 +8,8 @@ use crate::{TestApp, id_at};
 pub struct Org {
     pub admin: String,
     pub cycle: String,
+    /// The cycle's first day: 45 days ago.
+    pub starts_on: chrono::NaiveDate,
     pub ceo: String,
     pub manager: String,
     pub report: String,
@@ -51,6 +53,7 @@ pub async fn org(app: &TestApp) -> Org {
     Org {
         admin,
         cycle,
+        starts_on: start,
         ceo,
         manager,
         report,
@@ -75,6 +78,7 @@ pub async fn objective(app: &TestApp, token: &str, input: Value) -> String {
     )
 }
 
+/// A key result starting today (the default).
 pub async fn key_result(
     app: &TestApp,
     token: &str,
@@ -83,7 +87,20 @@ pub async fn key_result(
     target: &str,
     weight: &str,
 ) -> String {
-    let input = json!({ "objectiveId": objective, "title": "Grow", "target": { "kind": "INCREASE_TO", "start": start, "target": target }, "weight": weight });
+    key_result_since(app, token, objective, None, start, target, weight).await
+}
+
+/// A key result expected to progress from `since` (its cycle's start, say).
+pub async fn key_result_since(
+    app: &TestApp,
+    token: &str,
+    objective: &str,
+    since: Option<chrono::NaiveDate>,
+    start: &str,
+    target: &str,
+    weight: &str,
+) -> String {
+    let input = json!({ "objectiveId": objective, "title": "Grow", "target": { "kind": "INCREASE_TO", "start": start, "target": target }, "weight": weight, "startsOn": since });
     id_at(
         app.gql(token, CREATE_KR, json!({ "input": input }))
             .await

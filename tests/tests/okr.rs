@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use throughline_domain::enums::Role;
 use throughline_tests::okr::{
-    CHECK_IN, CREATE_KR, CREATE_OBJECTIVE, key_result, objective, org, token,
+    CHECK_IN, CREATE_KR, CREATE_OBJECTIVE, key_result, key_result_since, objective, org, token,
 };
 use throughline_tests::{id_at, start};
 
@@ -80,8 +80,10 @@ async fn progress_and_health_explain_themselves() {
     let org = org(&app).await;
     let admin = &org.admin;
     let company = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Win the market", "level": "COMPANY", "ownerId": org.ceo, "status": "ACTIVE" })).await;
-    let kr_behind = key_result(&app, admin, &company, "0", "100", "1").await;
-    let kr_ahead = key_result(&app, admin, &company, "0", "10", "3").await;
+    let kr_behind =
+        key_result_since(&app, admin, &company, Some(org.starts_on), "0", "100", "1").await;
+    let kr_ahead =
+        key_result_since(&app, admin, &company, Some(org.starts_on), "0", "10", "3").await;
     let mia = token(&app, "mia@acme.example", Role::Manager);
     app.gql(
         admin,
@@ -564,6 +566,86 @@ async fn a_closed_cycle_is_graded_locked_and_reopened_by_admins() {
         late_admin.data()["okr"]["recordCheckIn"]["checkIn"]["late"],
         true
     );
+    // The grade is a fact: the late check-in moved the figures, not the grade.
+    let grading = "query($id: ID!) { okr { objective(id: $id) { version grade grading { grade gradedAt outdated selfScore { score note confirmed confirmedBy { name } proposedBy { name } } } } } }";
+    let read = |token: &str| {
+        let (app, token, robs) = (&app, token.to_string(), robs.clone());
+        async move {
+            app.gql(&token, grading, json!({ "id": robs })).await.data()["okr"]["objective"].clone()
+        }
+    };
+    let graded = read(&rob).await;
+    assert_eq!(graded["grading"]["grade"], "0.7");
+    assert!(graded["grading"]["gradedAt"].is_string());
+    assert_eq!(graded["grading"]["outdated"], true, "{graded}");
+    let version = graded["version"].as_i64().unwrap();
+    let regrade = "mutation($id: ID!, $v: Int!) { okr { regradeObjective(input: {id: $id, version: $v}) { objective { version grading { grade outdated } } } } }";
+    assert_eq!(
+        app.gql(&rob, regrade, json!({ "id": robs, "v": version }))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    let regraded = app
+        .gql(admin, regrade, json!({ "id": robs, "v": version }))
+        .await;
+    assert_eq!(
+        regraded.data()["okr"]["regradeObjective"]["objective"]["grading"],
+        json!({ "grade": "0.8", "outdated": false })
+    );
+    let version = version + 1;
+    // Google-style: the owner scores themselves, their manager confirms.
+    let propose = "mutation($id: ID!, $v: Int!, $s: Decimal!) { okr { proposeSelfScore(input: {id: $id, version: $v, score: $s, note: \"Shipped, late\"}) { objective { version } } } }";
+    let too_high = app
+        .gql(
+            &rob,
+            propose,
+            json!({ "id": robs, "v": version, "s": "1.5" }),
+        )
+        .await;
+    assert_eq!(
+        (too_high.code(), too_high.field()),
+        ("VALIDATION", "input.score")
+    );
+    let pat = token(&app, "pat@acme.example", Role::Member);
+    assert_eq!(
+        app.gql(
+            &pat,
+            propose,
+            json!({ "id": robs, "v": version, "s": "0.9" })
+        )
+        .await
+        .code(),
+        "FORBIDDEN",
+        "only owners score themselves"
+    );
+    app.gql(
+        &rob,
+        propose,
+        json!({ "id": robs, "v": version, "s": "0.9" }),
+    )
+    .await
+    .data();
+    let confirm = "mutation($id: ID!, $v: Int!) { okr { confirmSelfScore(input: {id: $id, version: $v}) { objective { version } } } }";
+    assert_eq!(
+        app.gql(&pat, confirm, json!({ "id": robs, "v": version + 1 }))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    let mia = token(&app, "mia@acme.example", Role::Manager);
+    app.gql(&mia, confirm, json!({ "id": robs, "v": version + 1 }))
+        .await
+        .data();
+    assert_eq!(
+        read(&rob).await["grading"],
+        json!({
+            "grade": "0.8", "gradedAt": read(&rob).await["grading"]["gradedAt"], "outdated": false,
+            "selfScore": { "score": "0.9", "note": "Shipped, late", "confirmed": true,
+                "confirmedBy": { "name": "Mia Manager" }, "proposedBy": { "name": "Rob Report" } }
+        }),
+        "the grade and the self-score are both kept"
+    );
     let audit = app
         .gql(
             admin,
@@ -849,8 +931,8 @@ async fn stale_key_results_of_a_managers_reporting_line() {
     let org = org(&app).await;
     let admin = &org.admin;
     let robs = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Rob's", "level": "INDIVIDUAL", "ownerId": org.report })).await;
-    let stale = key_result(&app, admin, &robs, "0", "10", "1").await;
-    let fresh = key_result(&app, admin, &robs, "0", "10", "1").await;
+    let stale = key_result_since(&app, admin, &robs, Some(org.starts_on), "0", "10", "1").await;
+    let fresh = key_result_since(&app, admin, &robs, Some(org.starts_on), "0", "10", "1").await;
     app.gql(
         admin,
         CHECK_IN,
@@ -859,7 +941,7 @@ async fn stale_key_results_of_a_managers_reporting_line() {
     .await
     .data();
     let pats = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Pat's", "level": "INDIVIDUAL", "ownerId": org.peer })).await;
-    key_result(&app, admin, &pats, "0", "10", "1").await;
+    key_result_since(&app, admin, &pats, Some(org.starts_on), "0", "10", "1").await;
     let mia = token(&app, "mia@acme.example", Role::Manager);
     let query = "query($c: ID!, $m: ID) { okr { staleKeyResults(cycleId: $c, managerId: $m) { totalCount edges { node { id owner { name } stale } } } } }";
     let mine = app.gql(&mia, query, json!({ "c": org.cycle })).await;
@@ -1363,9 +1445,9 @@ async fn an_objective_aligned_to_a_key_result_counts_towards_that_key_results_ob
     let org = org(&app).await;
     let admin = &org.admin;
     let team = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Team", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit, "progressDriver": "BOTH" })).await;
-    let team_kr = key_result(&app, admin, &team, "0", "10", "1").await;
+    let team_kr = key_result_since(&app, admin, &team, Some(org.starts_on), "0", "10", "1").await;
     let mine = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Mine", "level": "INDIVIDUAL", "ownerId": org.report, "weight": "3" })).await;
-    let mine_kr = key_result(&app, admin, &mine, "0", "10", "1").await;
+    let mine_kr = key_result_since(&app, admin, &mine, Some(org.starts_on), "0", "10", "1").await;
     app.gql(
         admin,
         ALIGN,
@@ -1694,4 +1776,228 @@ async fn today_is_the_tenants_day_at_both_ends_of_the_clock() {
         );
         app.stop().await;
     }
+}
+
+#[tokio::test]
+async fn team_objectives_are_set_for_ones_own_unit_or_the_units_one_leads() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let unit = |name: &'static str, parent: Option<String>, head: Option<String>| {
+        let app = &app;
+        async move {
+            let created = app
+                .gql(admin, "mutation($n: String!, $p: ID, $h: ID) { createOrgUnit(input: {name: $n, parentId: $p, headPersonId: $h}) { orgUnit { id } } }", json!({ "n": name, "p": parent, "h": head }))
+                .await;
+            id_at(created.data(), "createOrgUnit.orgUnit.id")
+        }
+    };
+    // Everyone in the org works in Sales; Mia leads Marketing.
+    let sales_east = unit("Sales East", Some(org.unit.clone()), None).await;
+    let marketing = unit("Marketing", None, Some(org.manager.clone())).await;
+    let brand = unit("Brand", Some(marketing.clone()), None).await;
+    let finance = unit("Finance", None, None).await;
+    let rob = token(&app, "rob@acme.example", Role::Member);
+    let mia = token(&app, "mia@acme.example", Role::Manager);
+    let team = |token: &str, owner: &str, unit: &str| {
+        let input = json!({ "input": { "cycleId": org.cycle, "title": "Team goal", "level": "TEAM", "ownerId": owner, "orgUnitId": unit } });
+        let (app, token) = (&app, token.to_string());
+        async move { app.gql(&token, CREATE_OBJECTIVE, input).await }
+    };
+    let cases = [
+        ("a member, own unit", &rob, &org.report, &org.unit, true),
+        (
+            "a member, a unit below their own",
+            &rob,
+            &org.report,
+            &sales_east,
+            false,
+        ),
+        ("a member, another unit", &rob, &org.report, &finance, false),
+        ("a manager, own unit", &mia, &org.manager, &org.unit, true),
+        (
+            "a manager, the unit they lead",
+            &mia,
+            &org.manager,
+            &marketing,
+            true,
+        ),
+        (
+            "a manager, below the unit they lead",
+            &mia,
+            &org.manager,
+            &brand,
+            true,
+        ),
+        (
+            "a manager, a unit they do not lead",
+            &mia,
+            &org.manager,
+            &finance,
+            false,
+        ),
+        ("an admin, anywhere", admin, &org.ceo, &finance, true),
+    ];
+    for (who, token, owner, unit, allowed) in cases {
+        let created = team(token, owner, unit).await;
+        if allowed {
+            assert!(
+                created.body.get("errors").is_none(),
+                "{who}: {}",
+                created.body
+            );
+        } else {
+            assert_eq!(created.code(), "FORBIDDEN", "{who}");
+        }
+    }
+    // Moving one's team objective to another unit is placing it there.
+    let mine = team(&rob, &org.report, &org.unit).await;
+    let mine = id_at(mine.data(), "okr.createObjective.objective.id");
+    let moved = app
+        .gql(&rob, "mutation($id: ID!, $u: ID!) { okr { updateObjective(input: {id: $id, version: 1, orgUnitId: $u}) { objective { id } } } }", json!({ "id": mine, "u": finance }))
+        .await;
+    assert_eq!(moved.code(), "FORBIDDEN");
+    // A tenant may let members set them below their own unit too.
+    app.gql(admin, r#"mutation { updateFrameworkSettings(input: {key: "okr", settings: {memberTeamObjectives: "OWN_UNIT_AND_BELOW"}}) { framework { key } } }"#, json!({}))
+        .await
+        .data();
+    team(&rob, &org.report, &sales_east).await.data();
+    assert_eq!(team(&rob, &org.report, &finance).await.code(), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn a_key_result_added_mid_cycle_is_judged_from_its_own_start() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let today = chrono::Utc::now().date_naive();
+    let goal = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Goal", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    // Created today, 45 days into the cycle: due its first check-in a week on.
+    let fresh = key_result(&app, admin, &goal, "0", "10", "1").await;
+    let read = "query($k: ID!) { okr { keyResult(id: $k) { startsOn dueOn stale health { health explanation { text } } } } }";
+    let view = app.gql(admin, read, json!({ "k": fresh })).await;
+    let kr = &view.data()["okr"]["keyResult"];
+    assert_eq!(kr["startsOn"], today.to_string());
+    assert_eq!(kr["dueOn"], Value::Null);
+    assert_eq!(kr["stale"], false);
+    assert_eq!(kr["health"]["health"], "NO_DATA");
+    // A tenth done on its first day is on track, not 40 points behind.
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": fresh, "value": "1" } }),
+    )
+    .await
+    .data();
+    let view = app.gql(admin, read, json!({ "k": fresh })).await;
+    assert_eq!(
+        view.data()["okr"]["keyResult"]["health"]["health"],
+        "ON_TRACK",
+        "{}",
+        view.data()
+    );
+    // Its own dates, within the cycle: 10 days ago to 5 days on ⇒ 11 of 16 days.
+    let dated = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": goal, "title": "Dated", "target": { "kind": "INCREASE_TO", "start": "0", "target": "16" }, "startsOn": today - chrono::Duration::days(10), "dueOn": today + chrono::Duration::days(5) } }))
+        .await;
+    let dated = id_at(dated.data(), "okr.createKeyResult.keyResult.id");
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": dated, "value": "4" } }),
+    )
+    .await
+    .data();
+    let view = app.gql(admin, read, json!({ "k": dated })).await;
+    let text = view.data()["okr"]["keyResult"]["health"]["explanation"]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("0.25 is 43.75 points behind the expected 0.6875"),
+        "{text}"
+    );
+    for (field, input) in [
+        (
+            "input.startsOn",
+            json!({ "startsOn": today - chrono::Duration::days(60) }),
+        ),
+        (
+            "input.dueOn",
+            json!({ "dueOn": today + chrono::Duration::days(60) }),
+        ),
+        (
+            "input.dueOn",
+            json!({ "startsOn": today, "dueOn": today - chrono::Duration::days(1) }),
+        ),
+    ] {
+        let mut full =
+            json!({ "objectiveId": goal, "title": "Bad", "target": { "kind": "MILESTONE" } });
+        for (k, v) in input.as_object().unwrap() {
+            full[k] = v.clone();
+        }
+        let refused = app.gql(admin, CREATE_KR, json!({ "input": full })).await;
+        assert_eq!(
+            (refused.code(), refused.field()),
+            ("VALIDATION", field),
+            "{input}"
+        );
+    }
+    let moved = app
+        .gql(admin, "mutation($k: ID!, $d: Date) { okr { updateKeyResult(input: {id: $k, version: 2, dueOn: $d}) { keyResult { dueOn } } } }", json!({ "k": dated, "d": null }))
+        .await;
+    assert_eq!(
+        moved.data()["okr"]["updateKeyResult"]["keyResult"]["dueOn"],
+        Value::Null
+    );
+}
+
+#[tokio::test]
+async fn a_new_fiscal_calendar_never_parents_a_cycle_under_a_year_it_does_not_fall_in() {
+    let app = start().await;
+    app.tenant("acme", &["okr"]).await;
+    let admin = app.admin("acme");
+    let generate = "mutation($y: Int!) { okr { generateCycles(input: {fiscalYear: $y}) { cycles { id name startsOn endsOn parent { name } } } } }";
+    let first = app.gql(&admin, generate, json!({ "y": 2027 })).await;
+    let cycles = first.data()["okr"]["generateCycles"]["cycles"].clone();
+    let q2 = cycles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "FY2027 Q2")
+        .unwrap()["id"]
+        .clone();
+    // The tenant's fiscal year now starts in April.
+    app.gql(&admin, "mutation { updateTenant(input: {version: 1, fiscalYearStartMonth: 4}) { tenant { fiscalYearStartMonth } } }", json!({}))
+        .await
+        .data();
+    app.gql(
+        &admin,
+        "mutation($id: ID!) { okr { deleteCycle(input: {id: $id}) { deletedId } } }",
+        json!({ "id": q2 }),
+    )
+    .await
+    .data();
+    let again = app.gql(&admin, generate, json!({ "y": 2027 })).await;
+    assert_eq!(
+        again.data()["okr"]["generateCycles"]["cycles"],
+        json!([{ "id": again.data()["okr"]["generateCycles"]["cycles"][0]["id"], "name": "FY2027 Q2", "startsOn": "2027-04-01", "endsOn": "2027-06-30", "parent": { "name": "FY2027" } }]),
+        "FY2027 keeps the calendar it was made with"
+    );
+    let overlapping = app.gql(&admin, generate, json!({ "y": 2028 })).await;
+    assert_eq!(
+        (overlapping.code(), overlapping.field()),
+        ("VALIDATION", "input.fiscalYear")
+    );
+    assert!(
+        overlapping.message().contains("2027-04-01 to 2028-03-31")
+            && overlapping.message().contains("\"FY2027\""),
+        "{}",
+        overlapping.message()
+    );
+    let later = app.gql(&admin, generate, json!({ "y": 2029 })).await;
+    assert_eq!(
+        later.data()["okr"]["generateCycles"]["cycles"][0],
+        json!({ "id": later.data()["okr"]["generateCycles"]["cycles"][0]["id"], "name": "FY2029", "startsOn": "2028-04-01", "endsOn": "2029-03-31", "parent": null })
+    );
 }

@@ -249,6 +249,21 @@ async fn private_objectives_show_only_to_those_who_may_see_them_on_every_read_pa
             assert_eq!(data["okr"]["objectives"]["totalCount"], 1);
             assert_eq!(data["okr"]["keyResults"]["totalCount"], 1);
         }
+        // The audit log holds every change, private ones included: admins only.
+        let audit = app
+            .gql(token, "{ auditLog(first: 100) { nodes { action after } } }", json!({}))
+            .await;
+        let audit_body = serde_json::to_string(&audit.body).unwrap();
+        match *who {
+            "admin" => assert!(audit_body.contains("Find a new job"), "{audit_body}"),
+            "another tenant" => {
+                assert_eq!(names_a_secret(&audit_body, &secrets), None, "{audit_body}")
+            }
+            _ => {
+                assert_eq!(audit.code(), "FORBIDDEN", "{who}");
+                assert_eq!(names_a_secret(&audit_body, &secrets), None, "{who}: {audit_body}");
+            }
+        }
         if *who != "another tenant" && *who != "integrator" {
             progress_seen.push(response.body["data"]["okr"]["parent"]["progress"]["value"].clone());
         }

@@ -238,6 +238,17 @@ pub fn expected_progress(
     ends_on: NaiveDate,
     as_of: NaiveDate,
 ) -> Explained<Decimal> {
+    expected_progress_over(starts_on, ends_on, as_of, "cycle")
+}
+
+/// The share of a span (`what`: "cycle", "key result's dates") elapsed at
+/// `as_of`, days counted inclusively.
+pub fn expected_progress_over(
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    as_of: NaiveDate,
+    what: &str,
+) -> Explained<Decimal> {
     let total = (ends_on - starts_on).num_days() + 1;
     let elapsed = ((as_of - starts_on).num_days() + 1).clamp(0, total.max(1));
     let value = if total <= 0 {
@@ -250,14 +261,14 @@ pub fn expected_progress(
     Explained {
         value,
         explanation: Explanation {
-            formula: "days elapsed / days in cycle".into(),
+            formula: format!("days elapsed / days in {what}"),
             inputs: vec![
                 input("days elapsed", Decimal::from(elapsed)),
-                input("days in cycle", Decimal::from(total)),
+                input(format!("days in {what}"), Decimal::from(total)),
             ],
             result: value,
             text: format!(
-                "{elapsed} of {total} days of the cycle have passed by {as_of}, so {value} is expected."
+                "{elapsed} of {total} days of the {what} have passed by {as_of}, so {value} is expected."
             ),
         },
     }

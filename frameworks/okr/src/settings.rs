@@ -40,6 +40,16 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// Where members may set team objectives.
+    MemberTeamReach {
+        /// Their own org unit only.
+        OwnUnit => "OWN_UNIT",
+        /// Their own org unit and every unit below it.
+        OwnUnitAndBelow => "OWN_UNIT_AND_BELOW",
+    }
+);
+
+stored_enum!(
     /// How often a key result should get a check-in before it counts as stale.
     CheckInCadence {
         /// Every 7 days.
@@ -84,6 +94,9 @@ pub struct OkrSettings {
     pub health_rollup: HealthRollup,
     pub check_in_cadence: CheckInCadence,
     pub confidence_labels: Vec<ConfidenceLabel>,
+    /// Where members may set team objectives (managers: the units they
+    /// lead and below; admins: anywhere).
+    pub member_team_objectives: MemberTeamReach,
 }
 
 impl Default for OkrSettings {
@@ -96,6 +109,7 @@ impl Default for OkrSettings {
             at_risk_tolerance: 25,
             health_rollup: HealthRollup::Weakest,
             check_in_cadence: CheckInCadence::Weekly,
+            member_team_objectives: MemberTeamReach::OwnUnit,
             confidence_labels: vec![
                 ConfidenceLabel {
                     from: 0,

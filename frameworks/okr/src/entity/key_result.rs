@@ -27,6 +27,11 @@ pub struct Model {
     pub metric_id: Option<Uuid>,
     /// Locked at cycle close: decimal text 0..1.
     pub grade: Option<String>,
+    /// From when progress is expected and check-ins are due: its creation
+    /// day by default; null (older rows) means the cycle's start.
+    pub starts_on: Option<Date>,
+    /// When it should be reached, if before the cycle's end.
+    pub due_on: Option<Date>,
     /// The latest check-in, kept on the row so scoring a cycle never scans
     /// its check-ins.
     pub last_check_in_id: Option<Uuid>,

@@ -24,8 +24,19 @@ pub struct Model {
     pub weight: String,
     /// `KEY_RESULTS`, `ALIGNED_OBJECTIVES` or `BOTH`.
     pub progress_driver: String,
-    /// Locked at cycle close: decimal text 0..1.
+    /// Set at cycle close (or a regrade): the progress then, decimal text 0..1.
     pub grade: Option<String>,
+    pub graded_at: Option<DateTimeUtc>,
+    /// The person who graded (closed the cycle or regraded), if the admin has one.
+    pub graded_by_person_id: Option<Uuid>,
+    /// The owner's own score, decimal text 0..1, kept beside the grade.
+    pub self_score: Option<String>,
+    pub self_score_note: Option<String>,
+    pub self_scored_at: Option<DateTimeUtc>,
+    pub self_scored_by_person_id: Option<Uuid>,
+    /// When an admin or the owner's manager confirmed the self-score.
+    pub self_score_confirmed_at: Option<DateTimeUtc>,
+    pub self_score_confirmed_by_person_id: Option<Uuid>,
     pub closing_note: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -2,7 +2,7 @@
 
 use super::loaders::{CycleScoresLoader, VisibleObjective};
 use super::types::*;
-use crate::entity::{check_in, key_result};
+use crate::entity::{check_in, cycle, key_result, objective};
 use crate::model::KeyResultStatus;
 use crate::service::scores::{KeyResultScore, target_of};
 use crate::service::visibility::visible_objective_ids;
@@ -14,8 +14,9 @@ use sea_orm::{ColumnTrait, Condition, QueryFilter};
 use throughline_domain::entity::metric;
 use throughline_domain::graphql::types::{Metric, Person};
 use throughline_domain::kit::{
-    ById, DomainError, Page, PageArgs, SortKey, Target, TargetProgress, connection, decode_id,
-    decode_optional, encode_id, id_of, page_complexity, patch_id, request, updated_since,
+    ById, Date, DomainError, Page, PageArgs, SortKey, Target, TargetProgress, connection,
+    decode_id, decode_optional, encode_id, id_of, page_complexity, patch, patch_id, request,
+    updated_since,
 };
 use uuid::Uuid;
 
@@ -160,6 +161,35 @@ impl OkrKeyResult {
             .await?
             .map(Metric))
     }
+    /// From when progress is expected of it and check-ins are due.
+    async fn starts_on(&self, ctx: &Context<'_>) -> Result<Date> {
+        if let Some(day) = self.0.starts_on {
+            return Ok(Date(day));
+        }
+        // Rows without their own start (seeded ones) run the whole cycle.
+        let request = request(ctx)?;
+        let objective = request
+            .loader::<ById<objective::Entity>, _>()
+            .load_one(self.0.objective_id)
+            .await?;
+        let cycle = match objective {
+            Some(o) => {
+                request
+                    .loader::<ById<cycle::Entity>, _>()
+                    .load_one(o.cycle_id)
+                    .await?
+            }
+            None => None,
+        };
+        Ok(Date(cycle.map_or_else(
+            || self.0.created_at.date_naive(),
+            |c| c.starts_on,
+        )))
+    }
+    /// When it should be reached; null: by the cycle's end.
+    async fn due_on(&self) -> Option<Date> {
+        self.0.due_on.map(Date)
+    }
     /// The grade locked when the cycle closed (0 to 1).
     async fn grade(&self) -> Result<Option<Decimal>> {
         Ok(optional_decimal(self.0.grade.as_deref())?)
@@ -210,6 +240,12 @@ pub struct CreateOkrKeyResultInput {
     pub current_value: Option<Decimal>,
     /// A core metric whose recorded values update it.
     pub metric_id: Option<ID>,
+    /// From when progress is expected of it (within its cycle); default
+    /// today in the tenant's time zone, so one added mid-cycle is not born
+    /// behind.
+    pub starts_on: Option<Date>,
+    /// When it should be reached, if before the cycle's end.
+    pub due_on: Option<Date>,
 }
 
 /// Changes to a key result; omitted fields stay, null clears.
@@ -229,6 +265,10 @@ pub struct UpdateOkrKeyResultInput {
     pub weight: Option<Decimal>,
     /// Link to a core metric, or null to unlink.
     pub metric_id: MaybeUndefined<ID>,
+    /// New start (within its cycle).
+    pub starts_on: Option<Date>,
+    /// New due date, or null for the cycle's end.
+    pub due_on: MaybeUndefined<Date>,
     /// `CLOSED` stops check-ins and keeps its last value counting;
     /// `ARCHIVED` keeps it with its history but stops counting it; `ACTIVE`
     /// brings it back.
@@ -422,6 +462,8 @@ impl OkrKeyResultsMutation {
                 weight: input.weight,
                 current_value: input.current_value,
                 metric_id: decode_optional(input.metric_id.as_ref(), "Metric", "input.metricId")?,
+                starts_on: input.starts_on.map(|d| d.0),
+                due_on: input.due_on.map(|d| d.0),
             },
         )
         .await?;
@@ -449,6 +491,8 @@ impl OkrKeyResultsMutation {
                 target: input.target,
                 weight: input.weight,
                 metric_id: patch_id(&input.metric_id, "Metric", "input.metricId")?,
+                starts_on: input.starts_on.map(|d| d.0),
+                due_on: patch(&input.due_on).map(|d| d.map(|d| d.0)),
                 status: input.status,
             },
         )

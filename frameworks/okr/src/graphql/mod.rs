@@ -12,6 +12,7 @@ pub mod alignment;
 pub mod bulk;
 pub mod check_ins;
 pub mod cycles;
+pub mod grading;
 pub mod key_results;
 pub mod objectives;
 

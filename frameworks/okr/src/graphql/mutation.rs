@@ -13,4 +13,5 @@ pub struct OkrMutation(
     super::check_ins::OkrCheckInsMutation,
     super::alignment::OkrAlignmentMutation,
     super::bulk::OkrBulkMutation,
+    super::grading::OkrGradingMutation,
 );

@@ -233,9 +233,14 @@ impl OkrObjective {
     async fn closing_note(&self) -> Option<&str> {
         self.0.closing_note.as_deref()
     }
-    /// The grade locked when the cycle closed (0 to 1).
+    /// The grade recorded when the cycle closed (0 to 1); `grading` tells
+    /// when, by whom, whether it is outdated, and the owner's self-score.
     async fn grade(&self) -> Result<Option<Decimal>> {
         Ok(optional_decimal(self.0.grade.as_deref())?)
+    }
+    /// How it was graded.
+    async fn grading(&self) -> super::grading::OkrGrading {
+        super::grading::OkrGrading(self.0.clone())
     }
     /// Increases with every change; send it back with updates.
     async fn version(&self) -> i32 {

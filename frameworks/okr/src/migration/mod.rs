@@ -3,6 +3,7 @@
 mod m20261121_000001_okr_tables;
 mod m20261122_000001_revision_and_key_result_status;
 mod m20261202_000001_tenant_references;
+mod m20261202_000002_key_result_dates_and_grading;
 
 use sea_orm_migration::prelude::*;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_okr_tables::Migration),
             Box::new(m20261122_000001_revision_and_key_result_status::Migration),
             Box::new(m20261202_000001_tenant_references::Migration),
+            Box::new(m20261202_000002_key_result_dates_and_grading::Migration),
         ]
     }
 

@@ -107,6 +107,8 @@ pub async fn create(
                     weight: kr.weight,
                     current_value: None,
                     metric_id: kr.metric_id,
+                    starts_on: None,
+                    due_on: None,
                 },
                 &format!("{prefix}.keyResults[{kr_index}]"),
             )

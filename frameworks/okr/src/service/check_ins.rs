@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::entity::{check_in, key_result, objective};
 use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, ObjectiveStatus};
-use crate::scoring::{Health, derive_key_result_health, expected_progress};
+use crate::scoring::{Health, derive_key_result_health};
 
 use super::{can_edit, cycle_of, figures_changed, optional_decimal, parse_decimal};
 
@@ -186,7 +186,12 @@ pub(crate) async fn insert(
     let before = target.progress(before_value);
     let after = target.progress(Some(input.value));
     let settings = scope.settings::<crate::Okr>(tx).await?;
-    let expected = expected_progress(cycle.starts_on, cycle.ends_on, as_of.min(cycle.ends_on));
+    let expected = super::scores::key_result_expected(
+        &kr,
+        cycle.starts_on,
+        cycle.ends_on,
+        as_of.min(cycle.ends_on),
+    );
     let derived = derive_key_result_health(
         target.kind,
         after.progress,

@@ -1,19 +1,17 @@
 //! Cycles: created by hand or generated from the tenant's fiscal calendar,
 //! graded and locked at close, reopened by admins (audited).
 
-use super::scores::{families, score_cycle};
 use crate::model::{CycleStatus, ObjectiveStatus};
 use chrono::{Months, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set};
-use std::collections::HashSet;
+use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 use throughline_domain::kit::{
     Change, DomainError, DomainResult, TenantDb, TenantScope, TenantSelect, TenantTxn,
-    fiscal_year_start, optional_text, required_text, to_stored,
+    fiscal_year_start, optional_text, required_text,
 };
 use uuid::Uuid;
 
-use crate::entity::{cycle, key_result, objective};
+use crate::entity::{cycle, objective};
 
 #[derive(Clone, Debug)]
 pub struct NewCycle {
@@ -124,20 +122,48 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
         ));
     }
     let length = scope.settings::<crate::Okr>(scope).await?.cycle_length;
-    let start = fiscal_year_start(fiscal_year, scope.tenant().fiscal_year_start_month as u32);
     // Years 2000..=2100 (checked above) are far from chrono's limits.
     #[allow(clippy::expect_used, reason = "the fiscal year is 2000..=2100")]
     let last_day = |from: NaiveDate, months: u32| {
         from.checked_add_months(Months::new(months)).expect("date") - chrono::Duration::days(1)
     };
+    let is_year =
+        |c: &cycle::Model| c.parent_id.is_none() && last_day(c.starts_on, 12) == c.ends_on;
     let mut tx = scope.begin().await?;
     let existing = scope.select::<cycle::Entity>().all(&tx).await?;
     let exists = |name: &str| existing.iter().find(|c| c.name == name).cloned();
     let mut created = Vec::new();
     let year_name = format!("FY{fiscal_year}");
-    let year = if let Some(year) = exists(&year_name) {
-        year
+    // A year keeps the fiscal calendar in force when it was made: its
+    // sub-cycles follow its own dates, whatever the tenant's start month is
+    // now, so none is ever parented under a year it does not fall in.
+    let (start, year) = if let Some(year) = exists(&year_name) {
+        if !is_year(&year) {
+            return Err(DomainError::validation(
+                "input.fiscalYear",
+                format!(
+                    "{year_name} exists but runs {} to {}, not a whole year: create its sub-cycles with createCycle",
+                    year.starts_on, year.ends_on
+                ),
+            ));
+        }
+        (year.starts_on, year)
     } else {
+        let month = scope.tenant().fiscal_year_start_month as u32;
+        let start = fiscal_year_start(fiscal_year, month);
+        let end = last_day(start, 12);
+        if let Some(other) = existing
+            .iter()
+            .find(|c| is_year(c) && c.starts_on <= end && start <= c.ends_on)
+        {
+            return Err(DomainError::validation(
+                "input.fiscalYear",
+                format!(
+                    "{year_name} would run {start} to {end} (the fiscal year now starts in month {month}) and overlap {:?} ({} to {}), made under the earlier calendar: years keep their dates, so bridge the change with a cycle made by createCycle",
+                    other.name, other.starts_on, other.ends_on
+                ),
+            ));
+        }
         let year = insert(
             &mut tx,
             NewCycle {
@@ -149,7 +175,7 @@ pub async fn generate(scope: &TenantScope, fiscal_year: i32) -> DomainResult<Vec
         )
         .await?;
         created.push(year.clone());
-        year
+        (start, year)
     };
     let months = length.months() as u32;
     if months < 12 {
@@ -305,68 +331,10 @@ pub async fn close(
             ),
         ));
     }
-    let settings = scope.settings::<crate::Okr>(&tx).await?;
     let mut closing = current.clone();
     closing.status = CycleStatus::Closed.as_str().into();
     closing.closed_at = Some(Utc::now());
-    let mut family = families(&tx, scope, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    if let Some(cycle) = family.first_mut() {
-        *cycle = closing.clone();
-    }
-    let scores = score_cycle(&tx, scope, &family, &settings, today).await?;
-    // Only this cycle's own rows are graded: nested cycles close on their own.
-    let own_objectives = scope
-        .select::<objective::Entity>()
-        .select_only()
-        .column(objective::Column::Id)
-        .filter(objective::Column::CycleId.eq(id));
-    let own_key_results: HashSet<Uuid> = scope
-        .select::<key_result::Entity>()
-        .select_only()
-        .column(key_result::Column::Id)
-        .filter(key_result::Column::ObjectiveId.in_subquery(own_objectives.clone().into_query()))
-        .into_tuple::<Uuid>()
-        .all(&tx)
-        .await?
-        .into_iter()
-        .collect();
-    let own_objectives: HashSet<Uuid> = own_objectives
-        .into_tuple::<Uuid>()
-        .all(&tx)
-        .await?
-        .into_iter()
-        .collect();
-    for (kr_id, score) in scores
-        .key_results
-        .iter()
-        .filter(|(id, _)| own_key_results.contains(id))
-    {
-        tx.update::<key_result::Entity>()
-            .col_expr(
-                key_result::Column::Grade,
-                Some(to_stored(score.progress.progress)).into(),
-            )
-            .filter(key_result::Column::Id.eq(*kr_id))
-            .exec()
-            .await?;
-    }
-    for (objective_id, score) in scores
-        .objectives
-        .iter()
-        .filter(|(id, _)| own_objectives.contains(id))
-    {
-        tx.update::<objective::Entity>()
-            .col_expr(
-                objective::Column::Grade,
-                Some(to_stored(score.progress)).into(),
-            )
-            .filter(objective::Column::Id.eq(*objective_id))
-            .exec()
-            .await?;
-    }
+    super::grading::grade_cycle(&tx, &closing).await?;
     // Closing the cycle closes its objectives (archived ones stay archived).
     tx.update::<objective::Entity>()
         .col_expr(

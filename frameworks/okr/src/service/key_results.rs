@@ -1,6 +1,6 @@
 //! Key results: scored with the core Target, optionally fed by a core metric.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, Set};
 use throughline_domain::entity::{metric, person};
@@ -10,7 +10,7 @@ use throughline_domain::kit::{
 };
 use uuid::Uuid;
 
-use crate::entity::{key_result, objective};
+use crate::entity::{cycle, key_result, objective};
 use crate::model::{KeyResultStatus, ObjectiveStatus};
 
 use super::objectives::{load as load_objective, warnings};
@@ -26,6 +26,9 @@ pub struct NewKeyResult {
     pub weight: Option<Decimal>,
     pub current_value: Option<Decimal>,
     pub metric_id: Option<Uuid>,
+    /// Defaults to today in the tenant's time zone (kept within the cycle).
+    pub starts_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -36,8 +39,42 @@ pub struct KeyResultChanges {
     pub target: Option<Target>,
     pub weight: Option<Decimal>,
     pub metric_id: Option<Option<Uuid>>,
+    pub starts_on: Option<NaiveDate>,
+    /// `Some(None)` clears the due date (due at the cycle's end).
+    pub due_on: Option<Option<NaiveDate>>,
     /// Close (no more check-ins), archive (no longer counted) or reactivate.
     pub status: Option<KeyResultStatus>,
+}
+
+/// A key result's dates, checked against its cycle: it starts within the
+/// cycle and is due between its start and the cycle's end.
+fn check_dates(
+    cycle: &cycle::Model,
+    starts_on: NaiveDate,
+    due_on: Option<NaiveDate>,
+    prefix: &str,
+) -> DomainResult<()> {
+    if starts_on < cycle.starts_on || starts_on > cycle.ends_on {
+        return Err(DomainError::validation(
+            format!("{prefix}.startsOn"),
+            format!(
+                "{starts_on} is outside the cycle {:?} ({} to {}): a key result starts within its cycle",
+                cycle.name, cycle.starts_on, cycle.ends_on
+            ),
+        ));
+    }
+    if let Some(due) = due_on
+        && (due < starts_on || due > cycle.ends_on)
+    {
+        return Err(DomainError::validation(
+            format!("{prefix}.dueOn"),
+            format!(
+                "{due} must fall between the key result's start ({starts_on}) and the cycle's end ({})",
+                cycle.ends_on
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn stored(value: Option<Decimal>) -> Option<String> {
@@ -155,8 +192,13 @@ pub(crate) async fn insert(
 ) -> DomainResult<key_result::Model> {
     let scope = tx.scope();
     require_edit(tx, scope, objective).await?;
-    open_for_change(tx, objective.cycle_id, "input.objectiveId").await?;
+    let cycle = open_for_change(tx, objective.cycle_id, "input.objectiveId").await?;
     let title = required_text("title", &input.title, 300).map_err(|e| e.within(prefix))?;
+    // Added mid-cycle, it is judged from today, not born behind.
+    let starts_on = input
+        .starts_on
+        .unwrap_or_else(|| scope.today().clamp(cycle.starts_on, cycle.ends_on));
+    check_dates(&cycle, starts_on, input.due_on, prefix)?;
     input
         .target
         .validate()
@@ -176,6 +218,8 @@ pub(crate) async fn insert(
         current_value: Set(stored(input.current_value.or(input.target.start))),
         metric_id: Set(input.metric_id),
         grade: Set(None),
+        starts_on: Set(Some(starts_on)),
+        due_on: Set(input.due_on),
         last_check_in_id: Set(None),
         last_check_in_on: Set(None),
         last_stated_status: Set(None),
@@ -213,10 +257,25 @@ pub async fn update(
     if current.version != changes.version {
         return Err(DomainError::stale_version("key result"));
     }
-    open_for_change(&tx, objective.cycle_id, "input.id").await?;
+    let cycle = open_for_change(&tx, objective.cycle_id, "input.id").await?;
     let mut after = current.clone();
     if let Some(title) = &changes.title {
         after.title = required_text("input.title", title, 300)?;
+    }
+    if let Some(starts_on) = changes.starts_on {
+        after.starts_on = Some(starts_on);
+    }
+    if let Some(due_on) = changes.due_on {
+        after.due_on = due_on;
+    }
+    if changes.starts_on.is_some() || changes.due_on.is_some() {
+        let (starts_on, _) = super::scores::key_result_span(&current, &cycle);
+        check_dates(
+            &cycle,
+            after.starts_on.unwrap_or(starts_on),
+            after.due_on,
+            "input",
+        )?;
     }
     if let Some(target) = &changes.target {
         target.validate().map_err(|e| e.within("input.target"))?;

@@ -4,6 +4,7 @@ pub mod alignment;
 pub mod bulk;
 pub mod check_ins;
 pub mod cycles;
+pub mod grading;
 pub mod key_results;
 pub mod metric_link;
 pub mod objectives;
@@ -14,12 +15,16 @@ pub mod visibility;
 
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, QueryFilter};
-use throughline_domain::entity::person;
-use throughline_domain::kit::{DomainError, DomainResult, Role, TenantDb, TenantScope, TenantTxn};
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+use throughline_domain::entity::{org_unit, person};
+use throughline_domain::kit::{
+    DomainError, DomainResult, Role, TenantDb, TenantScope, TenantTxn, Walk,
+};
+use throughline_domain::service::org_units::ORG_CHART;
 use uuid::Uuid;
 
 use crate::entity::{co_owner, cycle, objective};
+use crate::settings::MemberTeamReach;
 
 /// A warning that does not stop the change (too many company objectives, an
 /// objective without key results…).
@@ -201,6 +206,65 @@ pub(crate) async fn can_edit<C: TenantDb>(
         }
     }
     reports_to(db, scope, objective.owner_id, me).await
+}
+
+/// Who may set a team objective for an org unit: admins anywhere; managers
+/// for their own unit and the units they lead (head) with every unit below
+/// them; members for their own unit (and the units below it, if the
+/// tenant's `memberTeamObjectives` setting says so).
+pub(crate) async fn require_team_unit(tx: &TenantTxn<'_>, unit: Uuid) -> DomainResult<()> {
+    let scope = tx.scope();
+    let actor = scope.actor();
+    if actor.role == Role::Admin {
+        return Ok(());
+    }
+    let refused = || {
+        DomainError::forbidden(
+            "team objectives are set by members for their own org unit, by managers for the units they lead, by admins anywhere",
+        )
+    };
+    let Some(me) = actor.person_id else {
+        return Err(refused());
+    };
+    let own_unit = scope
+        .select::<person::Entity>()
+        .filter(person::Column::Id.eq(me))
+        .one(tx)
+        .await?
+        .and_then(|p| p.org_unit_id);
+    if own_unit == Some(unit) {
+        return Ok(());
+    }
+    let roots: Vec<Uuid> = if actor.role == Role::Manager {
+        scope
+            .select::<org_unit::Entity>()
+            .select_only()
+            .column(org_unit::Column::Id)
+            .filter(org_unit::Column::HeadPersonId.eq(me))
+            .into_tuple::<Uuid>()
+            .all(tx)
+            .await?
+    } else if scope
+        .settings::<crate::Okr>(tx)
+        .await?
+        .member_team_objectives
+        == MemberTeamReach::OwnUnitAndBelow
+    {
+        own_unit.into_iter().collect()
+    } else {
+        vec![]
+    };
+    if roots.contains(&unit) {
+        return Ok(());
+    }
+    let below = !roots.is_empty()
+        && scope
+            .select::<org_unit::Entity>()
+            .filter(org_unit::Column::Id.eq(unit))
+            .filter(scope.in_tree(org_unit::Column::Id, ORG_CHART, Walk::Below(&roots)))
+            .exists(tx)
+            .await?;
+    if below { Ok(()) } else { Err(refused()) }
 }
 
 pub(crate) async fn require_edit<C: TenantDb>(

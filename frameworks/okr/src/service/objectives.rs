@@ -16,7 +16,7 @@ use sea_orm::{ColumnTrait, QueryFilter, Set};
 use crate::entity::{co_owner, key_result, objective};
 use crate::model::{Level, ObjectiveStatus};
 
-use super::{Editable, Warning, open_for_change, require_edit, weight};
+use super::{Editable, Warning, open_for_change, require_edit, require_team_unit, weight};
 
 /// Co-owners share an objective; past a handful it is a team objective.
 pub const MAX_CO_OWNERS: usize = 20;
@@ -251,6 +251,9 @@ pub(crate) async fn insert(
         .map_err(|e| e.within(prefix))?;
     let weight = weight("weight", input.weight).map_err(|e| e.within(prefix))?;
     check_level(scope, input.level, input.org_unit_id).map_err(|e| e.within(prefix))?;
+    if let Some(unit) = input.org_unit_id.filter(|_| input.level == Level::Team) {
+        require_team_unit(tx, unit).await?;
+    }
     let cycle = open_for_change(tx, input.cycle_id, "cycleId")
         .await
         .map_err(|e| e.within(prefix))?;
@@ -368,6 +371,11 @@ pub async fn update(
     }
     check_level(scope, Level::parse(&after.level)?, after.org_unit_id)
         .map_err(|e| e.within("input"))?;
+    let team_unit =
+        |o: &objective::Model| o.org_unit_id.filter(|_| o.level == Level::Team.as_str());
+    if let Some(unit) = team_unit(&after).filter(|unit| team_unit(&current) != Some(*unit)) {
+        require_team_unit(&tx, unit).await?;
+    }
     let co_owners = changes.co_owner_ids.clone().unwrap_or_default();
     check_people(&tx, after.owner_id, &co_owners, after.org_unit_id).await?;
     // The new owner or unit must also be within the editor's reach.

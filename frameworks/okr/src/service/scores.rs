@@ -20,7 +20,8 @@ use crate::entity::{alignment, cycle, key_result, objective};
 use crate::model::{KeyResultStatus, ObjectiveStatus};
 use crate::scoring::{
     Contribution, Explained, Health, ProgressDriver, Source, derive_key_result_health,
-    expected_progress, is_stale, no_data, redact, rollup_health, weighted_mean,
+    expected_progress, expected_progress_over, is_stale, no_data, redact, rollup_health,
+    weighted_mean,
 };
 use crate::settings::{CheckInCadence, HealthRollup};
 use throughline_domain::entity::metric;
@@ -115,6 +116,39 @@ pub fn as_of(cycle: &cycle::Model, today: NaiveDate, zone: &str) -> NaiveDate {
             .map_or(cycle.ends_on, |at| today_in(zone, at).min(cycle.ends_on))
     } else {
         today.min(cycle.ends_on)
+    }
+}
+
+/// The days a key result is expected to progress over: from its start (its
+/// creation day by default, the cycle's start for older rows) to its due
+/// date or the cycle's end, both kept within the cycle.
+pub fn key_result_span(kr: &key_result::Model, cycle: &cycle::Model) -> (NaiveDate, NaiveDate) {
+    span_within(kr, cycle.starts_on, cycle.ends_on)
+}
+
+fn span_within(
+    kr: &key_result::Model,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
+    let start = kr.starts_on.unwrap_or(starts_on).clamp(starts_on, ends_on);
+    let end = kr.due_on.unwrap_or(ends_on).clamp(start, ends_on);
+    (start, end)
+}
+
+/// Expected progress of a key result on `as_of`: the cycle's own figure when
+/// the key result spans the whole cycle.
+pub fn key_result_expected(
+    kr: &key_result::Model,
+    starts_on: NaiveDate,
+    ends_on: NaiveDate,
+    as_of: NaiveDate,
+) -> Explained<Decimal> {
+    let (start, end) = span_within(kr, starts_on, ends_on);
+    if (start, end) == (starts_on, ends_on) {
+        expected_progress(start, end, as_of)
+    } else {
+        expected_progress_over(start, end, as_of, "key result's span")
     }
 }
 
@@ -255,6 +289,7 @@ struct CycleClock {
     /// Closed or archived: its figures are final and nothing is stale.
     locked: bool,
     starts_on: NaiveDate,
+    ends_on: NaiveDate,
     as_of: NaiveDate,
     expected: Explained<Decimal>,
     parent: Option<Uuid>,
@@ -326,6 +361,7 @@ pub fn compute(
             let clock = CycleClock {
                 locked: super::is_locked(cycle),
                 starts_on: cycle.starts_on,
+                ends_on: cycle.ends_on,
                 as_of,
                 expected: expected_progress(cycle.starts_on, cycle.ends_on, as_of),
                 parent: cycle.parent_id,
@@ -347,6 +383,7 @@ pub fn compute(
             continue;
         };
         let target = target_of(kr)?;
+        let expected = key_result_expected(kr, clock.starts_on, clock.ends_on, clock.as_of);
         let current = optional_decimal(kr.current_value.as_deref())?;
         let progress = target.progress(current);
         // No check-in yet and the value still where it started: nothing to
@@ -359,15 +396,17 @@ pub fn compute(
             derive_key_result_health(
                 target.kind,
                 progress.progress,
-                clock.expected.value,
+                expected.value,
                 settings.on_track_tolerance,
                 settings.at_risk_tolerance,
             )
         };
-        // Closed and archived key results expect no more check-ins.
+        // Closed and archived key results expect no more check-ins; a new
+        // key result is due its first one a cadence after its own start.
+        let (kr_start, _) = span_within(kr, clock.starts_on, clock.ends_on);
         let stale = !clock.locked
             && kr.status == KeyResultStatus::Active.as_str()
-            && calendar.is_stale(kr, clock.starts_on, settings.check_in_cadence, clock.as_of);
+            && calendar.is_stale(kr, kr_start, settings.check_in_cadence, clock.as_of);
         let stated = if stale {
             None
         } else {
@@ -381,7 +420,7 @@ pub fn compute(
             KeyResultScore {
                 health: stated.unwrap_or(derived.value),
                 progress,
-                expected: clock.expected.clone(),
+                expected,
                 derived_health: derived,
                 stated_health: stated,
                 stale,
@@ -549,6 +588,8 @@ mod tests {
             metric_id: metric,
             status: "ACTIVE".into(),
             grade: None,
+            starts_on: None,
+            due_on: None,
             last_check_in_id: Some(Uuid::nil()),
             last_check_in_on: Some(day(last)),
             last_stated_status: None,
