@@ -1481,6 +1481,55 @@ async fn an_objective_aligned_to_a_key_result_counts_towards_that_key_results_ob
         health.starts_with("Weakest of 2 contribution(s): key result \"Grow\", OFF_TRACK,"),
         "{health}"
     );
+    // A key result may take its progress from the objectives aligned to it:
+    // they then count through it, not twice.
+    let driven = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": team, "title": "Teams deliver", "target": { "kind": "MILESTONE" }, "progressSource": "ALIGNED_OBJECTIVES" } }))
+        .await;
+    let driven = id_at(driven.data(), "okr.createKeyResult.keyResult.id");
+    let other = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Other", "level": "INDIVIDUAL", "ownerId": org.report })).await;
+    let other_kr = key_result(&app, admin, &other, "0", "10", "1").await;
+    app.gql(
+        admin,
+        ALIGN,
+        json!({ "input": { "objectiveId": other, "parentKeyResultId": driven } }),
+    )
+    .await
+    .data();
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": other_kr, "value": "4" } }),
+    )
+    .await
+    .data();
+    let view = app
+        .gql(admin, "query($id: ID!, $k: ID!) { okr { objective(id: $id) { progress { value } alignedObjectives { title } } keyResult(id: $k) { progressSource progress { progress explanation { inputs { name value } } } } } }", json!({ "id": team, "k": driven }))
+        .await;
+    let okr = &view.data()["okr"];
+    assert_eq!(okr["keyResult"]["progressSource"], "ALIGNED_OBJECTIVES");
+    assert_eq!(okr["keyResult"]["progress"]["progress"], "0.4");
+    assert_eq!(
+        okr["keyResult"]["progress"]["explanation"]["inputs"][0],
+        json!({ "name": "Other progress", "value": "0.4" })
+    );
+    // (1 × 0.2 + 1 × 0.4 (the driven key result) + 3 × 0.6) / 5
+    assert_eq!(okr["objective"]["progress"]["value"], "0.48");
+    assert_eq!(
+        okr["objective"]["alignedObjectives"],
+        json!([{ "title": "Mine" }, { "title": "Other" }])
+    );
+    let refused = app
+        .gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": driven, "value": "1" } }),
+        )
+        .await;
+    assert_eq!(
+        (refused.code(), refused.field()),
+        ("VALIDATION", "input.keyResultId")
+    );
     // Aligning the team objective under its own child's key result would loop.
     let looped = app
         .gql(

@@ -25,13 +25,18 @@ struct Secrets {
     /// Global IDs of the private objectives, their key result and check-in.
     ids: Vec<String>,
     parent: String,
+    driven_kr: String,
     visible_kr: String,
     secret_kr: String,
 }
 
 /// Everything a viewer can read about the cycle in one request.
-const READ_ALL: &str = r#"query($parent: ID!, $cycle: ID!, $ceo: ID!, $secret: ID!, $secretKr: ID!) {
+const READ_ALL: &str = r#"query($parent: ID!, $cycle: ID!, $ceo: ID!, $secret: ID!, $secretKr: ID!, $driven: ID!) {
   okr {
+    driven: keyResult(id: $driven) {
+      progress { progress explanation { text inputs { name value } } }
+      health { explanation { text inputs { name } } }
+    }
     parent: objective(id: $parent) {
       progress { value explanation { formula text result inputs { name value } } }
       health
@@ -95,12 +100,16 @@ async fn secrets(app: &TestApp) -> (throughline_tests::okr::Org, Secrets, String
     let outsider = id_at(outsider.data(), "createPerson.person.id");
     let parent = objective(app, admin, json!({ "cycleId": org.cycle, "title": "Grow revenue", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit, "progressDriver": "BOTH" })).await;
     let visible_kr = kr(app, admin, &parent, "Visible KR").await;
+    let driven = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": parent, "title": "Driven KR", "target": { "kind": "MILESTONE" }, "progressSource": "ALIGNED_OBJECTIVES" } }))
+        .await;
+    let driven_kr = id_at(driven.data(), "okr.createKeyResult.keyResult.id");
     let job = objective(app, admin, json!({ "cycleId": org.cycle, "title": "Find a new job", "level": "INDIVIDUAL", "ownerId": org.report, "coOwnerIds": [org.peer], "private": true, "weight": "2" })).await;
     let side = objective(app, admin, json!({ "cycleId": org.cycle, "title": "Secret side project", "level": "INDIVIDUAL", "ownerId": org.report, "coOwnerIds": [org.peer], "private": true })).await;
     let secret_kr = kr(app, admin, &job, "Secret KR").await;
     for (child, target) in [
         (&job, json!({ "parentObjectiveId": parent })),
-        (&side, json!({ "parentKeyResultId": visible_kr })),
+        (&side, json!({ "parentKeyResultId": driven_kr })),
     ] {
         let mut input = target;
         input["objectiveId"] = json!(child);
@@ -127,6 +136,7 @@ async fn secrets(app: &TestApp) -> (throughline_tests::okr::Org, Secrets, String
     let secrets = Secrets {
         ids: vec![job, side, secret_kr.clone(), check_in],
         parent,
+        driven_kr,
         visible_kr,
         secret_kr,
     };
@@ -180,7 +190,7 @@ async fn private_objectives_show_only_to_those_who_may_see_them_on_every_read_pa
     ];
     let variables = json!({
         "parent": secrets.parent, "cycle": org.cycle, "ceo": org.ceo,
-        "secret": secrets.ids[0], "secretKr": secrets.secret_kr,
+        "secret": secrets.ids[0], "secretKr": secrets.secret_kr, "driven": secrets.driven_kr,
     });
     let mut progress_seen = Vec::new();
     for (who, token, entitled) in &viewers {
@@ -223,10 +233,17 @@ async fn private_objectives_show_only_to_those_who_may_see_them_on_every_read_pa
                 [
                     "Visible KR progress",
                     "Visible KR weight",
-                    "2 private contributions progress",
-                    "2 private contributions weight"
+                    "Driven KR progress",
+                    "Driven KR weight",
+                    "1 private contribution progress",
+                    "1 private contribution weight"
                 ],
-                "both private objectives still count, merged and anonymous"
+                "the private objective still counts, anonymous"
+            );
+            assert_eq!(
+                response.body["data"]["okr"]["driven"]["progress"]["explanation"]["inputs"][0]["name"],
+                "1 private contribution progress",
+                "through a key result too"
             );
             let input = |name: &str| {
                 explanation["inputs"]
@@ -237,21 +254,24 @@ async fn private_objectives_show_only_to_those_who_may_see_them_on_every_read_pa
                     .unwrap()["value"]
                     .clone()
             };
-            assert_eq!(input("2 private contributions weight"), json!("3"));
-            // Rob's job objective: 30 % of its key result, weight 2; the side
-            // project has no key results: 0, weight 1.
-            assert_eq!(input("2 private contributions progress"), json!("0.2"));
+            // Rob's job objective: 30 % of its key result, weight 2.
+            assert_eq!(input("1 private contribution weight"), json!("2"));
+            assert_eq!(input("1 private contribution progress"), json!("0.3"));
             let data = response.data();
             assert_eq!(data["okr"]["secret"], Value::Null);
             assert_eq!(data["okr"]["secretKr"], Value::Null);
             assert_eq!(data["nodes"], json!([null, null]));
             assert_eq!(data["okr"]["parent"]["alignedObjectives"], json!([]));
             assert_eq!(data["okr"]["objectives"]["totalCount"], 1);
-            assert_eq!(data["okr"]["keyResults"]["totalCount"], 1);
+            assert_eq!(data["okr"]["keyResults"]["totalCount"], 2, "the parent's two");
         }
         // The audit log holds every change, private ones included: admins only.
         let audit = app
-            .gql(token, "{ auditLog(first: 100) { nodes { action after } } }", json!({}))
+            .gql(
+                token,
+                "{ auditLog(first: 100) { nodes { action after } } }",
+                json!({}),
+            )
             .await;
         let audit_body = serde_json::to_string(&audit.body).unwrap();
         match *who {
@@ -261,7 +281,11 @@ async fn private_objectives_show_only_to_those_who_may_see_them_on_every_read_pa
             }
             _ => {
                 assert_eq!(audit.code(), "FORBIDDEN", "{who}");
-                assert_eq!(names_a_secret(&audit_body, &secrets), None, "{who}: {audit_body}");
+                assert_eq!(
+                    names_a_secret(&audit_body, &secrets),
+                    None,
+                    "{who}: {audit_body}"
+                );
             }
         }
         if *who != "another tenant" && *who != "integrator" {

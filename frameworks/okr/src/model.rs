@@ -55,6 +55,17 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// What a key result's progress comes from.
+    KeyResultProgressSource as "OkrKeyResultProgressSource" {
+        /// Its current value against its target (check-ins, or a metric).
+        Target => "TARGET",
+        /// The weighted mean of the objectives aligned to it, which then
+        /// count towards its objective through it; it takes no check-ins.
+        AlignedObjectives => "ALIGNED_OBJECTIVES",
+    }
+);
+
+stored_enum!(
     /// Where a check-in came from.
     CheckInSource as "OkrCheckInSource" {
         /// Entered by a person.

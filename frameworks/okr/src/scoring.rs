@@ -128,6 +128,18 @@ impl Contribution {
     }
 }
 
+/// The private objectives among `items`: whether a viewer may see each
+/// decides how explanations show it.
+pub fn private_objectives(items: &[Contribution]) -> Vec<Uuid> {
+    items
+        .iter()
+        .filter_map(|c| match c.source {
+            Source::Objective { id, private: true } => Some(id),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `items` as a viewer sees them: the private objectives in `hidden` are
 /// merged into one anonymous contribution (last), with their total weight,
 /// their weighted progress and their weakest health, so the figure still

@@ -24,7 +24,9 @@ use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveModelTrait, ColumnTrait, QueryFilter, QueryOrder, Set};
 
 use crate::entity::{alignment, check_in, cycle, key_result, objective};
-use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, Level, ObjectiveStatus};
+use crate::model::{
+    CheckInSource, CycleStatus, KeyResultProgressSource, KeyResultStatus, Level, ObjectiveStatus,
+};
 use crate::scoring::{ProgressDriver, derive_key_result_health, expected_progress};
 
 const TEAM_TITLES: &[&str] = &[
@@ -159,6 +161,7 @@ fn plan_key_results(
                 // Seeded key results run the whole cycle.
                 starts_on: None,
                 due_on: None,
+                progress_source: KeyResultProgressSource::Target.as_str().into(),
                 last_check_in_id: None,
                 last_check_in_on: None,
                 last_stated_status: None,

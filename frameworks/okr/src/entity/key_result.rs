@@ -32,6 +32,8 @@ pub struct Model {
     pub starts_on: Option<Date>,
     /// When it should be reached, if before the cycle's end.
     pub due_on: Option<Date>,
+    /// `TARGET` or `ALIGNED_OBJECTIVES`.
+    pub progress_source: String,
     /// The latest check-in, kept on the row so scoring a cycle never scans
     /// its check-ins.
     pub last_check_in_id: Option<Uuid>,

@@ -3,7 +3,7 @@
 use super::loaders::{CycleScoresLoader, VisibleObjective};
 use super::types::*;
 use crate::entity::{check_in, cycle, key_result, objective};
-use crate::model::KeyResultStatus;
+use crate::model::{KeyResultProgressSource, KeyResultStatus};
 use crate::service::scores::{KeyResultScore, target_of};
 use crate::service::visibility::visible_objective_ids;
 use crate::service::{key_results, optional_decimal, parse_decimal};
@@ -84,18 +84,33 @@ impl OkrKeyResult {
     async fn current_value(&self) -> Result<Option<Decimal>> {
         Ok(optional_decimal(self.0.current_value.as_deref())?)
     }
-    /// Progress of the current value against the target, with its explanation.
+    /// Progress of the current value against the target (or, driven by
+    /// aligned objectives, their weighted mean), with its explanation.
+    /// Private objectives show as for objectives' progress.
     async fn progress(&self, ctx: &Context<'_>) -> Result<Option<TargetProgress>> {
-        Ok(kr_score(ctx, &self.0).await?.map(|s| s.progress))
+        let Some(score) = kr_score(ctx, &self.0).await? else {
+            return Ok(None);
+        };
+        let hidden = hidden_contributions(ctx, &score.contributions).await?;
+        Ok(Some(score.progress_seen_without(&hidden)))
     }
-    /// Health: the owner's recent stated status, else derived from progress against the cycle's elapsed share.
+    /// Health: the owner's recent stated status, else derived from progress
+    /// against its expected progress (driven by aligned objectives: theirs, rolled up).
     async fn health(&self, ctx: &Context<'_>) -> Result<Option<HealthStatus>> {
-        Ok(kr_score(ctx, &self.0).await?.map(|s| HealthStatus {
-            health: s.health,
-            derived: s.derived_health.value,
-            stated: s.stated_health,
-            explanation: s.derived_health.explanation,
+        let Some(score) = kr_score(ctx, &self.0).await? else {
+            return Ok(None);
+        };
+        let hidden = hidden_contributions(ctx, &score.contributions).await?;
+        Ok(Some(HealthStatus {
+            health: score.health,
+            derived: score.derived_health.value,
+            stated: score.stated_health,
+            explanation: score.health_explanation_seen_without(&hidden),
         }))
+    }
+    /// What its progress comes from.
+    async fn progress_source(&self) -> Result<KeyResultProgressSource> {
+        Ok(KeyResultProgressSource::parse(&self.0.progress_source)?)
     }
     /// True when no check-in happened within the tenant's check-in cadence.
     async fn stale(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
@@ -240,6 +255,9 @@ pub struct CreateOkrKeyResultInput {
     pub current_value: Option<Decimal>,
     /// A core metric whose recorded values update it.
     pub metric_id: Option<ID>,
+    /// `ALIGNED_OBJECTIVES`: its progress is the weighted mean of the
+    /// objectives aligned to it, and it takes no check-ins; default `TARGET`.
+    pub progress_source: Option<KeyResultProgressSource>,
     /// From when progress is expected of it (within its cycle); default
     /// today in the tenant's time zone, so one added mid-cycle is not born
     /// behind.
@@ -265,6 +283,8 @@ pub struct UpdateOkrKeyResultInput {
     pub weight: Option<Decimal>,
     /// Link to a core metric, or null to unlink.
     pub metric_id: MaybeUndefined<ID>,
+    /// What its progress comes from.
+    pub progress_source: Option<KeyResultProgressSource>,
     /// New start (within its cycle).
     pub starts_on: Option<Date>,
     /// New due date, or null for the cycle's end.
@@ -464,6 +484,7 @@ impl OkrKeyResultsMutation {
                 metric_id: decode_optional(input.metric_id.as_ref(), "Metric", "input.metricId")?,
                 starts_on: input.starts_on.map(|d| d.0),
                 due_on: input.due_on.map(|d| d.0),
+                progress_source: input.progress_source,
             },
         )
         .await?;
@@ -493,6 +514,7 @@ impl OkrKeyResultsMutation {
                 metric_id: patch_id(&input.metric_id, "Metric", "input.metricId")?,
                 starts_on: input.starts_on.map(|d| d.0),
                 due_on: patch(&input.due_on).map(|d| d.map(|d| d.0)),
+                progress_source: input.progress_source,
                 status: input.status,
             },
         )

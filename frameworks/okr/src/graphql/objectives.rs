@@ -16,7 +16,6 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
-use std::collections::HashSet;
 use throughline_domain::entity::person;
 use throughline_domain::graphql::types::{OrgUnit, Person};
 use throughline_domain::kit::{
@@ -40,23 +39,6 @@ pub(crate) async fn objective_score(
         .get(&o.id)
         .cloned()
         .ok_or_else(|| DomainError::Internal("objective not scored".into()))?)
-}
-
-/// The private objectives counted in `score` that the viewer may not see
-/// (one batched lookup for a whole page, none when nothing is private).
-async fn hidden_contributions(ctx: &Context<'_>, score: &ObjectiveScore) -> Result<HashSet<Uuid>> {
-    let private = score.private_objectives();
-    if private.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let visible = request(ctx)?
-        .loader::<VisibleObjective, _>()
-        .load_many(private.clone())
-        .await?;
-    Ok(private
-        .into_iter()
-        .filter(|id| !visible.contains_key(id))
-        .collect())
 }
 
 /// An objective: what to achieve in a cycle, measured by key results.
@@ -212,7 +194,7 @@ impl OkrObjective {
     /// see them they show only as one anonymous "private contribution".
     async fn progress(&self, ctx: &Context<'_>) -> Result<Explained> {
         let score = objective_score(ctx, &self.0).await?;
-        let hidden = hidden_contributions(ctx, &score).await?;
+        let hidden = hidden_contributions(ctx, &score.contributions).await?;
         Ok(score.progress_seen_without(&hidden).into())
     }
     /// The share of the cycle elapsed, with its explanation.
@@ -226,7 +208,7 @@ impl OkrObjective {
     /// How the health was reached.
     async fn health_explanation(&self, ctx: &Context<'_>) -> Result<Explanation> {
         let score = objective_score(ctx, &self.0).await?;
-        let hidden = hidden_contributions(ctx, &score).await?;
+        let hidden = hidden_contributions(ctx, &score.contributions).await?;
         Ok(score.health_explanation_seen_without(&hidden))
     }
     /// The owner's reflection for grading: what was learned.

@@ -48,6 +48,26 @@ pub(crate) fn ids(
     .transpose()
 }
 
+/// The private objectives among `contributions` that the viewer may not see
+/// (one batched lookup for a whole page, none when nothing is private).
+pub(crate) async fn hidden_contributions(
+    ctx: &Context<'_>,
+    contributions: &[crate::scoring::Contribution],
+) -> Result<std::collections::HashSet<Uuid>> {
+    let private = crate::scoring::private_objectives(contributions);
+    if private.is_empty() {
+        return Ok(Default::default());
+    }
+    let visible = request(ctx)?
+        .loader::<super::loaders::VisibleObjective, _>()
+        .load_many(private.clone())
+        .await?;
+    Ok(private
+        .into_iter()
+        .filter(|id| !visible.contains_key(id))
+        .collect())
+}
+
 pub(crate) async fn person(ctx: &Context<'_>, id: Uuid) -> Result<Option<Person>> {
     Ok(request(ctx)?
         .loader::<ById<person::Entity>, _>()

@@ -1,5 +1,6 @@
 //! Key results get their own start and due dates (a key result added mid-cycle
-//! is judged from its start, not the cycle's), and objectives keep their
+//! is judged from its start, not the cycle's) and may take their progress
+//! from the objectives aligned to them, and objectives keep their
 //! grading as facts: when and by whom graded, and the owner's self-score with
 //! its confirmation. Who did it is a person, as a check-in's author is: a
 //! record of a fact, null-safe if that person is later deleted.
@@ -47,6 +48,14 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(name("okr_key_results"))
+                    .add_column(text("progress_source").default("TARGET"))
+                    .to_owned(),
+            )
+            .await?;
         // Key results that exist were judged from their cycle's start: keep
         // that, so no figure moves with the upgrade.
         manager
@@ -80,7 +89,7 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        for column in KEY_RESULT_COLUMNS {
+        for column in KEY_RESULT_COLUMNS.iter().chain(&["progress_source"]) {
             manager
                 .alter_table(
                     Table::alter()

@@ -109,6 +109,7 @@ pub async fn create(
                     metric_id: kr.metric_id,
                     starts_on: None,
                     due_on: None,
+                    progress_source: None,
                 },
                 &format!("{prefix}.keyResults[{kr_index}]"),
             )

@@ -14,7 +14,9 @@ use throughline_domain::kit::{
 use uuid::Uuid;
 
 use crate::entity::{check_in, key_result, objective};
-use crate::model::{CheckInSource, CycleStatus, KeyResultStatus, ObjectiveStatus};
+use crate::model::{
+    CheckInSource, CycleStatus, KeyResultProgressSource, KeyResultStatus, ObjectiveStatus,
+};
 use crate::scoring::{Health, derive_key_result_health};
 
 use super::{can_edit, cycle_of, figures_changed, optional_decimal, parse_decimal};
@@ -113,6 +115,15 @@ pub(crate) async fn insert(
         return Err(DomainError::validation(
             "input.keyResultId",
             format!("the objective {:?} is archived", objective.title),
+        ));
+    }
+    if kr.progress_source == KeyResultProgressSource::AlignedObjectives.as_str() {
+        return Err(DomainError::validation(
+            "input.keyResultId",
+            format!(
+                "the key result {:?} takes its progress from the objectives aligned to it: check in on theirs",
+                kr.title
+            ),
         ));
     }
     if cycle.status == CycleStatus::Archived.as_str() {

@@ -11,7 +11,7 @@ use throughline_domain::kit::{
 use uuid::Uuid;
 
 use crate::entity::{cycle, key_result, objective};
-use crate::model::{KeyResultStatus, ObjectiveStatus};
+use crate::model::{KeyResultProgressSource, KeyResultStatus, ObjectiveStatus};
 
 use super::objectives::{load as load_objective, warnings};
 use super::{Warning, open_for_change, require_edit, weight};
@@ -29,6 +29,7 @@ pub struct NewKeyResult {
     /// Defaults to today in the tenant's time zone (kept within the cycle).
     pub starts_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
+    pub progress_source: Option<KeyResultProgressSource>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -42,6 +43,7 @@ pub struct KeyResultChanges {
     pub starts_on: Option<NaiveDate>,
     /// `Some(None)` clears the due date (due at the cycle's end).
     pub due_on: Option<Option<NaiveDate>>,
+    pub progress_source: Option<KeyResultProgressSource>,
     /// Close (no more check-ins), archive (no longer counted) or reactivate.
     pub status: Option<KeyResultStatus>,
 }
@@ -72,6 +74,17 @@ fn check_dates(
                 "{due} must fall between the key result's start ({starts_on}) and the cycle's end ({})",
                 cycle.ends_on
             ),
+        ));
+    }
+    Ok(())
+}
+
+/// A key result follows a metric or its aligned objectives, not both.
+fn check_source(source: &str, metric: Option<Uuid>, prefix: &str) -> DomainResult<()> {
+    if source == KeyResultProgressSource::AlignedObjectives.as_str() && metric.is_some() {
+        return Err(DomainError::validation(
+            format!("{prefix}.progressSource"),
+            "a key result takes its progress from a metric or from its aligned objectives, not both",
         ));
     }
     Ok(())
@@ -199,6 +212,10 @@ pub(crate) async fn insert(
         .starts_on
         .unwrap_or_else(|| scope.today().clamp(cycle.starts_on, cycle.ends_on));
     check_dates(&cycle, starts_on, input.due_on, prefix)?;
+    let source = input
+        .progress_source
+        .unwrap_or(KeyResultProgressSource::Target);
+    check_source(source.as_str(), input.metric_id, prefix)?;
     input
         .target
         .validate()
@@ -220,6 +237,7 @@ pub(crate) async fn insert(
         grade: Set(None),
         starts_on: Set(Some(starts_on)),
         due_on: Set(input.due_on),
+        progress_source: Set(source.as_str().into()),
         last_check_in_id: Set(None),
         last_check_in_on: Set(None),
         last_stated_status: Set(None),
@@ -293,6 +311,10 @@ pub async fn update(
     if let Some(status) = changes.status {
         after.status = status.as_str().into();
     }
+    if let Some(source) = changes.progress_source {
+        after.progress_source = source.as_str().into();
+    }
+    check_source(&after.progress_source, after.metric_id, "input")?;
     check_refs(&tx, after.owner_id, after.metric_id, "input").await?;
     after.version += 1;
     after.updated_at = Utc::now();

@@ -235,6 +235,8 @@ mod tests {
             health: health.value,
             stale: false,
             last_check_in: None,
+            contributions: vec![],
+            rollup: crate::settings::HealthRollup::Weakest,
         };
         let mut scores = CycleScores::default();
         for i in 0..rows {

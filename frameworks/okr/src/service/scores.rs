@@ -17,11 +17,11 @@ use throughline_domain::kit::{
 use uuid::Uuid;
 
 use crate::entity::{alignment, cycle, key_result, objective};
-use crate::model::{KeyResultStatus, ObjectiveStatus};
+use crate::model::{KeyResultProgressSource, KeyResultStatus, ObjectiveStatus};
 use crate::scoring::{
     Contribution, Explained, Health, ProgressDriver, Source, derive_key_result_health,
-    expected_progress, expected_progress_over, is_stale, no_data, redact, rollup_health,
-    weighted_mean,
+    expected_progress, expected_progress_over, is_stale, no_data, private_objectives, redact,
+    rollup_health, weighted_mean,
 };
 use crate::settings::{CheckInCadence, HealthRollup};
 use throughline_domain::entity::metric;
@@ -42,6 +42,34 @@ pub struct KeyResultScore {
     pub stale: bool,
     /// The latest check-in's id.
     pub last_check_in: Option<Uuid>,
+    /// For a key result driven by aligned objectives: those objectives, as
+    /// its progress and health count them (empty otherwise).
+    pub contributions: Vec<Contribution>,
+    pub rollup: HealthRollup,
+}
+
+impl KeyResultScore {
+    /// Progress with its explanation as seen without the private objectives
+    /// in `hidden` (see [`ObjectiveScore::progress_seen_without`]).
+    pub fn progress_seen_without(&self, hidden: &HashSet<Uuid>) -> TargetProgress {
+        let mut progress = self.progress.clone();
+        if !self.contributions.is_empty() {
+            progress.explanation = weighted_mean(&redact(&self.contributions, hidden)).explanation;
+            progress.explanation.result = progress.progress;
+        }
+        progress
+    }
+
+    /// How the derived health was reached, seen without `hidden`.
+    pub fn health_explanation_seen_without(&self, hidden: &HashSet<Uuid>) -> Explanation {
+        if self.contributions.is_empty() {
+            return self.derived_health.explanation.clone();
+        }
+        rollup_health(self.rollup, &redact(&self.contributions, hidden)).map_or_else(
+            || self.derived_health.explanation.clone(),
+            |r| r.explanation,
+        )
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -61,13 +89,7 @@ impl ObjectiveScore {
     /// The private objectives among the contributions: whether the viewer
     /// may see each decides how the explanations show it.
     pub fn private_objectives(&self) -> Vec<Uuid> {
-        self.contributions
-            .iter()
-            .filter_map(|c| match c.source {
-                Source::Objective { id, private: true } => Some(id),
-                _ => None,
-            })
-            .collect()
+        private_objectives(&self.contributions)
     }
 
     /// Progress with its explanation as seen by a viewer who may not see
@@ -375,7 +397,11 @@ pub fn compute(
         .map(|o| (o.id, o))
         .collect();
     let mut scores = CycleScores::default();
-    for kr in key_results {
+    let is_driven = |kr: &key_result::Model| {
+        kr.progress_source == KeyResultProgressSource::AlignedObjectives.as_str()
+    };
+    // Key results driven by aligned objectives are scored with them.
+    for kr in key_results.iter().filter(|kr| !is_driven(kr)) {
         let Some(clock) = by_id
             .get(&kr.objective_id)
             .and_then(|o| clocks.get(&o.cycle_id))
@@ -425,6 +451,8 @@ pub fn compute(
                 stated_health: stated,
                 stale,
                 last_check_in: kr.last_check_in_id,
+                contributions: vec![],
+                rollup: settings.health_rollup,
             },
         );
     }
@@ -442,8 +470,15 @@ pub fn compute(
         .map(|kr| (kr.id, kr.objective_id))
         .collect();
     // An objective aligned to a key result counts towards that key
-    // result's objective; aligned to both, it counts once.
+    // result's objective; aligned to both, it counts once. A key result
+    // driven by its aligned objectives counts them itself instead.
+    let driven: HashSet<Uuid> = key_results
+        .iter()
+        .filter(|kr| is_driven(kr))
+        .map(|kr| kr.id)
+        .collect();
     let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    let mut kr_children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for a in alignments {
         let parent = a.parent_objective_id.or_else(|| {
             a.parent_key_result_id
@@ -460,12 +495,16 @@ pub fn compute(
         {
             continue;
         }
-        let list = children.entry(parent).or_default();
+        let list = match a.parent_key_result_id.filter(|kr| driven.contains(kr)) {
+            Some(kr) => kr_children.entry(kr).or_default(),
+            None => children.entry(parent).or_default(),
+        };
         if !list.contains(&child.id) {
             list.push(child.id);
         }
     }
     let context = Context {
+        kr_children: &kr_children,
         settings,
         clocks: &clocks,
         by_id: &by_id,
@@ -476,10 +515,16 @@ pub fn compute(
         let mut visiting = HashSet::new();
         score_objective(&context, o.id, &mut scores, &mut visiting)?;
     }
+    // Archived ones count nowhere but still show their own figures.
+    for kr in key_results.iter().filter(|kr| is_driven(kr)) {
+        score_driven_key_result(&context, kr, &mut scores, &mut HashSet::new())?;
+    }
     Ok(scores)
 }
 
 struct Context<'a> {
+    /// Objectives aligned to each key result driven by them.
+    kr_children: &'a HashMap<Uuid, Vec<Uuid>>,
     settings: &'a OkrSettings,
     clocks: &'a HashMap<Uuid, CycleClock>,
     by_id: &'a HashMap<Uuid, &'a objective::Model>,
@@ -507,6 +552,9 @@ fn score_objective(
         return Ok(None);
     };
     let driver = ProgressDriver::parse(&objective.progress_driver)?;
+    for kr in context.krs_of.get(&id).into_iter().flatten() {
+        score_driven_key_result(context, kr, scores, visiting)?;
+    }
     let mut contributions = Vec::new();
     if driver != ProgressDriver::AlignedObjectives {
         for kr in context.krs_of.get(&id).into_iter().flatten() {
@@ -527,22 +575,12 @@ fn score_objective(
         }
     }
     if driver != ProgressDriver::KeyResults {
-        for child_id in context.children.get(&id).into_iter().flatten() {
-            if let Some(child) = score_objective(context, *child_id, scores, visiting)? {
-                let model = context.by_id[child_id];
-                contributions.push(Contribution::new(
-                    Source::Objective {
-                        id: model.id,
-                        private: model.private,
-                    },
-                    model.title.clone(),
-                    parse_decimal(&model.weight)?,
-                    child.progress,
-                    child.expected.value,
-                    child.health,
-                ));
-            }
-        }
+        contributions.extend(aligned_contributions(
+            context,
+            context.children.get(&id),
+            scores,
+            visiting,
+        )?);
     }
     let progress = weighted_mean(&contributions).value;
     let rollup = context.settings.health_rollup;
@@ -559,6 +597,82 @@ fn score_objective(
     scores.objectives.insert(id, score.clone());
     visiting.remove(&id);
     Ok(Some(score))
+}
+
+/// The objectives in `children`, scored, as contributions.
+fn aligned_contributions(
+    context: &Context<'_>,
+    children: Option<&Vec<Uuid>>,
+    scores: &mut CycleScores,
+    visiting: &mut HashSet<Uuid>,
+) -> DomainResult<Vec<Contribution>> {
+    let mut out = Vec::new();
+    for child_id in children.into_iter().flatten() {
+        if let Some(child) = score_objective(context, *child_id, scores, visiting)?
+            && let Some(model) = context.by_id.get(child_id)
+        {
+            out.push(Contribution::new(
+                Source::Objective {
+                    id: model.id,
+                    private: model.private,
+                },
+                model.title.clone(),
+                parse_decimal(&model.weight)?,
+                child.progress,
+                child.expected.value,
+                child.health,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Scores a key result whose progress comes from the objectives aligned to
+/// it: their weighted mean, their rolled-up health; no check-ins, never stale.
+fn score_driven_key_result(
+    context: &Context<'_>,
+    kr: &key_result::Model,
+    scores: &mut CycleScores,
+    visiting: &mut HashSet<Uuid>,
+) -> DomainResult<()> {
+    if kr.progress_source != KeyResultProgressSource::AlignedObjectives.as_str()
+        || scores.key_results.contains_key(&kr.id)
+    {
+        return Ok(());
+    }
+    let Some(clock) = context
+        .by_id
+        .get(&kr.objective_id)
+        .and_then(|o| context.clocks.get(&o.cycle_id))
+    else {
+        return Ok(());
+    };
+    let contributions =
+        aligned_contributions(context, context.kr_children.get(&kr.id), scores, visiting)?;
+    let mean = weighted_mean(&contributions);
+    let rollup = context.settings.health_rollup;
+    let derived = rollup_health(rollup, &contributions)
+        .unwrap_or_else(|| no_data("No objective is aligned to it yet"));
+    scores.key_results.insert(
+        kr.id,
+        KeyResultScore {
+            progress: TargetProgress {
+                progress: mean.value,
+                met: Some(mean.value >= Decimal::ONE),
+                distance: None,
+                explanation: mean.explanation,
+            },
+            expected: key_result_expected(kr, clock.starts_on, clock.ends_on, clock.as_of),
+            health: derived.value,
+            derived_health: derived,
+            stated_health: None,
+            stale: false,
+            last_check_in: kr.last_check_in_id,
+            contributions,
+            rollup,
+        },
+    );
+    Ok(())
 }
 
 #[cfg(test)]
@@ -590,6 +704,7 @@ mod tests {
             grade: None,
             starts_on: None,
             due_on: None,
+            progress_source: "TARGET".into(),
             last_check_in_id: Some(Uuid::nil()),
             last_check_in_on: Some(day(last)),
             last_stated_status: None,
