@@ -1707,6 +1707,16 @@ async fn a_backdated_check_in_is_history_and_leaves_the_current_value_alone() {
         ]),
         "history by date; the next check-in now follows the backdated one"
     );
+    let orders = app
+        .gql(admin, "query($k: ID!) { okr { byDate: checkIns(filter: {keyResultId: $k}) { nodes { value } } recorded: checkIns(filter: {keyResultId: $k}, orderBy: RECORDED) { nodes { value } } } }", json!({ "k": kr }))
+        .await;
+    assert_eq!(
+        orders.data()["okr"],
+        json!({
+            "byDate": { "nodes": [{ "value": "10" }, { "value": "25" }, { "value": "40" }] },
+            "recorded": { "nodes": [{ "value": "10" }, { "value": "40" }, { "value": "25" }] },
+        })
+    );
 }
 
 #[tokio::test]

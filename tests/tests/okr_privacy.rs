@@ -263,7 +263,10 @@ async fn private_objectives_show_only_to_those_who_may_see_them_on_every_read_pa
             assert_eq!(data["nodes"], json!([null, null]));
             assert_eq!(data["okr"]["parent"]["alignedObjectives"], json!([]));
             assert_eq!(data["okr"]["objectives"]["totalCount"], 1);
-            assert_eq!(data["okr"]["keyResults"]["totalCount"], 2, "the parent's two");
+            assert_eq!(
+                data["okr"]["keyResults"]["totalCount"], 2,
+                "the parent's two"
+            );
         }
         // The audit log holds every change, private ones included: admins only.
         let audit = app

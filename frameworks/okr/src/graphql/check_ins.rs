@@ -7,7 +7,7 @@ use crate::model::CheckInSource;
 use crate::scoring::Health;
 use crate::service::visibility::visible_objective_ids;
 use crate::service::{check_ins, optional_decimal, parse_decimal};
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
@@ -157,6 +157,16 @@ pub struct CheckInFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+/// How `okr.checkIns` is ordered.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "OkrCheckInOrder")]
+pub enum CheckInOrder {
+    /// By the day each value is true for, then recording time: the history.
+    AsOf,
+    /// By recording time: for incremental sync with `updatedSince`.
+    Recorded,
+}
+
 /// A check-in on a key result.
 #[derive(InputObject)]
 pub struct RecordOkrCheckInInput {
@@ -186,15 +196,16 @@ pub struct OkrCheckInsQuery;
 
 #[Object]
 impl OkrCheckInsQuery {
-    /// Check-ins on key results of the objectives you can see, in the order
-    /// they were recorded: integrators sync them incrementally with
-    /// `updatedSince`.
+    /// Check-ins on key results of the objectives you can see, by as-of
+    /// date then recording time; integrators sync them incrementally with
+    /// `updatedSince` and `orderBy: RECORDED`.
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn check_ins(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list; omitted, everything.")] filter: Option<CheckInFilter>,
+        #[graphql(desc = "The order; default `AS_OF`.")] order_by: Option<CheckInOrder>,
         #[graphql(
             desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
         )]
@@ -237,7 +248,10 @@ impl OkrCheckInsQuery {
             ctx,
             scope,
             select,
-            SortKey::Id,
+            match order_by.unwrap_or(CheckInOrder::AsOf) {
+                CheckInOrder::AsOf => SortKey::Date(check_in::Column::AsOf),
+                CheckInOrder::Recorded => SortKey::Id,
+            },
             PageArgs::new(first, after, last, before),
             OkrCheckIn,
         )
