@@ -292,6 +292,7 @@ impl Authenticator {
             name: claims.name,
             tenant: claims.tenant,
             role,
+            expires_at: Some(claims.exp),
         })
     }
 

@@ -374,6 +374,9 @@ async fn serve(
         registry,
         events: EventBus::new(),
         limits: config.limits.clone(),
+        sessions: std::sync::Arc::new(crate::sessions::SessionCache::new(
+            config.limits.session_cache_ttl,
+        )),
     };
     let schema = schema::app_schema(&config.limits);
     let running = server::start(state, schema, config.listen, config.event_poll, None)

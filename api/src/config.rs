@@ -29,6 +29,7 @@ struct FileConfig {
     max_directives: Option<usize>,
     max_body_bytes: Option<usize>,
     request_timeout_seconds: Option<u64>,
+    session_cache_seconds: Option<u64>,
     event_poll_seconds: Option<u64>,
     link_verified_emails: Option<bool>,
 }
@@ -65,6 +66,9 @@ pub struct Limits {
     /// How long a DataLoader collects keys before it queries: long enough that
     /// every row of a page joins one batch, short enough not to be felt.
     pub batch_delay: Duration,
+    /// How long a verified session is reused for requests with the same
+    /// token (see `sessions`); zero turns the cache off.
+    pub session_cache_ttl: Duration,
 }
 
 impl Default for Limits {
@@ -79,6 +83,7 @@ impl Default for Limits {
             introspection: true,
             suggestions: true,
             batch_delay: Duration::from_millis(2),
+            session_cache_ttl: Duration::from_secs(5),
         }
     }
 }
@@ -326,7 +331,19 @@ impl Config {
             introspection: parse_bool(env, "THROUGHLINE_INTROSPECTION", file.introspection, true)?,
             suggestions: environment != Environment::Production,
             batch_delay: defaults.batch_delay,
+            session_cache_ttl: Duration::from_secs(parse_number(
+                env,
+                "THROUGHLINE_SESSION_CACHE_SECONDS",
+                file.session_cache_seconds,
+                defaults.session_cache_ttl.as_secs(),
+            )?),
         };
+        if limits.session_cache_ttl > Duration::from_secs(60) {
+            return Err(error(
+                "THROUGHLINE_SESSION_CACHE_SECONDS",
+                "use 0 (off) to 60 seconds: it bounds how long a revoked membership made elsewhere still works",
+            ));
+        }
         if limits.max_depth < 13 {
             return Err(error(
                 "THROUGHLINE_MAX_DEPTH",

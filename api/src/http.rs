@@ -5,6 +5,7 @@
 //! (415: a `text/plain` POST from any web page would otherwise run mutations),
 //! no batches, a body-size limit and a per-request timeout.
 
+use crate::sessions::{CachedSession, SessionCache};
 use std::collections::HashSet;
 
 use actix_web::http::StatusCode;
@@ -186,28 +187,66 @@ fn bearer(req: &HttpRequest) -> Result<String, DomainError> {
     Ok(token.trim().to_string())
 }
 
-/// Verifies the token and opens the tenant session the request acts in.
+/// Drops the tenant's cached sessions when the request committed a write,
+/// whichever way it ends (answered, timed out, panicked).
+struct ForgetSessionsAfterWrites<'a> {
+    sessions: &'a SessionCache,
+    scope: &'a throughline_domain::TenantScope,
+}
+
+impl Drop for ForgetSessionsAfterWrites<'_> {
+    fn drop(&mut self) {
+        if self.scope.committed_writes() > 0 {
+            self.sessions.forget_tenant(self.scope.tenant_id());
+        }
+    }
+}
+
+/// Verifies the token and opens the tenant session the request acts in;
+/// a session verified moments ago is reused (see `sessions`).
 pub async fn authenticate(
     state: &AppState,
     token: &str,
     requested_tenant: Option<&str>,
 ) -> Result<RequestContext, DomainError> {
-    let identity = state.auth.verify(token).await?;
-    let session = users::open_session(&state.db, &identity, requested_tenant).await?;
+    let cached = match state.sessions.get(token, requested_tenant) {
+        Some(cached) => cached,
+        None => {
+            let identity = state.auth.verify(token).await?;
+            let session = users::open_session(&state.db, &identity, requested_tenant).await?;
+            let scope = throughline_domain::TenantScope::new(
+                state.db.clone(),
+                session.tenant.clone(),
+                session.actor.clone(),
+                state.events.clone(),
+            );
+            let enabled_frameworks: HashSet<String> = frameworks::enabled_keys(&scope)
+                .await?
+                .into_iter()
+                .collect();
+            let cached = CachedSession {
+                session,
+                enabled_frameworks,
+            };
+            state
+                .sessions
+                .put(token, requested_tenant, identity.expires_at, cached.clone());
+            std::sync::Arc::new(cached)
+        }
+    };
     let scope = throughline_domain::TenantScope::new(
         state.db.clone(),
-        session.tenant,
-        session.actor,
+        cached.session.tenant.clone(),
+        cached.session.actor.clone(),
         state.events.clone(),
     );
-    let enabled: HashSet<String> = frameworks::enabled_keys(&scope)
-        .await?
-        .into_iter()
-        .collect();
-    Ok(
-        RequestContext::new(scope, session.user, state.registry.clone(), enabled)
-            .with_batch_delay(state.limits.batch_delay),
+    Ok(RequestContext::new(
+        scope,
+        cached.session.user.clone(),
+        state.registry.clone(),
+        cached.enabled_frameworks.clone(),
     )
+    .with_batch_delay(state.limits.batch_delay))
 }
 
 /// The body of a POST, or the query string of a GET.
@@ -248,6 +287,12 @@ where
     };
     let started = ExecutionStarted::default();
     let operation = OperationName(request.operation_name.clone());
+    // Sessions of a tenant something was written in may be stale now.
+    let scope = context.scope.clone();
+    let _forget = ForgetSessionsAfterWrites {
+        sessions: &state.sessions,
+        scope: &scope,
+    };
     let request = request.data(context).data(started.clone()).data(operation);
     // The deadline is checked before the execution on every wake-up, so a
     // request that overran never answers as if it had not.

@@ -18,4 +18,5 @@ pub mod registry;
 pub mod schema;
 pub mod seed;
 pub mod server;
+pub mod sessions;
 pub mod state;

@@ -8,6 +8,7 @@ use throughline_domain::events::EventBus;
 
 use crate::auth::Authenticator;
 use crate::config::Limits;
+use crate::sessions::SessionCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,4 +17,6 @@ pub struct AppState {
     pub registry: FrameworkRegistry,
     pub events: EventBus,
     pub limits: Limits,
+    /// Verified sessions, kept for `limits.session_cache_ttl`.
+    pub sessions: Arc<SessionCache>,
 }

@@ -307,6 +307,9 @@ where
         registry: registry.clone(),
         events: events.clone(),
         limits: limits.clone(),
+        sessions: Arc::new(throughline_api::sessions::SessionCache::new(
+            limits.session_cache_ttl,
+        )),
     };
     let schema = build(&limits);
     let server = server::start(

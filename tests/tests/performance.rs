@@ -110,3 +110,58 @@ async fn node_lookups_batch_per_type() {
         "nodes(3 ids) = {few_count} statements; nodes(58 ids, two types) = {many_count} statements"
     );
 }
+
+#[tokio::test]
+async fn a_steady_stream_of_requests_with_one_token_costs_no_sql_to_authenticate() {
+    let app = start().await;
+    app.tenant("acme", &["okr"]).await;
+    let admin = app.admin("acme");
+    let (first, verified) = app
+        .count_statements(app.gql(&admin, "{ __typename }", json!({})))
+        .await;
+    first.data();
+    assert!(verified > 0, "the first request looks its session up");
+    let (again, steady) = app
+        .count_statements(app.gql(&admin, "{ __typename }", json!({})))
+        .await;
+    again.data();
+    assert_eq!(steady, 0, "the same token moments later reuses its session");
+    // A write in the tenant drops its sessions: switching a framework off
+    // shows on the very next request.
+    app.gql(
+        &admin,
+        r#"mutation { disableFramework(input: {key: "okr"}) { framework { enabled } } }"#,
+        json!({}),
+    )
+    .await
+    .data();
+    let off = app
+        .gql(&admin, "{ okr { cycles { totalCount } } }", json!({}))
+        .await;
+    assert_eq!(off.code(), "FRAMEWORK_DISABLED", "{}", off.body);
+}
+
+#[tokio::test]
+async fn a_change_made_elsewhere_takes_effect_within_the_session_cache_ttl() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = throughline_tests::start_with_limits(throughline_api::config::Limits {
+        session_cache_ttl: std::time::Duration::from_millis(300),
+        ..Default::default()
+    })
+    .await;
+    let tenant = app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let zone = "{ viewer { tenant { timeZone } } }";
+    let before = app.gql(&admin, zone, json!({})).await;
+    assert_eq!(before.data()["viewer"]["tenant"]["timeZone"], "UTC");
+    // Another process (or the CLI) moves the tenant to Berlin.
+    let mut moved: throughline_domain::entity::tenant::ActiveModel = tenant.into();
+    moved.time_zone = Set("Europe/Berlin".into());
+    moved.update(&app.db).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let after = app.gql(&admin, zone, json!({})).await;
+    assert_eq!(
+        after.data()["viewer"]["tenant"]["timeZone"],
+        "Europe/Berlin"
+    );
+}

@@ -5,6 +5,7 @@ use crate::entity::tenant;
 use crate::service;
 use crate::service::frameworks::SettingsChange;
 use async_graphql::{ComplexObject, Context, InputObject, Json, Object, Result, SimpleObject};
+use sea_orm::EntityTrait;
 
 /// A client organisation.
 #[derive(SimpleObject, Clone, Debug)]
@@ -215,7 +216,13 @@ impl TenantMutation {
         #[graphql(desc = "The mutation's input.")] input: CreateTenantInput,
     ) -> Result<CreateTenantPayload> {
         let request = request(ctx)?;
-        if !request.user.may_create_tenants {
+        // A right an operator grants or revokes from the CLI counts at once:
+        // read it fresh, not from the cached session.
+        let allowed = crate::entity::user::Entity::find_by_id(request.user.id)
+            .one(request.scope.db())
+            .await?
+            .is_some_and(|user| user.may_create_tenants);
+        if !allowed {
             return Err(crate::DomainError::forbidden(
                 "creating tenants is for consultants and operators; an operator grants it with `throughline user allow-tenant-creation <email>`",
             )

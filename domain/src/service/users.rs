@@ -42,6 +42,8 @@ pub struct Identity {
     pub tenant: Option<String>,
     /// The role the token grants in that tenant (`role` claim), if any.
     pub role: Option<Role>,
+    /// When the token expires (`exp`, seconds since the epoch).
+    pub expires_at: Option<u64>,
 }
 
 /// The authenticated user acting in one tenant.
