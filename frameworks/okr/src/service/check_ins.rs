@@ -180,19 +180,22 @@ pub(crate) async fn insert(
     let backdated =
         source == CheckInSource::Manual && kr.last_check_in_on.is_some_and(|latest| as_of < latest);
     let late = cycle_closed || backdated;
-    let previous = scope
-        .select::<check_in::Entity>()
-        .filter(check_in::Column::KeyResultId.eq(kr.id))
-        .filter(check_in::Column::AsOf.lte(as_of))
-        .order_by_desc(check_in::Column::AsOf)
-        .order_by_desc(check_in::Column::Id)
-        .one(tx)
-        .await?;
     let target = super::scores::target_of(&kr)?;
-    let before_value = match &previous {
-        Some(previous) => Some(parse_decimal(&previous.value)?),
-        None if backdated => target.start,
-        None => optional_decimal(kr.current_value.as_deref())?,
+    let before_value = if backdated {
+        let previous = scope
+            .select::<check_in::Entity>()
+            .filter(check_in::Column::KeyResultId.eq(kr.id))
+            .filter(check_in::Column::AsOf.lte(as_of))
+            .order_by_desc(check_in::Column::AsOf)
+            .order_by_desc(check_in::Column::Id)
+            .one(tx)
+            .await?;
+        match previous {
+            Some(previous) => Some(parse_decimal(&previous.value)?),
+            None => target.start,
+        }
+    } else {
+        optional_decimal(kr.current_value.as_deref())?
     };
     let before = target.progress(before_value);
     let after = target.progress(Some(input.value));

@@ -112,13 +112,15 @@ async fn graph<C: TenantDb>(
                 .push(link.objective_id);
         }
     }
-    // Parents outside the family count only if the viewer may see them.
+    // Parents outside the family count only if the viewer may see them (and
+    // they still count themselves).
     let mut aligned_outside = HashSet::new();
     if !outside.is_empty() {
         let seen = visible_objectives(scope)
             .select_only()
             .column(objective::Column::Id)
             .filter(objective::Column::Id.is_in(outside.keys().copied()))
+            .filter(objective::Column::Status.ne(ObjectiveStatus::Archived.as_str()))
             .into_tuple::<Uuid>()
             .all(db)
             .await?;
