@@ -23,7 +23,7 @@ use uuid::Uuid;
 pub(crate) async fn kr_score(
     ctx: &Context<'_>,
     kr: &key_result::Model,
-) -> Result<Option<KeyResultScore>> {
+) -> Result<Option<std::sync::Arc<KeyResultScore>>> {
     let request = request(ctx)?;
     let Some(objective) = request
         .loader::<VisibleObjective, _>()

@@ -28,7 +28,7 @@ use uuid::Uuid;
 pub(crate) async fn objective_score(
     ctx: &Context<'_>,
     o: &objective::Model,
-) -> Result<ObjectiveScore> {
+) -> Result<std::sync::Arc<ObjectiveScore>> {
     let scores = request(ctx)?
         .loader::<CycleScoresLoader, _>()
         .load_one(o.cycle_id)
@@ -194,12 +194,14 @@ impl OkrObjective {
     /// see them they show only as one anonymous "private contribution".
     async fn progress(&self, ctx: &Context<'_>) -> Result<Explained> {
         let score = objective_score(ctx, &self.0).await?;
-        let hidden = hidden_contributions(ctx, &score.contributions).await?;
-        Ok(score.progress_seen_without(&hidden).into())
+        Ok(Explained {
+            value: score.progress,
+            explanation: ExplanationOf::Progress(score),
+        })
     }
     /// The share of the cycle elapsed, with its explanation.
     async fn expected_progress(&self, ctx: &Context<'_>) -> Result<Explained> {
-        Ok(objective_score(ctx, &self.0).await?.expected.into())
+        Ok(objective_score(ctx, &self.0).await?.expected.clone().into())
     }
     /// Health rolled up from its key results (and aligned objectives, per its driver).
     async fn health(&self, ctx: &Context<'_>) -> Result<Health> {

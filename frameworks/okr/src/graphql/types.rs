@@ -78,19 +78,43 @@ pub(crate) async fn person(ctx: &Context<'_>, id: Uuid) -> Result<Option<Person>
 
 /// A figure with how it was computed.
 #[derive(SimpleObject, Clone, Debug)]
-#[graphql(name = "OkrExplained")]
+#[graphql(name = "OkrExplained", complex)]
 pub struct Explained {
     /// The figure, from 0 to 1.
     pub value: Decimal,
-    /// Inputs, formula and result.
-    pub explanation: Explanation,
+    #[graphql(skip)]
+    pub explanation: ExplanationOf,
+}
+
+/// Where an explanation comes from: made already, or made from an
+/// objective's contributions only when asked (a page that shows values
+/// alone never formats them, nor looks up who may see which).
+#[derive(Clone, Debug)]
+pub enum ExplanationOf {
+    Ready(Explanation),
+    Progress(std::sync::Arc<crate::service::scores::ObjectiveScore>),
+}
+
+#[async_graphql::ComplexObject]
+impl Explained {
+    /// Inputs, formula and result. Private objectives you may not see show
+    /// as one anonymous "private contribution".
+    async fn explanation(&self, ctx: &Context<'_>) -> Result<Explanation> {
+        Ok(match &self.explanation {
+            ExplanationOf::Ready(explanation) => explanation.clone(),
+            ExplanationOf::Progress(score) => {
+                let hidden = hidden_contributions(ctx, &score.contributions).await?;
+                score.progress_seen_without(&hidden).explanation
+            }
+        })
+    }
 }
 
 impl From<crate::scoring::Explained<Decimal>> for Explained {
     fn from(e: crate::scoring::Explained<Decimal>) -> Self {
         Self {
             value: e.value,
-            explanation: e.explanation,
+            explanation: ExplanationOf::Ready(e.explanation),
         }
     }
 }

@@ -242,7 +242,7 @@ mod tests {
         for i in 0..rows {
             scores
                 .key_results
-                .insert(Uuid::from_u128(i as u128), score.clone());
+                .insert(Uuid::from_u128(i as u128), Arc::new(score.clone()));
         }
         scores
     }

@@ -5,6 +5,7 @@
 //! however large the cycle. Nothing here scans check-ins.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::settings::OkrSettings;
 use chrono::NaiveDate;
@@ -112,8 +113,10 @@ impl ObjectiveScore {
 
 #[derive(Clone, Debug, Default)]
 pub struct CycleScores {
-    pub objectives: HashMap<Uuid, ObjectiveScore>,
-    pub key_results: HashMap<Uuid, KeyResultScore>,
+    /// Shared, not copied: a company objective's score holds every
+    /// objective aligned to it.
+    pub objectives: HashMap<Uuid, Arc<ObjectiveScore>>,
+    pub key_results: HashMap<Uuid, Arc<KeyResultScore>>,
 }
 
 /// The target of a key result row.
@@ -443,7 +446,7 @@ pub fn compute(
         };
         scores.key_results.insert(
             kr.id,
-            KeyResultScore {
+            Arc::new(KeyResultScore {
                 health: stated.unwrap_or(derived.value),
                 progress,
                 expected,
@@ -453,7 +456,7 @@ pub fn compute(
                 last_check_in: kr.last_check_in_id,
                 contributions: vec![],
                 rollup: settings.health_rollup,
-            },
+            }),
         );
     }
     // Archived objectives and key results keep their own figures but no
@@ -537,7 +540,7 @@ fn score_objective(
     id: Uuid,
     scores: &mut CycleScores,
     visiting: &mut HashSet<Uuid>,
-) -> DomainResult<Option<ObjectiveScore>> {
+) -> DomainResult<Option<Arc<ObjectiveScore>>> {
     if let Some(done) = scores.objectives.get(&id) {
         return Ok(Some(done.clone()));
     }
@@ -586,14 +589,14 @@ fn score_objective(
     let rollup = context.settings.health_rollup;
     let derived = no_data("Nothing contributes yet");
     let health = rollup_health(rollup, &contributions).map_or(derived.value, |rolled| rolled.value);
-    let score = ObjectiveScore {
+    let score = Arc::new(ObjectiveScore {
         progress,
         contributions,
         expected: clock.expected.clone(),
         health,
         derived_health: derived.explanation,
         rollup,
-    };
+    });
     scores.objectives.insert(id, score.clone());
     visiting.remove(&id);
     Ok(Some(score))
@@ -655,7 +658,7 @@ fn score_driven_key_result(
         .unwrap_or_else(|| no_data("No objective is aligned to it yet"));
     scores.key_results.insert(
         kr.id,
-        KeyResultScore {
+        Arc::new(KeyResultScore {
             progress: TargetProgress {
                 progress: mean.value,
                 met: Some(mean.value >= Decimal::ONE),
@@ -670,7 +673,7 @@ fn score_driven_key_result(
             last_check_in: kr.last_check_in_id,
             contributions,
             rollup,
-        },
+        }),
     );
     Ok(())
 }
