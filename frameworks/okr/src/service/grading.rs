@@ -17,7 +17,7 @@ use crate::entity::{cycle, key_result, objective};
 use crate::model::ObjectiveStatus;
 
 use super::scores::{CycleScores, families, score_cycle};
-use super::{is_locked, parse_decimal, reports_to};
+use super::{is_locked, owns_or_co_owns, parse_decimal, reports_to};
 
 /// Writes the grades of `objectives` and their key results from `scores`,
 /// stamped with now and the actor.
@@ -186,15 +186,7 @@ pub async fn propose_self_score(
     let current = load_at(&tx, id, version).await?;
     let me = scope.actor().person_id;
     let owns = match me {
-        Some(me) if me == current.owner_id => true,
-        Some(me) => {
-            scope
-                .select::<crate::entity::co_owner::Entity>()
-                .filter(crate::entity::co_owner::Column::ObjectiveId.eq(id))
-                .filter(crate::entity::co_owner::Column::PersonId.eq(me))
-                .exists(&tx)
-                .await?
-        }
+        Some(me) => owns_or_co_owns(&tx, scope, id, current.owner_id, me).await?,
         None => false,
     };
     if !owns {

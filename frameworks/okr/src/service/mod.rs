@@ -178,34 +178,49 @@ pub(crate) async fn can_edit<C: TenantDb>(
     let Some(me) = actor.person_id else {
         return Ok(false);
     };
-    if objective.owner_id == me {
-        return Ok(true);
-    }
-    let co_owned = scope
-        .select::<co_owner::Entity>()
-        .filter(co_owner::Column::ObjectiveId.eq(objective.id))
-        .filter(co_owner::Column::PersonId.eq(me))
-        .count(db)
-        .await?
-        > 0;
-    if co_owned {
+    if owns_or_co_owns(db, scope, objective.id, objective.owner_id, me).await? {
         return Ok(true);
     }
     if actor.role != Role::Manager {
         return Ok(false);
     }
-    if objective.team_unit.is_some() {
-        let mine = scope
-            .select::<person::Entity>()
-            .filter(person::Column::Id.eq(me))
-            .one(db)
-            .await?
-            .and_then(|p| p.org_unit_id);
-        if mine == objective.team_unit {
-            return Ok(true);
-        }
+    if objective.team_unit.is_some() && own_org_unit(db, scope, me).await? == objective.team_unit {
+        return Ok(true);
     }
     reports_to(db, scope, objective.owner_id, me).await
+}
+
+/// Whether `person` owns the objective (`owner`) or co-owns it.
+pub(crate) async fn owns_or_co_owns<C: TenantDb>(
+    db: &C,
+    scope: &TenantScope,
+    objective: Uuid,
+    owner: Uuid,
+    person: Uuid,
+) -> DomainResult<bool> {
+    if owner == person {
+        return Ok(true);
+    }
+    Ok(scope
+        .select::<co_owner::Entity>()
+        .filter(co_owner::Column::ObjectiveId.eq(objective))
+        .filter(co_owner::Column::PersonId.eq(person))
+        .exists(db)
+        .await?)
+}
+
+/// The org unit `person` works in.
+async fn own_org_unit<C: TenantDb>(
+    db: &C,
+    scope: &TenantScope,
+    person: Uuid,
+) -> DomainResult<Option<Uuid>> {
+    Ok(scope
+        .select::<person::Entity>()
+        .filter(person::Column::Id.eq(person))
+        .one(db)
+        .await?
+        .and_then(|p| p.org_unit_id))
 }
 
 /// Who may set a team objective for an org unit: admins anywhere; managers
@@ -226,12 +241,7 @@ pub(crate) async fn require_team_unit(tx: &TenantTxn<'_>, unit: Uuid) -> DomainR
     let Some(me) = actor.person_id else {
         return Err(refused());
     };
-    let own_unit = scope
-        .select::<person::Entity>()
-        .filter(person::Column::Id.eq(me))
-        .one(tx)
-        .await?
-        .and_then(|p| p.org_unit_id);
+    let own_unit = own_org_unit(tx, scope, me).await?;
     if own_unit == Some(unit) {
         return Ok(());
     }

@@ -482,6 +482,9 @@ pub fn compute(
         .collect();
     let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     let mut kr_children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    // (parent, child) pairs already counted: a company objective may have
+    // thousands of children, so no scan of its list per alignment.
+    let mut counted: HashSet<(Uuid, Uuid)> = HashSet::new();
     for a in alignments {
         let parent = a.parent_objective_id.or_else(|| {
             a.parent_key_result_id
@@ -498,11 +501,11 @@ pub fn compute(
         {
             continue;
         }
-        let list = match a.parent_key_result_id.filter(|kr| driven.contains(kr)) {
-            Some(kr) => kr_children.entry(kr).or_default(),
-            None => children.entry(parent).or_default(),
+        let (list, counted_under) = match a.parent_key_result_id.filter(|kr| driven.contains(kr)) {
+            Some(kr) => (kr_children.entry(kr).or_default(), kr),
+            None => (children.entry(parent).or_default(), parent),
         };
-        if !list.contains(&child.id) {
+        if counted.insert((counted_under, child.id)) {
             list.push(child.id);
         }
     }
