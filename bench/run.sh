@@ -68,6 +68,7 @@ run_on sqlite "sqlite://$WORK/bench.db?mode=rwc"
 if pg_isready -q -h 127.0.0.1 -p 5432; then
   db=throughline_bench_$$
   psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE $db"
-  run_on postgres "postgres://postgres@127.0.0.1:5432/$db"
+  # Plain TCP to the local server (sqlx would otherwise negotiate TLS).
+  run_on postgres "postgres://postgres@127.0.0.1:5432/$db?sslmode=disable"
   psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE $db WITH (FORCE)"
 fi
