@@ -25,8 +25,8 @@ pub use crate::enums::{PersonStatus, Role};
 pub use crate::error::{DomainError, DomainResult};
 pub use crate::framework::{Exception, Framework, FrameworkRoots, FrameworkSettings};
 pub use crate::graphql::connection::{
-    self, Page, PageArgs, SortKey, page, page_complexity, page_of_list, search_term, text_contains,
-    updated_since,
+    self, Page, PageArgs, SortKey, list_page, list_window, page, page_complexity, page_of_list,
+    search_term, text_contains, updated_since,
 };
 pub use crate::graphql::context::{RequestContext, ScopedLoader, request};
 pub use crate::graphql::gating::{FrameworkGuard, framework_enabled};

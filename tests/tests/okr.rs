@@ -820,6 +820,96 @@ async fn deactivated_owners_are_flagged_for_reassignment() {
     );
 }
 
+/// The tree is computed once for everyone and shared; what a viewer may not
+/// see is taken out per request: an objective aligned only to a private
+/// objective the viewer may not see is a root in their tree, under its
+/// parent in the owner's, whichever of them asked first.
+#[tokio::test]
+async fn an_objective_under_a_private_parent_is_a_root_for_those_who_may_not_see_the_parent() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let plan = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Rob's plan", "level": "INDIVIDUAL", "ownerId": org.report, "private": true })).await;
+    let piece = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Pat's piece", "level": "INDIVIDUAL", "ownerId": org.peer })).await;
+    app.gql(
+        admin,
+        ALIGN,
+        json!({ "input": { "objectiveId": piece, "parentObjectiveId": plan } }),
+    )
+    .await
+    .data();
+    let tree = "query($c: ID!) { okr { alignmentTree(cycleId: $c) { totalCount nodes { depth parentId objective { title } } } } }";
+    let pat = token(&app, "pat@acme.example", Role::Member);
+    let rob = token(&app, "rob@acme.example", Role::Member);
+    for _ in 0..2 {
+        let seen_by_pat = app.gql(&pat, tree, json!({ "c": org.cycle })).await;
+        assert_eq!(
+            seen_by_pat.data()["okr"]["alignmentTree"],
+            json!({ "totalCount": 1, "nodes": [{ "depth": 0, "parentId": null, "objective": { "title": "Pat's piece" } }] })
+        );
+        let seen_by_rob = app.gql(&rob, tree, json!({ "c": org.cycle })).await;
+        assert_eq!(
+            seen_by_rob.data()["okr"]["alignmentTree"],
+            json!({ "totalCount": 2, "nodes": [
+                { "depth": 0, "parentId": null, "objective": { "title": "Rob's plan" } },
+                { "depth": 1, "parentId": plan, "objective": { "title": "Pat's piece" } }
+            ] })
+        );
+    }
+}
+
+/// An objective aligned to several parents repeats under each, so a lattice
+/// of such alignments grows the tree geometrically: up to a bound it is
+/// drawn in full, past it the tree is refused with a coded error instead of
+/// being built in the server's memory.
+#[tokio::test]
+async fn an_alignment_lattice_too_large_to_draw_is_refused_not_built() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let tree = "query($c: ID!) { okr { alignmentTree(cycleId: $c, first: 3) { totalCount nodes { depth } } } }";
+    // Layer k holds 2 objectives, each aligned to both of layer k - 1: each
+    // appears once per path from a root, 2^k times.
+    let mut above: Vec<String> = Vec::new();
+    for layer in 0..16 {
+        if layer == 15 {
+            let drawn = app.gql(admin, tree, json!({ "c": org.cycle })).await;
+            assert_eq!(
+                drawn.data()["okr"]["alignmentTree"]["totalCount"],
+                (1 << 16) - 2,
+                "15 layers draw every path"
+            );
+        }
+        let mut this = Vec::new();
+        for i in 0..2 {
+            let level = if layer == 0 { "COMPANY" } else { "INDIVIDUAL" };
+            let id = objective(&app, admin, json!({ "cycleId": org.cycle, "title": format!("Layer {layer:02}.{i}"), "level": level, "ownerId": org.report })).await;
+            for parent in &above {
+                app.gql(
+                    admin,
+                    ALIGN,
+                    json!({ "input": { "objectiveId": id, "parentObjectiveId": parent } }),
+                )
+                .await
+                .data();
+            }
+            this.push(id);
+        }
+        above = this;
+    }
+    let refused = app.gql(admin, tree, json!({ "c": org.cycle })).await;
+    assert_eq!(refused.code(), "LIMIT_EXCEEDED", "{}", refused.body);
+    // The objectives themselves still list.
+    let listed = app
+        .gql(
+            admin,
+            "query($c: ID!) { okr { objectives(filter: {cycleId: $c}) { totalCount } } }",
+            json!({ "c": org.cycle }),
+        )
+        .await;
+    assert_eq!(listed.data()["okr"]["objectives"]["totalCount"], 32);
+}
+
 #[tokio::test]
 async fn the_alignment_tree_and_report_show_only_what_you_may_see() {
     let app = start().await;

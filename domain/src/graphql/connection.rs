@@ -275,7 +275,24 @@ pub fn page_of_list<T, N>(
 where
     N: async_graphql::OutputType,
 {
-    let (first, last) = page_sizes(&args)?;
+    let window = list_window(&items, &key, &args)?;
+    let total = items.len();
+    let page = items
+        .into_iter()
+        .skip(window.start)
+        .take(window.len())
+        .map(|item| (key(&item), to_node(item)));
+    Ok(list_page(window, total, page))
+}
+
+/// The range of `items` one page covers (see [`page_of_list`]): for lists
+/// whose page needs more work (rows read) before it becomes nodes.
+pub fn list_window<T>(
+    items: &[T],
+    key: impl Fn(&T) -> String,
+    args: &PageArgs,
+) -> DomainResult<std::ops::Range<usize>> {
+    let (first, last) = page_sizes(args)?;
     let position = |field: &str, cursor: &str| -> DomainResult<usize> {
         let wanted = URL_SAFE_NO_PAD
             .decode(cursor.as_bytes())
@@ -310,23 +327,32 @@ where
     } else {
         end = end.min(start + size);
     }
+    Ok(start..end)
+}
+
+/// The connection for `window` of a list of `total` items, from the
+/// window's (key, node) pairs.
+pub fn list_page<N: async_graphql::OutputType>(
+    window: std::ops::Range<usize>,
+    total: usize,
+    nodes: impl IntoIterator<Item = (String, N)>,
+) -> Page<N> {
     let mut connection = Connection::with_additional_fields(
-        start > 0,
-        end < total,
+        window.start > 0,
+        window.end < total,
         ConnectionTotals {
             total_count: total as u64,
         },
     );
     connection
         .edges
-        .extend(items.into_iter().skip(start).take(end - start).map(|item| {
+        .extend(nodes.into_iter().map(|(key, node)| {
             #[allow(clippy::expect_used, reason = "a cursor is a plain struct")]
-            let cursor = URL_SAFE_NO_PAD.encode(
-                serde_json::to_vec(&ListCursor { key: key(&item) }).expect("cursor serialises"),
-            );
-            Edge::new(cursor, to_node(item))
+            let cursor = URL_SAFE_NO_PAD
+                .encode(serde_json::to_vec(&ListCursor { key }).expect("cursor serialises"));
+            Edge::new(cursor, node)
         }));
-    Ok(connection)
+    connection
 }
 
 /// A filter that matches rows changed at or after `since` (for integrators

@@ -1,19 +1,19 @@
 //! Alignment: what objectives contribute to, the tree and the report.
 
-use super::loaders::VisibleObjective;
+use super::loaders::{CycleScoresLoader, VisibleObjective};
 use super::objectives::OkrObjectivePayload;
 use super::types::*;
 use crate::entity::{alignment, cycle, key_result};
 use crate::service::alignment::AlignTarget;
+use crate::service::outline::TreeEntry;
+use crate::service::visibility::hidden_private_objectives;
 use async_graphql::{Context, ID, InputObject, Object, Result};
-use std::collections::HashMap;
 use throughline_domain::entity::strategic_priority;
 use throughline_domain::graphql::types::StrategicPriority;
 use throughline_domain::kit::{
     ById, DomainError, Page, PageArgs, connection, decode_id, decode_optional, id_of,
     page_complexity, request,
 };
-use uuid::Uuid;
 
 /// What an objective aligns to.
 #[derive(Clone, Debug)]
@@ -187,35 +187,47 @@ impl OkrAlignmentQuery {
         #[graphql(desc = "Return the last n items: at most 100.")] last: Option<i32>,
         #[graphql(desc = "Return the items before this cursor.")] before: Option<String>,
     ) -> Result<Page<OkrAlignmentTreeNode>> {
-        let scope = &request(ctx)?.scope;
-        let nodes = match id_of(&cycle_id, "OkrCycle") {
-            Some(cycle) => crate::service::reports::alignment_tree(scope, scope, cycle).await?,
-            None => vec![],
+        let request = request(ctx)?;
+        let args = PageArgs::new(first, after, last, before);
+        let scores = match id_of(&cycle_id, "OkrCycle") {
+            Some(cycle) => request
+                .loader::<CycleScoresLoader, _>()
+                .load_one(cycle)
+                .await?
+                .unwrap_or_default(),
+            None => Default::default(),
         };
-        // A node is an objective under one parent; the same pair recurs when
-        // its parent sits under several objectives, hence the occurrence.
-        let mut seen: HashMap<(Uuid, Option<Uuid>), usize> = HashMap::new();
-        let keyed: Vec<(String, crate::service::reports::TreeNode)> = nodes
-            .into_iter()
-            .map(|node| {
-                let occurrence = seen.entry((node.objective.id, node.parent_id)).or_default();
-                *occurrence += 1;
-                let parent = node.parent_id.map(|p| p.to_string()).unwrap_or_default();
-                (format!("{}/{parent}/{occurrence}", node.objective.id), node)
-            })
-            .collect();
-        Ok(connection::page_of_list(
-            keyed,
-            |(key, _)| key.clone(),
-            PageArgs::new(first, after, last, before),
-            |(_, node)| OkrAlignmentTreeNode {
-                objective: OkrObjective(node.objective),
-                depth: node.depth as i32,
-                parent_id: node
-                    .parent_id
-                    .map(|id| throughline_domain::graphql::encode_id("OkrObjective", id)),
-            },
-        )?)
+        // The tree is computed once per scores revision for everyone; this
+        // request takes out what its viewer may not see, then reads only
+        // the rows of its page.
+        let outline = &scores.outline;
+        let hidden = hidden_private_objectives(
+            &request.scope,
+            outline.cycles(),
+            outline.private_objectives(),
+        )
+        .await?;
+        let tree = outline.tree(&hidden)?;
+        let window = connection::list_window(&tree, TreeEntry::key, &args)?;
+        let entries = tree.get(window.clone()).unwrap_or_default();
+        let rows = request
+            .loader::<VisibleObjective, _>()
+            .load_many(entries.iter().map(|entry| entry.objective))
+            .await?;
+        let nodes = entries.iter().filter_map(|entry| {
+            let row = rows.get(&entry.objective)?;
+            Some((
+                entry.key(),
+                OkrAlignmentTreeNode {
+                    objective: OkrObjective(row.clone()),
+                    depth: entry.depth as i32,
+                    parent_id: entry
+                        .parent
+                        .map(|id| throughline_domain::graphql::encode_id("OkrObjective", id)),
+                },
+            ))
+        });
+        Ok(connection::list_page(window, tree.len(), nodes))
     }
 
     /// The share of team and individual objectives aligned, the unaligned ones, and objectives per priority.

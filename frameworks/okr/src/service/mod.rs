@@ -8,6 +8,7 @@ pub mod grading;
 pub mod key_results;
 pub mod metric_link;
 pub mod objectives;
+pub mod outline;
 pub mod reports;
 pub mod score_cache;
 pub mod scores;

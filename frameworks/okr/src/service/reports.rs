@@ -1,9 +1,10 @@
-//! The alignment tree and the alignment report of a cycle, over the
+//! The alignment report of a cycle, over the
 //! objectives the viewer may see (a private objective never shows up in
 //! anyone else's tree or report). A constant number of queries per cycle.
 
 use std::collections::{HashMap, HashSet};
 
+use super::outline::tree_order;
 use super::scores::families;
 use super::visibility::visible_objectives;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -14,33 +15,15 @@ use uuid::Uuid;
 use crate::entity::{alignment, key_result, objective};
 use crate::model::{Level, ObjectiveStatus};
 
-/// One objective in the tree, in depth-first order.
-#[derive(Clone, Debug)]
-pub struct TreeNode {
-    pub objective: objective::Model,
-    pub depth: usize,
-    pub parent_id: Option<Uuid>,
-}
-
 struct CycleGraph {
-    cycle_id: Uuid,
     /// The cycle's visible objectives and those of the cycles nested in it.
     objectives: Vec<objective::Model>,
-    /// Visible parent objective → visible children (through an objective or one of its key results).
-    children: HashMap<Uuid, Vec<Uuid>>,
+    /// Aligned to a visible objective of the family (or one of its key results).
     has_parent: HashSet<Uuid>,
     /// Aligned to a visible objective outside the family (a quarter's
     /// objective to its year's, seen from the quarter).
     aligned_outside: HashSet<Uuid>,
     priorities_of: HashMap<Uuid, Vec<Uuid>>,
-}
-
-fn level_rank(level: &str) -> u8 {
-    match level {
-        l if l == Level::Company.as_str() => 0,
-        l if l == Level::Team.as_str() => 1,
-        _ => 2,
-    }
 }
 
 async fn graph<C: TenantDb>(
@@ -61,11 +44,7 @@ async fn graph<C: TenantDb>(
         .order_by_asc(objective::Column::Title)
         .all(db)
         .await?;
-    objectives.sort_by(|a, b| {
-        level_rank(&a.level)
-            .cmp(&level_rank(&b.level))
-            .then(a.title.cmp(&b.title))
-    });
+    objectives.sort_by(tree_order);
     let ids: HashSet<Uuid> = objectives.iter().map(|o| o.id).collect();
     let links = scope
         .select::<alignment::Entity>()
@@ -85,7 +64,6 @@ async fn graph<C: TenantDb>(
         .into_iter()
         .map(|kr| (kr.id, kr.objective_id))
         .collect();
-    let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     let mut has_parent = HashSet::new();
     let mut outside: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     let mut priorities_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
@@ -96,10 +74,6 @@ async fn graph<C: TenantDb>(
         });
         match parent {
             Some(parent) if ids.contains(&parent) => {
-                let list = children.entry(parent).or_default();
-                if !list.contains(&link.objective_id) {
-                    list.push(link.objective_id);
-                }
                 has_parent.insert(link.objective_id);
             }
             Some(parent) => outside.entry(parent).or_default().push(link.objective_id),
@@ -128,68 +102,12 @@ async fn graph<C: TenantDb>(
             aligned_outside.extend(outside.remove(&parent).unwrap_or_default());
         }
     }
-    let order: HashMap<Uuid, usize> = objectives
-        .iter()
-        .enumerate()
-        .map(|(i, o)| (o.id, i))
-        .collect();
-    for list in children.values_mut() {
-        list.sort_by_key(|id| order.get(id).copied().unwrap_or(usize::MAX));
-    }
     Ok(CycleGraph {
-        cycle_id,
         objectives,
-        children,
         has_parent,
         aligned_outside,
         priorities_of,
     })
-}
-
-/// Company → team → individual, depth first; an objective aligned to several
-/// parents appears under each of them. The roots are the cycle's own
-/// objectives; objectives of nested cycles (a year's quarters) appear under
-/// what they align to.
-pub async fn alignment_tree<C: TenantDb>(
-    db: &C,
-    scope: &TenantScope,
-    cycle_id: Uuid,
-) -> DomainResult<Vec<TreeNode>> {
-    let graph = graph(db, scope, cycle_id).await?;
-    let by_id: HashMap<Uuid, &objective::Model> =
-        graph.objectives.iter().map(|o| (o.id, o)).collect();
-    let mut out = Vec::new();
-    fn visit(
-        id: Uuid,
-        depth: usize,
-        parent: Option<Uuid>,
-        graph: &CycleGraph,
-        by_id: &HashMap<Uuid, &objective::Model>,
-        path: &mut Vec<Uuid>,
-        out: &mut Vec<TreeNode>,
-    ) {
-        if path.contains(&id) {
-            return;
-        }
-        out.push(TreeNode {
-            objective: by_id[&id].clone(),
-            depth,
-            parent_id: parent,
-        });
-        path.push(id);
-        for child in graph.children.get(&id).into_iter().flatten() {
-            visit(*child, depth + 1, Some(id), graph, by_id, path, out);
-        }
-        path.pop();
-    }
-    for root in graph
-        .objectives
-        .iter()
-        .filter(|o| o.cycle_id == graph.cycle_id && !graph.has_parent.contains(&o.id))
-    {
-        visit(root.id, 0, None, &graph, &by_id, &mut Vec::new(), &mut out);
-    }
-    Ok(out)
 }
 
 /// How well a cycle's objectives hang together.

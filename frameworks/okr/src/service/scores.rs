@@ -30,6 +30,7 @@ use throughline_domain::enums::MetricFrequency;
 use throughline_domain::kit::{PeriodKind, period_containing, today_in};
 use throughline_domain::service::metrics::period_kind;
 
+use super::outline::Outline;
 use super::{optional_decimal, parse_decimal};
 
 #[derive(Clone, Debug)]
@@ -117,6 +118,8 @@ pub struct CycleScores {
     /// objective aligned to it.
     pub objectives: HashMap<Uuid, Arc<ObjectiveScore>>,
     pub key_results: HashMap<Uuid, Arc<KeyResultScore>>,
+    /// The alignment tree, computed from the same rows.
+    pub outline: Arc<Outline>,
 }
 
 /// The target of a key result row.
@@ -296,14 +299,22 @@ pub async fn score_cycle<C: TenantDb>(
     // workers so other requests (and this request's own loaders) move on.
     let (family, settings) = (family.to_vec(), settings.clone());
     tokio::task::spawn_blocking(move || {
-        compute(
+        let mut scores = compute(
             &family,
             &settings,
             &calendar,
             &objectives,
             &key_results,
             &alignments,
-        )
+        )?;
+        let cycles: Vec<Uuid> = family.iter().map(|c| c.id).collect();
+        scores.outline = Arc::new(Outline::build(
+            &cycles,
+            &objectives,
+            &key_results,
+            &alignments,
+        )?);
+        Ok(scores)
     })
     .await
     .map_err(|e| throughline_domain::DomainError::Internal(format!("scoring a cycle: {e}")))?

@@ -5,7 +5,8 @@
 
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ColumnTrait, Condition, QueryFilter, QuerySelect};
-use throughline_domain::kit::{Role, TenantScope, TenantSelect, in_reporting_line};
+use std::collections::HashSet;
+use throughline_domain::kit::{DomainResult, Role, TenantScope, TenantSelect, in_reporting_line};
 use uuid::Uuid;
 
 use crate::entity::{co_owner, objective};
@@ -55,4 +56,31 @@ pub fn visible_objectives(scope: &TenantScope) -> TenantSelect<objective::Entity
     scope
         .select::<objective::Entity>()
         .filter(visible_condition(scope))
+}
+
+/// Of `private` (private objectives of `cycles`), those the actor may not
+/// see: one narrow statement, and none for an admin or when there are none.
+pub async fn hidden_private_objectives(
+    scope: &TenantScope,
+    cycles: &[Uuid],
+    private: &[Uuid],
+) -> DomainResult<HashSet<Uuid>> {
+    if private.is_empty() || scope.actor().role == Role::Admin {
+        return Ok(HashSet::new());
+    }
+    let visible: HashSet<Uuid> = visible_objectives(scope)
+        .select_only()
+        .column(objective::Column::Id)
+        .filter(objective::Column::CycleId.is_in(cycles.iter().copied()))
+        .filter(objective::Column::Private.eq(true))
+        .into_tuple::<Uuid>()
+        .all(scope)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(private
+        .iter()
+        .filter(|id| !visible.contains(id))
+        .copied()
+        .collect())
 }

@@ -1,0 +1,210 @@
+//! The alignment tree of a cycle as ids, computed once per scores revision
+//! and shared by every viewer: a request pages through it and reads only the
+//! rows of its page. Who may see what is applied per request by
+//! [`Outline::tree`], from the family's private objectives the viewer may
+//! not see.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use throughline_domain::kit::{DomainError, DomainResult};
+use uuid::Uuid;
+
+use crate::entity::{alignment, key_result, objective};
+use crate::model::{Level, ObjectiveStatus};
+
+/// The most nodes a tree may have. An objective aligned to several parents
+/// repeats under each, so a lattice of multi-parent alignments grows the
+/// tree geometrically; past this it is refused rather than built.
+pub const MAX_TREE_NODES: usize = 100_000;
+
+/// One node of the tree, in depth-first order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TreeEntry {
+    pub objective: Uuid,
+    pub depth: u32,
+    pub parent: Option<Uuid>,
+    /// Which appearance of this (objective, parent) pair this is: the pair
+    /// recurs when the parent itself sits under several objectives.
+    pub occurrence: u32,
+}
+
+impl TreeEntry {
+    /// The node's key in cursors: stable while the tree keeps the node.
+    pub fn key(&self) -> String {
+        let parent = self.parent.map(|p| p.to_string()).unwrap_or_default();
+        format!("{}/{parent}/{}", self.objective, self.occurrence)
+    }
+}
+
+/// The cycle's non-archived objectives and those of the cycles nested in
+/// it, ordered company → team → individual, then by title; and what aligns
+/// to what among them.
+#[derive(Debug, Default)]
+pub struct Outline {
+    /// The cycle, then the cycles nested in it.
+    cycles: Vec<Uuid>,
+    /// The family's private objectives, archived ones included.
+    private_objectives: Vec<Uuid>,
+    /// In tree order; a node's index is its rank.
+    ids: Vec<Uuid>,
+    /// Of the cycle itself (roots come only from these).
+    own: Vec<bool>,
+    /// Children (objectives aligned to it or to one of its key results) by
+    /// rank, in rank order; `parents` is the same relation the other way.
+    children: Vec<Vec<u32>>,
+    parents: Vec<Vec<u32>>,
+    /// The tree of a viewer who may see everything.
+    everything: Arc<Vec<TreeEntry>>,
+}
+
+fn level_rank(level: &str) -> u8 {
+    match level {
+        l if l == Level::Company.as_str() => 0,
+        l if l == Level::Team.as_str() => 1,
+        _ => 2,
+    }
+}
+
+/// Tree order: company, team, individual; then by title (then id, so ties
+/// fall the same way on every database).
+pub(crate) fn tree_order(a: &objective::Model, b: &objective::Model) -> std::cmp::Ordering {
+    level_rank(&a.level)
+        .cmp(&level_rank(&b.level))
+        .then_with(|| a.title.cmp(&b.title))
+        .then_with(|| a.id.cmp(&b.id))
+}
+
+impl Outline {
+    /// Builds the outline of `cycle` from the family's rows (as scoring
+    /// reads them).
+    pub fn build(
+        cycles: &[Uuid],
+        objectives: &[objective::Model],
+        key_results: &[key_result::Model],
+        alignments: &[alignment::Model],
+    ) -> DomainResult<Self> {
+        let mut listed: Vec<&objective::Model> = objectives
+            .iter()
+            .filter(|o| o.status != ObjectiveStatus::Archived.as_str())
+            .collect();
+        listed.sort_by(|a, b| tree_order(a, b));
+        let rank: HashMap<Uuid, u32> = listed
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id, i as u32))
+            .collect();
+        let objective_of_kr: HashMap<Uuid, Uuid> = key_results
+            .iter()
+            .map(|kr| (kr.id, kr.objective_id))
+            .collect();
+        let mut children: Vec<Vec<u32>> = vec![Vec::new(); listed.len()];
+        let mut parents: Vec<Vec<u32>> = vec![Vec::new(); listed.len()];
+        for link in alignments {
+            let parent = link.parent_objective_id.or_else(|| {
+                link.parent_key_result_id
+                    .and_then(|kr| objective_of_kr.get(&kr).copied())
+            });
+            let (Some(parent), Some(&child)) = (
+                parent.and_then(|p| rank.get(&p).copied()),
+                rank.get(&link.objective_id),
+            ) else {
+                continue;
+            };
+            let list = &mut children[parent as usize];
+            if !list.contains(&child) {
+                list.push(child);
+                parents[child as usize].push(parent);
+            }
+        }
+        for list in &mut children {
+            list.sort_unstable();
+        }
+        let cycle = cycles.first().copied().unwrap_or_default();
+        let mut outline = Outline {
+            cycles: cycles.to_vec(),
+            private_objectives: objectives
+                .iter()
+                .filter(|o| o.private)
+                .map(|o| o.id)
+                .collect(),
+            ids: listed.iter().map(|o| o.id).collect(),
+            own: listed.iter().map(|o| o.cycle_id == cycle).collect(),
+            children,
+            parents,
+            everything: Arc::default(),
+        };
+        outline.everything = Arc::new(outline.walk(&vec![false; outline.ids.len()])?);
+        Ok(outline)
+    }
+
+    /// The cycle, then the cycles nested in it.
+    pub fn cycles(&self) -> &[Uuid] {
+        &self.cycles
+    }
+
+    /// The private objectives of the family: the only ones a viewer may be
+    /// kept from.
+    pub fn private_objectives(&self) -> &[Uuid] {
+        &self.private_objectives
+    }
+
+    /// The tree without the objectives in `hidden`: what is aligned only to
+    /// hidden objectives becomes a root (if it is of the cycle itself).
+    pub fn tree(&self, hidden: &HashSet<Uuid>) -> DomainResult<Arc<Vec<TreeEntry>>> {
+        if hidden.is_empty() {
+            return Ok(self.everything.clone());
+        }
+        let hidden: Vec<bool> = self.ids.iter().map(|id| hidden.contains(id)).collect();
+        Ok(Arc::new(self.walk(&hidden)?))
+    }
+
+    fn walk(&self, hidden: &[bool]) -> DomainResult<Vec<TreeEntry>> {
+        let mut out = Vec::with_capacity(self.ids.len());
+        let mut seen: HashMap<(u32, Option<u32>), u32> = HashMap::new();
+        let mut path = Vec::new();
+        for root in 0..self.ids.len() {
+            let under_visible_parent = self.parents[root].iter().any(|p| !hidden[*p as usize]);
+            if self.own[root] && !hidden[root] && !under_visible_parent {
+                self.visit(root as u32, None, hidden, &mut path, &mut seen, &mut out)?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn visit(
+        &self,
+        node: u32,
+        parent: Option<u32>,
+        hidden: &[bool],
+        path: &mut Vec<u32>,
+        seen: &mut HashMap<(u32, Option<u32>), u32>,
+        out: &mut Vec<TreeEntry>,
+    ) -> DomainResult<()> {
+        // Loops are refused when aligning; this guards the walk anyway.
+        if path.contains(&node) {
+            return Ok(());
+        }
+        if out.len() >= MAX_TREE_NODES {
+            return Err(DomainError::LimitExceeded(format!(
+                "this cycle's alignment tree has more than {MAX_TREE_NODES} nodes (an objective aligned to several parents appears under each); list objectives instead"
+            )));
+        }
+        let occurrence = seen.entry((node, parent)).or_default();
+        *occurrence += 1;
+        out.push(TreeEntry {
+            objective: self.ids[node as usize],
+            depth: path.len() as u32,
+            parent: parent.map(|p| self.ids[p as usize]),
+            occurrence: *occurrence,
+        });
+        path.push(node);
+        for &child in &self.children[node as usize] {
+            if !hidden[child as usize] {
+                self.visit(child, Some(node), hidden, path, seen, out)?;
+            }
+        }
+        path.pop();
+        Ok(())
+    }
+}
