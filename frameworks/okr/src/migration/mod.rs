@@ -4,6 +4,7 @@ mod m20261121_000001_okr_tables;
 mod m20261122_000001_revision_and_key_result_status;
 mod m20261202_000001_tenant_references;
 mod m20261202_000002_key_result_dates_and_grading;
+mod m20261202_000003_objectives_by_title;
 
 use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_revision_and_key_result_status::Migration),
             Box::new(m20261202_000001_tenant_references::Migration),
             Box::new(m20261202_000002_key_result_dates_and_grading::Migration),
+            Box::new(m20261202_000003_objectives_by_title::Migration),
         ]
     }
 
