@@ -37,6 +37,18 @@ impl TreeEntry {
     }
 }
 
+/// One objective of the outline.
+#[derive(Debug, Default)]
+struct Node {
+    id: Uuid,
+    /// Of the cycle itself (roots come only from these).
+    own: bool,
+    /// Objectives aligned to it or to one of its key results, by rank, in
+    /// rank order; `parents` is the same relation the other way.
+    children: Vec<u32>,
+    parents: Vec<u32>,
+}
+
 /// The cycle's non-archived objectives and those of the cycles nested in
 /// it, ordered company → team → individual, then by title; and what aligns
 /// to what among them.
@@ -47,13 +59,7 @@ pub struct Outline {
     /// The family's private objectives, archived ones included.
     private_objectives: Vec<Uuid>,
     /// In tree order; a node's index is its rank.
-    ids: Vec<Uuid>,
-    /// Of the cycle itself (roots come only from these).
-    own: Vec<bool>,
-    /// Children (objectives aligned to it or to one of its key results) by
-    /// rank, in rank order; `parents` is the same relation the other way.
-    children: Vec<Vec<u32>>,
-    parents: Vec<Vec<u32>>,
+    nodes: Vec<Node>,
     /// The tree of a viewer who may see everything.
     everything: Arc<Vec<TreeEntry>>,
 }
@@ -75,15 +81,21 @@ pub(crate) fn tree_order(a: &objective::Model, b: &objective::Model) -> std::cmp
         .then_with(|| a.id.cmp(&b.id))
 }
 
+/// Whether the node of rank `rank` is hidden (an unknown rank is).
+fn is_hidden(hidden: &[bool], rank: u32) -> bool {
+    hidden.get(rank as usize).copied().unwrap_or(true)
+}
+
 impl Outline {
-    /// Builds the outline of `cycle` from the family's rows (as scoring
-    /// reads them).
+    /// Builds the outline of the family `cycles` (the cycle first) from its
+    /// rows, as scoring reads them.
     pub fn build(
         cycles: &[Uuid],
         objectives: &[objective::Model],
         key_results: &[key_result::Model],
         alignments: &[alignment::Model],
     ) -> DomainResult<Self> {
+        let cycle = cycles.first().copied().unwrap_or_default();
         let mut listed: Vec<&objective::Model> = objectives
             .iter()
             .filter(|o| o.status != ObjectiveStatus::Archived.as_str())
@@ -98,8 +110,14 @@ impl Outline {
             .iter()
             .map(|kr| (kr.id, kr.objective_id))
             .collect();
-        let mut children: Vec<Vec<u32>> = vec![Vec::new(); listed.len()];
-        let mut parents: Vec<Vec<u32>> = vec![Vec::new(); listed.len()];
+        let mut nodes: Vec<Node> = listed
+            .iter()
+            .map(|o| Node {
+                id: o.id,
+                own: o.cycle_id == cycle,
+                ..Node::default()
+            })
+            .collect();
         for link in alignments {
             let parent = link.parent_objective_id.or_else(|| {
                 link.parent_key_result_id
@@ -111,16 +129,19 @@ impl Outline {
             ) else {
                 continue;
             };
-            let list = &mut children[parent as usize];
-            if !list.contains(&child) {
-                list.push(child);
-                parents[child as usize].push(parent);
+            let Some(children) = nodes.get_mut(parent as usize).map(|n| &mut n.children) else {
+                continue;
+            };
+            if !children.contains(&child) {
+                children.push(child);
+                if let Some(node) = nodes.get_mut(child as usize) {
+                    node.parents.push(parent);
+                }
             }
         }
-        for list in &mut children {
-            list.sort_unstable();
+        for node in &mut nodes {
+            node.children.sort_unstable();
         }
-        let cycle = cycles.first().copied().unwrap_or_default();
         let mut outline = Outline {
             cycles: cycles.to_vec(),
             private_objectives: objectives
@@ -128,13 +149,10 @@ impl Outline {
                 .filter(|o| o.private)
                 .map(|o| o.id)
                 .collect(),
-            ids: listed.iter().map(|o| o.id).collect(),
-            own: listed.iter().map(|o| o.cycle_id == cycle).collect(),
-            children,
-            parents,
+            nodes,
             everything: Arc::default(),
         };
-        outline.everything = Arc::new(outline.walk(&vec![false; outline.ids.len()])?);
+        outline.everything = Arc::new(outline.walk(&vec![false; outline.nodes.len()])?);
         Ok(outline)
     }
 
@@ -155,18 +173,19 @@ impl Outline {
         if hidden.is_empty() {
             return Ok(self.everything.clone());
         }
-        let hidden: Vec<bool> = self.ids.iter().map(|id| hidden.contains(id)).collect();
+        let hidden: Vec<bool> = self.nodes.iter().map(|n| hidden.contains(&n.id)).collect();
         Ok(Arc::new(self.walk(&hidden)?))
     }
 
     fn walk(&self, hidden: &[bool]) -> DomainResult<Vec<TreeEntry>> {
-        let mut out = Vec::with_capacity(self.ids.len());
+        let mut out = Vec::with_capacity(self.nodes.len());
         let mut seen: HashMap<(u32, Option<u32>), u32> = HashMap::new();
         let mut path = Vec::new();
-        for root in 0..self.ids.len() {
-            let under_visible_parent = self.parents[root].iter().any(|p| !hidden[*p as usize]);
-            if self.own[root] && !hidden[root] && !under_visible_parent {
-                self.visit(root as u32, None, hidden, &mut path, &mut seen, &mut out)?;
+        for (rank, node) in self.nodes.iter().enumerate() {
+            let rank = rank as u32;
+            let under_visible_parent = node.parents.iter().any(|p| !is_hidden(hidden, *p));
+            if node.own && !is_hidden(hidden, rank) && !under_visible_parent {
+                self.visit(rank, None, hidden, &mut path, &mut seen, &mut out)?;
             }
         }
         Ok(out)
@@ -174,7 +193,7 @@ impl Outline {
 
     fn visit(
         &self,
-        node: u32,
+        rank: u32,
         parent: Option<u32>,
         hidden: &[bool],
         path: &mut Vec<u32>,
@@ -182,7 +201,10 @@ impl Outline {
         out: &mut Vec<TreeEntry>,
     ) -> DomainResult<()> {
         // Loops are refused when aligning; this guards the walk anyway.
-        if path.contains(&node) {
+        let Some(node) = self.nodes.get(rank as usize) else {
+            return Ok(());
+        };
+        if path.contains(&rank) {
             return Ok(());
         }
         if out.len() >= MAX_TREE_NODES {
@@ -190,18 +212,20 @@ impl Outline {
                 "this cycle's alignment tree has more than {MAX_TREE_NODES} nodes (an objective aligned to several parents appears under each); list objectives instead"
             )));
         }
-        let occurrence = seen.entry((node, parent)).or_default();
+        let occurrence = seen.entry((rank, parent)).or_default();
         *occurrence += 1;
         out.push(TreeEntry {
-            objective: self.ids[node as usize],
+            objective: node.id,
             depth: path.len() as u32,
-            parent: parent.map(|p| self.ids[p as usize]),
+            parent: parent
+                .and_then(|p| self.nodes.get(p as usize))
+                .map(|p| p.id),
             occurrence: *occurrence,
         });
-        path.push(node);
-        for &child in &self.children[node as usize] {
-            if !hidden[child as usize] {
-                self.visit(child, Some(node), hidden, path, seen, out)?;
+        path.push(rank);
+        for &child in &node.children {
+            if !is_hidden(hidden, child) {
+                self.visit(child, Some(rank), hidden, path, seen, out)?;
             }
         }
         path.pop();
