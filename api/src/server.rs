@@ -70,7 +70,9 @@ where
                 .trim()
                 .to_string();
             let tenant = field("tenant").or_else(|| field("X-Tenant"));
-            let context = http::authenticate(&state, &token, tenant.as_deref()).await?;
+            let mut context = http::authenticate(&state, &token, tenant.as_deref()).await?;
+            // A socket lives for hours: its operations read settings fresh.
+            context.scope = context.scope.clone().without_framework_settings();
             let mut data = Data::default();
             data.insert(context);
             Ok(data)

@@ -1,6 +1,7 @@
 //! Verified sessions, kept for a few seconds: a steady stream of requests
 //! with one token costs no SQL and no signature check. The token, the user,
-//! the tenant, the membership and the tenant's frameworks are looked up once
+//! the tenant, the membership and the tenant's frameworks (and their
+//! settings) are looked up once
 //! per token and tenant per TTL (`THROUGHLINE_SESSION_CACHE_SECONDS`,
 //! default 5, 0 turns it off), and never past the token's own expiry.
 //!
@@ -24,6 +25,8 @@ const MAX_SESSIONS: usize = 10_000;
 pub struct CachedSession {
     pub session: Session,
     pub enabled_frameworks: HashSet<String>,
+    /// The enabled frameworks' settings.
+    pub framework_settings: throughline_domain::tenancy::FrameworkSettingsSnapshot,
 }
 
 type Key = (String, Option<String>);

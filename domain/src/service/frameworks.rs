@@ -45,6 +45,20 @@ pub async fn list(
 }
 
 /// The keys of the frameworks enabled for the scope's tenant.
+/// The enabled frameworks' stored settings, by framework key.
+pub async fn enabled_settings(
+    scope: &TenantScope,
+) -> DomainResult<std::collections::HashMap<String, serde_json::Value>> {
+    Ok(scope
+        .select::<tenant_framework::Entity>()
+        .filter(tenant_framework::Column::Enabled.eq(true))
+        .all(scope)
+        .await?
+        .into_iter()
+        .map(|row| (row.framework_key, row.settings))
+        .collect())
+}
+
 pub async fn enabled_keys(scope: &TenantScope) -> DomainResult<Vec<String>> {
     Ok(scope
         .select::<tenant_framework::Entity>()

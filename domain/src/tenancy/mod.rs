@@ -82,7 +82,15 @@ pub struct TenantScope {
     /// Counts this scope's committed transactions (shared by its clones):
     /// request caches compare it to know their rows may be stale.
     writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The enabled frameworks' settings as the session read them, by
+    /// framework key: read from here until this scope writes.
+    framework_settings: Option<FrameworkSettingsSnapshot>,
 }
+
+/// Enabled frameworks' settings (framework key → stored JSON), read with the
+/// session.
+pub type FrameworkSettingsSnapshot =
+    std::sync::Arc<std::collections::HashMap<String, serde_json::Value>>;
 
 impl std::fmt::Debug for TenantScope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -106,7 +114,23 @@ impl TenantScope {
             actor,
             events,
             writes: Default::default(),
+            framework_settings: None,
         }
+    }
+
+    /// Serves the settings of the enabled frameworks from `snapshot` (read
+    /// with the session moments ago) instead of a statement per request.
+    /// Once this scope commits a write it reads them again.
+    pub fn with_framework_settings(mut self, snapshot: FrameworkSettingsSnapshot) -> Self {
+        self.framework_settings = Some(snapshot);
+        self
+    }
+
+    /// Reads settings from the database again (a scope that lives long, as a
+    /// socket's does, must not keep a snapshot).
+    pub fn without_framework_settings(mut self) -> Self {
+        self.framework_settings = None;
+        self
     }
 
     /// How many transactions this scope has committed: it changes exactly
@@ -194,6 +218,14 @@ impl TenantScope {
         &self,
         db: &impl TenantDb,
     ) -> DomainResult<F::Settings> {
+        if let Some(stored) = self
+            .framework_settings
+            .as_ref()
+            .filter(|_| self.committed_writes() == 0)
+            .and_then(|snapshot| snapshot.get(F::KEY))
+        {
+            return Ok(serde_json::from_value(stored.clone()).unwrap_or_default());
+        }
         let row = self
             .select::<tenant_framework::Entity>()
             .filter(tenant_framework::Column::FrameworkKey.eq(F::KEY))
