@@ -2,6 +2,12 @@ use clap::Parser;
 use throughline_api::cli::{Cli, run};
 use throughline_api::config::Config;
 
+/// mimalloc instead of glibc's malloc: a request allocates many small
+/// short-lived objects (rows, values, futures), where glibc spent a fifth of
+/// the server's CPU on a page of objectives (profiled with perf).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
