@@ -74,7 +74,8 @@ impl Loader<Uuid> for CycleScoresLoader {
 scoped_loader!(KeyResultsOfObjective);
 
 impl Loader<Uuid> for KeyResultsOfObjective {
-    type Value = Vec<key_result::Model>;
+    /// Shared: the loader's cache and every field asking hold the same rows.
+    type Value = Arc<[key_result::Model]>;
     type Error = DomainError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
@@ -85,7 +86,10 @@ impl Loader<Uuid> for KeyResultsOfObjective {
             .order_by_asc(key_result::Column::Id)
             .all(&self.scope)
             .await?;
-        Ok(group(keys, rows, |r| Some(r.objective_id)))
+        Ok(group(keys, rows, |r| Some(r.objective_id))
+            .into_iter()
+            .map(|(objective, rows)| (objective, rows.into()))
+            .collect())
     }
 }
 

@@ -136,7 +136,7 @@ impl OkrObjective {
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().map(OkrKeyResult).collect())
+        Ok(rows.iter().cloned().map(OkrKeyResult).collect())
     }
     /// What it contributes to that you can see: parent objectives, key
     /// results, strategic priorities. A link to a private objective you may
