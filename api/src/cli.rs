@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use sea_orm::ConnectionTrait;
 use throughline_domain::enums::Role;
 use throughline_domain::events::EventBus;
 use throughline_domain::service::tenants::{self, NewTenant};
@@ -301,6 +302,13 @@ pub async fn run(cli: Cli, config: Config) -> Result<(), String> {
             let started = std::time::Instant::now();
             let summary = seed::seed_organisation(&db, &tenant, people, months, seed_value).await?;
             let frameworks = seed::seed_frameworks(&db, &registry, &tenant, seed_value).await?;
+            // Planner statistics for what was just loaded: without them (and
+            // with autovacuum off or not yet run) PostgreSQL guesses its plans.
+            if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+                db.execute_unprepared("ANALYZE")
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
             println!(
                 "seeded {}: {} org units, {} people, {} priorities, {} metrics, {} values, frameworks [{}] in {:.1?}",
                 tenant.slug,

@@ -30,6 +30,7 @@ struct FileConfig {
     max_body_bytes: Option<usize>,
     request_timeout_seconds: Option<u64>,
     session_cache_seconds: Option<u64>,
+    batch_delay_micros: Option<u64>,
     event_poll_seconds: Option<u64>,
     link_verified_emails: Option<bool>,
 }
@@ -330,7 +331,12 @@ impl Config {
             )?),
             introspection: parse_bool(env, "THROUGHLINE_INTROSPECTION", file.introspection, true)?,
             suggestions: environment != Environment::Production,
-            batch_delay: defaults.batch_delay,
+            batch_delay: Duration::from_micros(parse_number(
+                env,
+                "THROUGHLINE_BATCH_DELAY_MICROS",
+                file.batch_delay_micros,
+                defaults.batch_delay.as_micros() as u64,
+            )?),
             session_cache_ttl: Duration::from_secs(parse_number(
                 env,
                 "THROUGHLINE_SESSION_CACHE_SECONDS",
@@ -342,6 +348,12 @@ impl Config {
             return Err(error(
                 "THROUGHLINE_SESSION_CACHE_SECONDS",
                 "use 0 (off) to 60 seconds: it bounds how long a revoked membership made elsewhere still works",
+            ));
+        }
+        if limits.batch_delay > Duration::from_millis(50) {
+            return Err(error(
+                "THROUGHLINE_BATCH_DELAY_MICROS",
+                "use 0 to 50000 microseconds: every nesting level of a query waits this long",
             ));
         }
         if limits.max_depth < 13 {
