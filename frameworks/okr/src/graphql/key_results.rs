@@ -87,7 +87,7 @@ impl OkrKeyResult {
     /// Progress of the current value against the target (or, driven by
     /// aligned objectives, their weighted mean), with its explanation.
     /// Private objectives show as for objectives' progress.
-    async fn progress(&self, ctx: &Context<'_>) -> Result<Option<TargetProgress>> {
+    async fn progress(&self, ctx: &Context<'_>) -> Result<Option<std::sync::Arc<TargetProgress>>> {
         let Some(score) = kr_score(ctx, &self.0).await? else {
             return Ok(None);
         };
@@ -100,12 +100,11 @@ impl OkrKeyResult {
         let Some(score) = kr_score(ctx, &self.0).await? else {
             return Ok(None);
         };
-        let hidden = hidden_contributions(ctx, &score.contributions).await?;
         Ok(Some(HealthStatus {
             health: score.health,
             derived: score.derived_health.value,
             stated: score.stated_health,
-            explanation: score.health_explanation_seen_without(&hidden),
+            score,
         }))
     }
     /// What its progress comes from.

@@ -426,7 +426,7 @@ impl OkrObjectivesQuery {
             ObjectiveOrder::Title => SortKey::Text(objective::Column::Title),
             ObjectiveOrder::Created => SortKey::Id,
         };
-        Ok(connection::page(
+        let page = connection::page(
             ctx,
             scope,
             select,
@@ -434,7 +434,14 @@ impl OkrObjectivesQuery {
             PageArgs::new(first, after, last, before),
             OkrObjective,
         )
-        .await?)
+        .await?;
+        // Visible by construction: a key result's score or an alignment's
+        // parent that looks one of them up again needs no statement.
+        request
+            .loader::<VisibleObjective, _>()
+            .feed_many(page.edges.iter().map(|e| (e.node.0.id, e.node.0.clone())))
+            .await;
+        Ok(page)
     }
 
     /// An objective by ID; null if there is none you can see.

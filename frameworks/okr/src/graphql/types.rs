@@ -104,7 +104,7 @@ impl Explained {
             ExplanationOf::Ready(explanation) => explanation.clone(),
             ExplanationOf::Progress(score) => {
                 let hidden = hidden_contributions(ctx, &score.contributions).await?;
-                score.progress_seen_without(&hidden).explanation
+                score.progress_seen_without(&hidden).explanation.clone()
             }
         })
     }
@@ -121,7 +121,7 @@ impl From<crate::scoring::Explained<Decimal>> for Explained {
 
 /// A health judgement with how it was reached.
 #[derive(SimpleObject, Clone, Debug)]
-#[graphql(name = "OkrHealthStatus")]
+#[graphql(name = "OkrHealthStatus", complex)]
 pub struct HealthStatus {
     /// The health that counts: the owner's stated status from a recent check-in, else the derived one.
     pub health: Health,
@@ -129,8 +129,18 @@ pub struct HealthStatus {
     pub derived: Health,
     /// The owner's status from the latest check-in, while it is not stale.
     pub stated: Option<Health>,
+    /// Explained only when asked for.
+    #[graphql(skip)]
+    pub score: std::sync::Arc<crate::service::scores::KeyResultScore>,
+}
+
+#[async_graphql::ComplexObject]
+impl HealthStatus {
     /// How the derived health was reached.
-    pub explanation: Explanation,
+    async fn explanation(&self, ctx: &Context<'_>) -> Result<Explanation> {
+        let hidden = hidden_contributions(ctx, &self.score.contributions).await?;
+        Ok(self.score.health_explanation_seen_without(&hidden))
+    }
 }
 
 /// A soft warning about a change that was still made.

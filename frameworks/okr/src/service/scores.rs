@@ -35,7 +35,8 @@ use super::{optional_decimal, parse_decimal};
 
 #[derive(Clone, Debug)]
 pub struct KeyResultScore {
-    pub progress: TargetProgress,
+    /// Shared with every field that shows it.
+    pub progress: Arc<TargetProgress>,
     pub expected: Explained<Decimal>,
     pub derived_health: Explained<Health>,
     /// The author's status from the latest check-in, while it is not stale.
@@ -53,13 +54,14 @@ pub struct KeyResultScore {
 impl KeyResultScore {
     /// Progress with its explanation as seen without the private objectives
     /// in `hidden` (see [`ObjectiveScore::progress_seen_without`]).
-    pub fn progress_seen_without(&self, hidden: &HashSet<Uuid>) -> TargetProgress {
-        let mut progress = self.progress.clone();
-        if !self.contributions.is_empty() {
-            progress.explanation = weighted_mean(&redact(&self.contributions, hidden)).explanation;
-            progress.explanation.result = progress.progress;
+    pub fn progress_seen_without(&self, hidden: &HashSet<Uuid>) -> Arc<TargetProgress> {
+        if self.contributions.is_empty() {
+            return self.progress.clone();
         }
-        progress
+        let mut progress = TargetProgress::clone(&self.progress);
+        progress.explanation = weighted_mean(&redact(&self.contributions, hidden)).explanation;
+        progress.explanation.result = progress.progress;
+        Arc::new(progress)
     }
 
     /// How the derived health was reached, seen without `hidden`.
@@ -459,7 +461,7 @@ pub fn compute(
             kr.id,
             Arc::new(KeyResultScore {
                 health: stated.unwrap_or(derived.value),
-                progress,
+                progress: Arc::new(progress),
                 expected,
                 derived_health: derived,
                 stated_health: stated,
@@ -673,12 +675,12 @@ fn score_driven_key_result(
     scores.key_results.insert(
         kr.id,
         Arc::new(KeyResultScore {
-            progress: TargetProgress {
+            progress: Arc::new(TargetProgress {
                 progress: mean.value,
                 met: Some(mean.value >= Decimal::ONE),
                 distance: None,
                 explanation: mean.explanation,
-            },
+            }),
             expected: key_result_expected(kr, clock.starts_on, clock.ends_on, clock.as_of),
             health: derived.value,
             derived_health: derived,
