@@ -44,7 +44,6 @@ pub async fn list(
         .collect())
 }
 
-/// The keys of the frameworks enabled for the scope's tenant.
 /// The enabled frameworks' stored settings, by framework key.
 pub async fn enabled_settings(
     scope: &TenantScope,
@@ -59,15 +58,11 @@ pub async fn enabled_settings(
         .collect())
 }
 
+/// The keys of the frameworks enabled for the scope's tenant, sorted.
 pub async fn enabled_keys(scope: &TenantScope) -> DomainResult<Vec<String>> {
-    Ok(scope
-        .select::<tenant_framework::Entity>()
-        .filter(tenant_framework::Column::Enabled.eq(true))
-        .all(scope)
-        .await?
-        .into_iter()
-        .map(|row| row.framework_key)
-        .collect())
+    let mut keys: Vec<String> = enabled_settings(scope).await?.into_keys().collect();
+    keys.sort();
+    Ok(keys)
 }
 
 pub fn find<'r>(

@@ -228,7 +228,7 @@ mod tests {
             unit: None,
         };
         let score = crate::service::scores::KeyResultScore {
-            progress: target.progress(None),
+            progress: target.progress(None).into(),
             expected,
             derived_health: health.clone(),
             stated_health: None,
