@@ -899,15 +899,23 @@ async fn an_alignment_lattice_too_large_to_draw_is_refused_not_built() {
     }
     let refused = app.gql(admin, tree, json!({ "c": org.cycle })).await;
     assert_eq!(refused.code(), "LIMIT_EXCEEDED", "{}", refused.body);
-    // The objectives themselves still list.
+    // The objectives still list with their figures: the cycle's scores do
+    // not depend on the tree being drawable.
     let listed = app
         .gql(
             admin,
-            "query($c: ID!) { okr { objectives(filter: {cycleId: $c}) { totalCount } } }",
+            "query($c: ID!) { okr { objectives(filter: {cycleId: $c}, first: 100) { totalCount nodes { health progress { value } } } } }",
             json!({ "c": org.cycle }),
         )
         .await;
     assert_eq!(listed.data()["okr"]["objectives"]["totalCount"], 32);
+    assert_eq!(
+        listed.data()["okr"]["objectives"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        32
+    );
 }
 
 #[tokio::test]

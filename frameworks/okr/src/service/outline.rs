@@ -60,8 +60,11 @@ pub struct Outline {
     private_objectives: Vec<Uuid>,
     /// In tree order; a node's index is its rank.
     nodes: Vec<Node>,
-    /// The tree of a viewer who may see everything.
+    /// The tree of a viewer who may see everything (empty when too large).
     everything: Arc<Vec<TreeEntry>>,
+    /// That tree has more than [`MAX_TREE_NODES`] nodes: it is refused, and
+    /// the cycle's scores, which do not depend on it, stand.
+    too_large: bool,
 }
 
 fn level_rank(level: &str) -> u8 {
@@ -81,6 +84,12 @@ pub(crate) fn tree_order(a: &objective::Model, b: &objective::Model) -> std::cmp
         .then_with(|| a.id.cmp(&b.id))
 }
 
+fn too_large() -> DomainError {
+    DomainError::LimitExceeded(format!(
+        "this cycle's alignment tree has more than {MAX_TREE_NODES} nodes (an objective aligned to several parents appears under each); list objectives instead"
+    ))
+}
+
 /// Whether the node of rank `rank` is hidden (an unknown rank is).
 fn is_hidden(hidden: &[bool], rank: u32) -> bool {
     hidden.get(rank as usize).copied().unwrap_or(true)
@@ -94,7 +103,7 @@ impl Outline {
         objectives: &[objective::Model],
         key_results: &[key_result::Model],
         alignments: &[alignment::Model],
-    ) -> DomainResult<Self> {
+    ) -> Self {
         let cycle = cycles.first().copied().unwrap_or_default();
         let mut listed: Vec<&objective::Model> = objectives
             .iter()
@@ -151,9 +160,22 @@ impl Outline {
                 .collect(),
             nodes,
             everything: Arc::default(),
+            too_large: false,
         };
-        outline.everything = Arc::new(outline.walk(&vec![false; outline.nodes.len()])?);
-        Ok(outline)
+        match outline.walk(&vec![false; outline.nodes.len()]) {
+            Ok(tree) => outline.everything = Arc::new(tree),
+            Err(_) => outline.too_large = true,
+        }
+        outline
+    }
+
+    /// Nodes of the tree as everyone-visible, for the cache's memory budget.
+    pub fn size(&self) -> usize {
+        if self.too_large {
+            MAX_TREE_NODES
+        } else {
+            self.everything.len()
+        }
     }
 
     /// The cycle, then the cycles nested in it.
@@ -171,7 +193,11 @@ impl Outline {
     /// hidden objectives becomes a root (if it is of the cycle itself).
     pub fn tree(&self, hidden: &HashSet<Uuid>) -> DomainResult<Arc<Vec<TreeEntry>>> {
         if hidden.is_empty() {
-            return Ok(self.everything.clone());
+            return if self.too_large {
+                Err(too_large())
+            } else {
+                Ok(self.everything.clone())
+            };
         }
         let hidden: Vec<bool> = self.nodes.iter().map(|n| hidden.contains(&n.id)).collect();
         Ok(Arc::new(self.walk(&hidden)?))
@@ -208,9 +234,7 @@ impl Outline {
             return Ok(());
         }
         if out.len() >= MAX_TREE_NODES {
-            return Err(DomainError::LimitExceeded(format!(
-                "this cycle's alignment tree has more than {MAX_TREE_NODES} nodes (an objective aligned to several parents appears under each); list objectives instead"
-            )));
+            return Err(too_large());
         }
         let occurrence = seen.entry((rank, parent)).or_default();
         *occurrence += 1;

@@ -123,12 +123,7 @@ impl ScoreCache {
             .get_or_try_init(|| async { compute().await.map(Arc::new) })
             .await?
             .clone();
-        self.account(
-            id,
-            &key,
-            &cell,
-            scores.objectives.len() + scores.key_results.len(),
-        );
+        self.account(id, &key, &cell, scores.cached_rows());
         Ok(scores)
     }
 
