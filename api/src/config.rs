@@ -79,7 +79,10 @@ impl Default for Limits {
             max_complexity: 10_000,
             max_aliases: 30,
             max_directives: 10,
-            max_body_bytes: 1024 * 1024,
+            // A directory sync of 5,000 records (the default batch limit) is
+            // about 1.5 MB of variables; parse work is bounded by the
+            // document's token limit, not its bytes.
+            max_body_bytes: 4 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             introspection: true,
             suggestions: true,

@@ -292,7 +292,14 @@ where
         sessions: &state.sessions,
         scope: &scope,
     };
-    let request = request.data(context).data(started.clone()).data(operation);
+    let mut request = request.data(context).data(started.clone()).data(operation);
+    // `Idempotency-Key`, as Stripe's clients send it; a header that is not
+    // text is a key no request can have, so it is kept (and fails the
+    // length and character checks) rather than ignored.
+    if let Some(key) = req.headers().get("idempotency-key") {
+        let key = key.to_str().unwrap_or("\u{0}").to_string();
+        request = request.data(throughline_domain::graphql::directory::IdempotencyKeyHeader(key));
+    }
     // The deadline is checked before the execution on every wake-up, so a
     // request that overran never answers as if it had not.
     let deadline = tokio::time::sleep(state.limits.request_timeout);

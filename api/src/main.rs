@@ -1,3 +1,8 @@
+// The merged GraphQL roots nest deep enough that computing their resolvers'
+// future layouts passes rustc's default query depth in a release build of
+// the binary too (the library sets the same limit).
+#![recursion_limit = "256"]
+
 use clap::Parser;
 use throughline_api::cli::{Cli, run};
 use throughline_api::config::Config;

@@ -80,6 +80,8 @@ stored_enum!(
         Active => "ACTIVE",
         /// Left, or otherwise no longer active; kept for history.
         Inactive => "INACTIVE",
+        /// Hired, not started yet (a pre-hire from the HRIS).
+        Pending => "PENDING",
     }
 );
 
@@ -147,3 +149,52 @@ impl Role {
         self == Role::Admin
     }
 }
+
+stored_enum!(
+    /// How a directory sync treats the people it is not given.
+    SyncMode {
+        /// The records given are created or updated; nobody else is touched.
+        Upsert => "UPSERT",
+        /// The records given are everyone the source has: people of that
+        /// source who are missing are deactivated (never deleted).
+        FullSnapshot => "FULL_SNAPSHOT",
+    }
+);
+
+stored_enum!(
+    /// What a directory sync did with one record.
+    SyncOutcome {
+        /// A new person or org unit.
+        Created => "CREATED",
+        /// An existing one changed (see `changedFields`).
+        Updated => "UPDATED",
+        /// Nothing to change: the stored record already says this.
+        Unchanged => "UNCHANGED",
+        /// An active person became inactive (by the record, or missing from a full snapshot).
+        Deactivated => "DEACTIVATED",
+        /// Not applied; `errors` says why.
+        Failed => "FAILED",
+    }
+);
+
+stored_enum!(
+    /// Something a directory change applied but wants you to know.
+    SyncWarningCode as "DirectoryWarningCode" {
+        /// The manager's external ID matches nobody from this source yet: the person has no manager until a later sync brings that key, which links them automatically.
+        ManagerUnresolved => "MANAGER_UNRESOLVED",
+        /// The org unit's (or parent unit's) external ID matches no unit from this source yet: linked automatically when a later sync brings it.
+        OrgUnitUnresolved => "ORG_UNIT_UNRESOLVED",
+        /// The head's external ID matches nobody from this source yet: linked automatically when a later sync brings it.
+        HeadUnresolved => "HEAD_UNRESOLVED",
+        /// The record's `updatedAt` is older than what was applied before: stale data never wins, nothing changed.
+        Stale => "STALE",
+        /// The person's manager is inactive.
+        ManagerInactive => "MANAGER_INACTIVE",
+        /// The deactivated person still has active direct reports, now without an active manager.
+        ReportsWithoutActiveManager => "REPORTS_WITHOUT_ACTIVE_MANAGER",
+        /// No key from this source yet: the record was matched to the existing person with its e-mail.
+        LinkedByEmail => "LINKED_BY_EMAIL",
+        /// No key from this source yet: the record was matched to the existing person or unit whose `externalId` is this key.
+        LinkedByExternalId => "LINKED_BY_EXTERNAL_ID",
+    }
+);

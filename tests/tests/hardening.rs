@@ -161,7 +161,7 @@ async fn document_bombs_are_refused_fast_with_a_code() {
     assert_eq!((batch.0, code(&batch.1)), (400, "VALIDATION"));
     let oversized = format!(
         r#"{{"query":"{{ __typename }}","x":"{}"}}"#,
-        "x".repeat(1_100_000)
+        "x".repeat(throughline_api::config::Limits::default().max_body_bytes + 10)
     );
     let (status, _, elapsed) = post_raw(&app, Some(&token), &oversized).await;
     assert_eq!(status, 413);

@@ -295,7 +295,7 @@ async fn graphiql_introspection_passes_the_default_limits() {
 async fn oversized_bodies_are_refused() {
     let app = start().await;
     app.tenant("acme", &[]).await;
-    let padding = "x".repeat(1024 * 1024 + 10);
+    let padding = "x".repeat(throughline_api::config::Limits::default().max_body_bytes + 10);
     let response = app
         .client
         .post(app.url("/graphql"))

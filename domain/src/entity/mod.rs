@@ -2,14 +2,17 @@
 
 pub mod audit_entry;
 pub mod event_delivery_failure;
+pub mod idempotency_key;
 pub mod instance_setting;
 pub mod membership;
 pub mod metric;
 pub mod metric_link;
 pub mod metric_value;
 pub mod org_unit;
+pub mod org_unit_external_id;
 pub mod outbox_event;
 pub mod person;
+pub mod person_external_id;
 pub mod strategic_priority;
 pub mod tenant;
 pub mod tenant_framework;
@@ -78,7 +81,10 @@ crate::tenant_tables!(
     metric_value,
     audit_entry,
     outbox_event,
-    event_delivery_failure;
+    event_delivery_failure,
+    person_external_id,
+    org_unit_external_id,
+    idempotency_key;
     versioned: org_unit,
     person,
     strategic_priority,

@@ -19,6 +19,9 @@ pub struct Model {
     pub payload: Json,
     pub occurred_at: DateTimeUtc,
     pub dispatched_at: Option<DateTimeUtc>,
+    /// The writing transaction's id on PostgreSQL (set by the database);
+    /// empty on SQLite. With `seq`, the change feed's order.
+    pub txid: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,11 @@ pub struct Model {
     pub time_zone: String,
     /// How many strategic priorities the tenant may have at once.
     pub priority_limit: i32,
+    /// The most records one directory sync may carry.
+    pub sync_batch_limit: i32,
+    /// The largest share (percent) of a source's active people one full
+    /// snapshot may deactivate without `force`.
+    pub sync_deactivation_limit_percent: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -374,3 +374,43 @@ impl Loader<Uuid> for ManagerChain {
             .collect())
     }
 }
+
+scoped_loader!(PersonExternalIds);
+
+impl Loader<Uuid> for PersonExternalIds {
+    type Value = Vec<crate::entity::person_external_id::Model>;
+    type Error = DomainError;
+
+    /// Keyed by person: their keys in every source, by source.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        use crate::entity::person_external_id as key;
+        let rows = self
+            .scope
+            .select::<key::Entity>()
+            .filter(key::Column::PersonId.is_in(keys.iter().copied()))
+            .order_by_asc(key::Column::Source)
+            .all(&self.scope)
+            .await?;
+        Ok(group(keys, rows, |row| Some(row.person_id)))
+    }
+}
+
+scoped_loader!(OrgUnitExternalIds);
+
+impl Loader<Uuid> for OrgUnitExternalIds {
+    type Value = Vec<crate::entity::org_unit_external_id::Model>;
+    type Error = DomainError;
+
+    /// Keyed by org unit: its keys in every source, by source.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        use crate::entity::org_unit_external_id as key;
+        let rows = self
+            .scope
+            .select::<key::Entity>()
+            .filter(key::Column::OrgUnitId.is_in(keys.iter().copied()))
+            .order_by_asc(key::Column::Source)
+            .all(&self.scope)
+            .await?;
+        Ok(group(keys, rows, |row| Some(row.org_unit_id)))
+    }
+}

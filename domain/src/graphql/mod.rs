@@ -18,6 +18,8 @@ pub mod types;
 
 // One file per concept: its types, inputs, query and mutation fields.
 pub mod audit;
+pub mod changes;
+pub mod directory;
 pub mod event_deliveries;
 pub mod metrics;
 pub mod org_units;

@@ -9,6 +9,7 @@ use async_graphql::MergedObject;
 pub struct CoreMutation(
     super::tenant::TenantMutation,
     super::people::PeopleMutation,
+    super::directory::DirectoryMutation,
     super::org_units::OrgUnitsMutation,
     super::priorities::PrioritiesMutation,
     super::metrics::MetricsMutation,

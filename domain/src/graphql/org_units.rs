@@ -38,9 +38,13 @@ impl OrgUnit {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// The key of this unit in the HRIS; unique in the tenant.
+    /// A key of your own for this unit, set with `createOrgUnit`/`updateOrgUnit`; unique in the tenant. Keys from HRIS sync are in `externalIds`.
     async fn external_id(&self) -> Option<&str> {
         self.0.external_id.as_deref()
+    }
+    /// The unit's keys in the source systems that sync it (`syncDirectory`), by source.
+    async fn external_ids(&self, ctx: &Context<'_>) -> Result<Vec<super::directory::ExternalId>> {
+        super::directory::org_unit_external_ids(ctx, self.0.id).await
     }
     /// The unit above this one; null at the top.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
@@ -113,6 +117,10 @@ pub struct OrgUnitFilter {
     pub roots_only: Option<bool>,
     /// Only units changed at or after this time.
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only the unit with this key: its key in `source` when given, otherwise in any source or its own `externalId`.
+    pub external_id: Option<String>,
+    /// Only units with a key from this source system (with `externalId`: that key there).
+    pub source: Option<String>,
 }
 
 /// A new org unit.
@@ -210,6 +218,22 @@ impl OrgUnitsQuery {
         }
         if filter.roots_only == Some(true) {
             select = select.filter(org_unit::Column::ParentId.is_null());
+        }
+        if let Some(condition) =
+            super::directory::external_key_filter::<crate::entity::org_unit_external_id::Entity>(
+                scope,
+                filter.external_id.as_deref(),
+                filter.source.as_deref(),
+                org_unit::Column::Id,
+                org_unit::Column::ExternalId,
+                [
+                    crate::entity::org_unit_external_id::Column::OrgUnitId,
+                    crate::entity::org_unit_external_id::Column::Source,
+                    crate::entity::org_unit_external_id::Column::ExternalId,
+                ],
+            )?
+        {
+            select = select.filter(condition);
         }
         Ok(connection::page(
             ctx,

@@ -60,9 +60,13 @@ impl Person {
     async fn end_date(&self) -> Option<Date> {
         self.0.end_date.map(Date)
     }
-    /// The key of this person in the HRIS; unique in the tenant.
+    /// A key of your own for this person, set with `createPerson`/`updatePerson`; unique in the tenant. Keys from HRIS sync are in `externalIds`.
     async fn external_id(&self) -> Option<&str> {
         self.0.external_id.as_deref()
+    }
+    /// The person's keys in the source systems that sync them (`syncDirectory`), by source.
+    async fn external_ids(&self, ctx: &Context<'_>) -> Result<Vec<super::directory::ExternalId>> {
+        super::directory::person_external_ids(ctx, self.0.id).await
     }
     /// The unit the person belongs to.
     async fn org_unit(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
@@ -173,6 +177,10 @@ pub struct PeopleFilter {
     pub status: Option<PersonStatus>,
     /// Only people changed at or after this time (for incremental sync).
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only the person with this key: their key in `source` when given, otherwise in any source or their own `externalId`.
+    pub external_id: Option<String>,
+    /// Only people with a key from this source system (with `externalId`: that key there).
+    pub source: Option<String>,
 }
 
 /// A new person.
@@ -221,11 +229,22 @@ pub struct UpdatePersonInput {
     pub external_id: MaybeUndefined<String>,
 }
 
+/// Erases a person's personal data (GDPR).
+#[derive(InputObject)]
+pub struct ErasePersonInput {
+    /// The global ID of the person.
+    pub id: ID,
+    /// Must be true: erasure cannot be undone.
+    pub confirm: bool,
+}
+
 /// The person after the change.
 #[derive(SimpleObject)]
 pub struct PersonPayload {
     /// The person after the change.
     pub person: Person,
+    /// What the change left for someone to do, e.g. reports left with an inactive manager.
+    pub warnings: Vec<super::directory::SyncWarning>,
 }
 
 #[derive(Default)]
@@ -290,6 +309,22 @@ impl PeopleQuery {
         if let Some(status) = filter.status {
             select = select.filter(person::Column::Status.eq(status.as_str()));
         }
+        if let Some(condition) =
+            super::directory::external_key_filter::<crate::entity::person_external_id::Entity>(
+                scope,
+                filter.external_id.as_deref(),
+                filter.source.as_deref(),
+                person::Column::Id,
+                person::Column::ExternalId,
+                [
+                    crate::entity::person_external_id::Column::PersonId,
+                    crate::entity::person_external_id::Column::Source,
+                    crate::entity::person_external_id::Column::ExternalId,
+                ],
+            )?
+        {
+            select = select.filter(condition);
+        }
         Ok(connection::page(
             ctx,
             scope,
@@ -337,6 +372,7 @@ impl PeopleMutation {
         .await?;
         Ok(PersonPayload {
             person: Person(person),
+            warnings: Vec::new(),
         })
     }
 
@@ -348,7 +384,7 @@ impl PeopleMutation {
     ) -> Result<PersonPayload> {
         let scope = &request(ctx)?.scope;
         let id = decode_id(&input.id, "Person", "input.id")?;
-        let person = service::people::update(
+        let update = service::people::update(
             scope,
             id,
             service::people::PersonChanges {
@@ -366,7 +402,27 @@ impl PeopleMutation {
         )
         .await?;
         Ok(PersonPayload {
+            person: Person(update.person),
+            warnings: update
+                .warnings
+                .into_iter()
+                .map(super::directory::SyncWarning::from)
+                .collect(),
+        })
+    }
+
+    /// Erases a person's personal data for a GDPR request (admins; audited; cannot be undone). The record stays, named "Erased person", inactive and without e-mail, title, dates, manager or keys, so objectives and metrics that name it keep their history; the audit log and change feed keep that the person changed, not what was recorded about them.
+    async fn erase_person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: ErasePersonInput,
+    ) -> Result<PersonPayload> {
+        let scope = &request(ctx)?.scope;
+        let id = decode_id(&input.id, "Person", "input.id")?;
+        let person = service::people::erase(scope, id, input.confirm).await?;
+        Ok(PersonPayload {
             person: Person(person),
+            warnings: Vec::new(),
         })
     }
 }

@@ -93,5 +93,6 @@ pub struct CoreQuery(
     super::metrics::MetricsQuery,
     super::targets::TargetsQuery,
     super::audit::AuditQuery,
+    super::changes::ChangesQuery,
     super::event_deliveries::EventDeliveriesQuery,
 );

@@ -21,6 +21,10 @@ pub struct Tenant {
     pub time_zone: String,
     /// How many strategic priorities the tenant may have.
     pub priority_limit: i32,
+    /// The most records one `syncDirectory` may carry.
+    pub sync_batch_limit: i32,
+    /// The largest share (percent) of a source's active people one full snapshot may deactivate without `force: true`.
+    pub sync_deactivation_limit_percent: i32,
     /// Increases with every change; send it back with updates.
     pub version: i32,
     #[graphql(skip)]
@@ -35,6 +39,8 @@ impl From<tenant::Model> for Tenant {
             fiscal_year_start_month: t.fiscal_year_start_month,
             time_zone: t.time_zone.clone(),
             priority_limit: t.priority_limit,
+            sync_batch_limit: t.sync_batch_limit,
+            sync_deactivation_limit_percent: t.sync_deactivation_limit_percent,
             version: t.version,
             row: t,
         }
@@ -98,6 +104,10 @@ pub struct UpdateTenantInput {
     pub time_zone: Option<String>,
     /// 1 to 10.
     pub priority_limit: Option<i32>,
+    /// 1 to 10,000 records per `syncDirectory`.
+    pub sync_batch_limit: Option<i32>,
+    /// 0 to 100: the share of a source's active people one full snapshot may deactivate without `force: true`.
+    pub sync_deactivation_limit_percent: Option<i32>,
 }
 
 /// The tenant after the change.
@@ -200,6 +210,8 @@ impl TenantMutation {
                 fiscal_year_start_month: input.fiscal_year_start_month,
                 time_zone: input.time_zone,
                 priority_limit: input.priority_limit,
+                sync_batch_limit: input.sync_batch_limit,
+                sync_deactivation_limit_percent: input.sync_deactivation_limit_percent,
             },
         )
         .await?;

@@ -193,6 +193,10 @@ pub async fn update(
         changes.priority_id.flatten(),
     )
     .await?;
+    // Nothing changed: nothing is written (the transaction rolls back).
+    if after == current {
+        return Ok(current);
+    }
     after.version += 1;
     after.updated_at = Utc::now();
     tx.update_versioned::<metric::Entity>(id, after.clone(), current.version, "metric")

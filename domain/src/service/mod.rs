@@ -2,8 +2,11 @@
 //! translate inputs (global IDs, undefined-vs-null) into these plain types.
 
 pub mod audit;
+pub mod changes;
+pub mod directory;
 pub mod event_deliveries;
 pub mod frameworks;
+pub mod idempotency;
 pub mod metrics;
 pub mod org_units;
 pub mod people;

@@ -152,6 +152,10 @@ pub async fn update(
         }
         after.external_id = external;
     }
+    // Nothing changed: nothing is written.
+    if after == current {
+        return Ok(current);
+    }
     after.version += 1;
     after.updated_at = Utc::now();
     tx.update_versioned::<org_unit::Entity>(id, after.clone(), current.version, "org unit")

@@ -3,12 +3,13 @@
 
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::SimpleExpr;
-use sea_orm::{ColumnTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::entity::{org_unit, person};
 use crate::enums::{PersonStatus, Role};
 use crate::error::{DomainError, DomainResult};
+use crate::service::directory::{SyncWarning, reports_warning};
 use crate::tenancy::{Change, TenantScope, TenantTxn, TreeLink, Walk};
 
 use super::{check_version, optional_text, required_text};
@@ -123,8 +124,18 @@ async fn check_manager(
             "a person cannot be their own manager",
         ));
     }
-    tx.reference::<person::Entity>(manager_id, "input.managerId", "person")
+    let manager = tx
+        .reference::<person::Entity>(manager_id, "input.managerId", "person")
         .await?;
+    if manager.status == PersonStatus::Inactive.as_str() {
+        return Err(DomainError::validation(
+            "input.managerId",
+            format!(
+                "{} is inactive: choose an active manager (or reactivate them first)",
+                manager.name
+            ),
+        ));
+    }
     if let Some(person_id) = person_id {
         let scope = tx.scope();
         let loops = scope
@@ -228,11 +239,18 @@ pub async fn create(scope: &TenantScope, input: NewPerson) -> DomainResult<perso
     Ok(model)
 }
 
+/// A person after an update, with what the change left for someone to do.
+#[derive(Clone, Debug)]
+pub struct PersonUpdate {
+    pub person: person::Model,
+    pub warnings: Vec<SyncWarning>,
+}
+
 pub async fn update(
     scope: &TenantScope,
     id: Uuid,
     changes: PersonChanges,
-) -> DomainResult<person::Model> {
+) -> DomainResult<PersonUpdate> {
     scope.require_role(WRITERS, "changing people")?;
     let mut tx = scope.begin().await?;
     let current = tx.load::<person::Entity>(id, "person").await?;
@@ -266,7 +284,9 @@ pub async fn update(
         after.org_unit_id = unit;
     }
     if let Some(manager) = changes.manager_id {
-        if let Some(manager_id) = manager {
+        if let Some(manager_id) = manager
+            && manager != current.manager_id
+        {
             check_manager(&tx, Some(id), manager_id).await?;
         }
         after.manager_id = manager;
@@ -295,12 +315,25 @@ pub async fn update(
             .await?;
         }
     }
+    // An update that changes nothing writes nothing: no new version, no
+    // audit entry, no event (a sync that sends everyone churns nothing).
+    if after == current {
+        return Ok(PersonUpdate {
+            person: current,
+            warnings: Vec::new(),
+        });
+    }
     after.version += 1;
     after.updated_at = Utc::now();
     tx.update_versioned::<person::Entity>(id, after.clone(), current.version, "person")
         .await?;
-    let deactivated = current.status == PersonStatus::Active.as_str()
+    let deactivated = current.status != PersonStatus::Inactive.as_str()
         && after.status == PersonStatus::Inactive.as_str();
+    let warnings = if deactivated {
+        reports_left_without_manager(&tx, &after).await?
+    } else {
+        Vec::new()
+    };
     tx.record(Change::updated(
         if deactivated {
             "person.deactivated"
@@ -314,7 +347,111 @@ pub async fn update(
     ))
     .await?;
     tx.commit().await?;
+    Ok(PersonUpdate {
+        person: after,
+        warnings,
+    })
+}
+
+/// What an erased person is called.
+pub const ERASED_NAME: &str = "Erased person";
+
+/// Erases a person's personal data for a GDPR request (admins only, and
+/// only with `confirmed`): the record stays, anonymised and inactive, so
+/// what refers to it (objectives, metrics, reports' manager) keeps its
+/// history; their keys in source systems and their link to a user go; the
+/// audit log and the change feed keep that the person changed, not what they
+/// said about them. The erasure itself is audited.
+pub async fn erase(scope: &TenantScope, id: Uuid, confirmed: bool) -> DomainResult<person::Model> {
+    use crate::entity::{audit_entry, membership, outbox_event, person_external_id};
+    use sea_orm::sea_query::Expr;
+    scope.require_admin("erasing a person's personal data")?;
+    if !confirmed {
+        return Err(DomainError::validation(
+            "input.confirm",
+            "erasure cannot be undone: send `confirm: true` to erase this person's personal data",
+        ));
+    }
+    let mut tx = scope.begin().await?;
+    let current = tx.load::<person::Entity>(id, "person").await?;
+    let after = person::Model {
+        name: ERASED_NAME.into(),
+        email: None,
+        title: None,
+        manager_id: None,
+        status: PersonStatus::Inactive.as_str().into(),
+        start_date: None,
+        end_date: None,
+        external_id: None,
+        version: current.version + 1,
+        updated_at: Utc::now(),
+        ..current.clone()
+    };
+    tx.update_versioned::<person::Entity>(id, after.clone(), current.version, "person")
+        .await?;
+    tx.delete::<person_external_id::Entity>()
+        .filter(person_external_id::Column::PersonId.eq(id))
+        .exec()
+        .await?;
+    tx.update::<membership::Entity>()
+        .col_expr(
+            membership::Column::PersonId,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .filter(membership::Column::PersonId.eq(id))
+        .exec()
+        .await?;
+    tx.update::<audit_entry::Entity>()
+        .col_expr(
+            audit_entry::Column::Before,
+            Expr::value(Option::<serde_json::Value>::None),
+        )
+        .col_expr(
+            audit_entry::Column::After,
+            Expr::value(Option::<serde_json::Value>::None),
+        )
+        .filter(audit_entry::Column::EntityType.eq("Person"))
+        .filter(audit_entry::Column::EntityId.eq(id))
+        .exec()
+        .await?;
+    tx.update::<outbox_event::Entity>()
+        .col_expr(
+            outbox_event::Column::Payload,
+            Expr::value(serde_json::json!({ "before": null, "after": null, "erased": true })),
+        )
+        .filter(outbox_event::Column::EntityType.eq("Person"))
+        .filter(outbox_event::Column::EntityId.eq(id))
+        .exec()
+        .await?;
+    tx.record(Change::created("person.erased", "Person", id, &after))
+        .await?;
+    tx.commit().await?;
     Ok(after)
+}
+
+/// The warning for a deactivated manager whose active reports now have an
+/// inactive manager, naming them (the first ten, by name).
+async fn reports_left_without_manager(
+    tx: &TenantTxn<'_>,
+    manager: &person::Model,
+) -> DomainResult<Vec<SyncWarning>> {
+    let names: Vec<String> = tx
+        .select::<person::Entity>()
+        .filter(person::Column::ManagerId.eq(manager.id))
+        .filter(person::Column::Status.ne(PersonStatus::Inactive.as_str()))
+        .select_only()
+        .column(person::Column::Name)
+        .into_tuple()
+        .all(tx)
+        .await?;
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![reports_warning(
+        Some(&manager.name),
+        names.iter().map(String::as_str).collect(),
+        Some("input.status".into()),
+    )])
 }
 
 #[cfg(test)]

@@ -136,6 +136,10 @@ pub async fn update(
         }
         after.position = position;
     }
+    // Nothing changed: nothing is written (the transaction rolls back).
+    if after == current {
+        return Ok(current);
+    }
     after.version += 1;
     after.updated_at = Utc::now();
     tx.update_versioned::<strategic_priority::Entity>(

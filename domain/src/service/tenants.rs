@@ -15,6 +15,12 @@ use crate::tenancy::{Actor, Change, TenantScope, TenantTxn};
 use super::{check_version, required_text};
 
 pub const DEFAULT_PRIORITY_LIMIT: i32 = 5;
+/// Records one directory sync may carry unless the tenant says otherwise.
+pub const DEFAULT_SYNC_BATCH_LIMIT: i32 = 5000;
+/// The most any tenant may allow in one sync: bounds a request's memory and time.
+pub const MAX_SYNC_BATCH_LIMIT: i32 = 10_000;
+/// The share of a source's active people one snapshot may deactivate without `force`.
+pub const DEFAULT_SYNC_DEACTIVATION_LIMIT_PERCENT: i32 = 20;
 
 /// A new tenant.
 #[derive(Clone, Debug)]
@@ -127,6 +133,8 @@ pub async fn create_tenant(
         fiscal_year_start_month: Set(fiscal_year_start_month),
         time_zone: Set(time_zone),
         priority_limit: Set(DEFAULT_PRIORITY_LIMIT),
+        sync_batch_limit: Set(DEFAULT_SYNC_BATCH_LIMIT),
+        sync_deactivation_limit_percent: Set(DEFAULT_SYNC_DEACTIVATION_LIMIT_PERCENT),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -206,6 +214,8 @@ pub struct TenantChanges {
     pub fiscal_year_start_month: Option<i32>,
     pub time_zone: Option<String>,
     pub priority_limit: Option<i32>,
+    pub sync_batch_limit: Option<i32>,
+    pub sync_deactivation_limit_percent: Option<i32>,
 }
 
 pub async fn update_tenant(
@@ -237,6 +247,29 @@ pub async fn update_tenant(
             ));
         }
         after.priority_limit = limit;
+    }
+    if let Some(limit) = changes.sync_batch_limit {
+        if !(1..=MAX_SYNC_BATCH_LIMIT).contains(&limit) {
+            return Err(DomainError::validation(
+                "input.syncBatchLimit",
+                format!(
+                    "the sync batch limit must be between 1 and {MAX_SYNC_BATCH_LIMIT} records"
+                ),
+            ));
+        }
+        after.sync_batch_limit = limit;
+    }
+    if let Some(percent) = changes.sync_deactivation_limit_percent {
+        if !(0..=100).contains(&percent) {
+            return Err(DomainError::validation(
+                "input.syncDeactivationLimitPercent",
+                "the deactivation limit is a percentage: between 0 and 100",
+            ));
+        }
+        after.sync_deactivation_limit_percent = percent;
+    }
+    if after == current {
+        return Ok(current);
     }
     after.version += 1;
     after.updated_at = Utc::now();

@@ -385,6 +385,51 @@ impl TenantTxn<'_> {
         Ok(())
     }
 
+    /// Writes many rows of this tenant in one statement each chunk: new ids
+    /// are inserted, ids already stored get `columns` overwritten (a bulk
+    /// update). A stored row of another tenant is never touched: the update
+    /// is conditional on the stored row's tenant. Answers how many rows were
+    /// inserted or updated.
+    pub async fn upsert_many<A>(
+        &self,
+        rows: impl IntoIterator<Item = A>,
+        columns: &[<A::Entity as EntityTrait>::Column],
+    ) -> DomainResult<u64>
+    where
+        A: ActiveModelTrait + Send,
+        A::Entity: crate::entity::TenantOwned,
+    {
+        use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+        use sea_orm::{EntityName, IdenStatic};
+        let tenant = self.scope.tenant_id();
+        let id = <A::Entity as crate::entity::TenantOwned>::id_column();
+        let tenant_column = <A::Entity as TenantTable>::tenant_column();
+        let table = <A::Entity as Default>::default();
+        let mut rows: Vec<A> = rows
+            .into_iter()
+            .map(|row| query::owned_by(row, tenant))
+            .collect();
+        let mut written = 0;
+        while !rows.is_empty() {
+            let rest = rows.split_off(rows.len().min(UPSERT_CHUNK));
+            let chunk = std::mem::replace(&mut rows, rest);
+            let mut conflict = OnConflict::column(id);
+            conflict.update_columns(columns.iter().copied());
+            conflict.action_and_where(
+                Expr::col((
+                    sea_orm::sea_query::Alias::new(table.table_name()),
+                    sea_orm::sea_query::Alias::new(tenant_column.as_str()),
+                ))
+                .eq(tenant),
+            );
+            written += <A::Entity as EntityTrait>::insert_many(chunk)
+                .on_conflict(conflict)
+                .exec_without_returning(&self.txn)
+                .await?;
+        }
+        Ok(written)
+    }
+
     /// An UPDATE of this tenant's rows of `E` (filter it further; the
     /// tenant is already in it).
     pub fn update<E: TenantTable>(&self) -> TenantUpdate<'_, E> {
@@ -468,7 +513,10 @@ impl TenantTxn<'_> {
             self.txn
                 .execute_raw(Statement::from_sql_and_values(
                     DbBackend::Postgres,
-                    "SELECT id FROM tenants WHERE id = $1 FOR UPDATE",
+                    // NO KEY UPDATE: serialises with the other holders of
+                    // this lock (and tenant updates) but not with the key
+                    // share every insert of a tenant-owned row takes.
+                    "SELECT id FROM tenants WHERE id = $1 FOR NO KEY UPDATE",
                     [self.scope.tenant_id().into()],
                 ))
                 .await?;
@@ -478,35 +526,55 @@ impl TenantTxn<'_> {
 
     /// Writes the audit entry and the outbox event for one change.
     pub async fn record<T: Serialize>(&mut self, change: Change<'_, T>) -> DomainResult<()> {
+        self.record_many(std::iter::once(change)).await
+    }
+
+    /// Writes the audit entries and outbox events of many changes in a
+    /// few statements (a bulk sync), as [`record`](Self::record) does for one.
+    pub async fn record_many<'c, T: Serialize + 'c>(
+        &mut self,
+        changes: impl IntoIterator<Item = Change<'c, T>>,
+    ) -> DomainResult<()> {
         use sea_orm::Set;
         let now = chrono::Utc::now();
         let actor = self.scope.actor().user_id;
-        let before = events::to_json(change.before)?;
-        let after = events::to_json(change.after)?;
-        self.insert(crate::entity::audit_entry::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            actor_user_id: Set(actor),
-            action: Set(change.action.to_string()),
-            entity_type: Set(change.entity_type.to_string()),
-            entity_id: Set(change.entity_id),
-            before: Set(before.clone()),
-            after: Set(after.clone()),
-            occurred_at: Set(now),
-            ..Default::default()
-        })
-        .await?;
-        self.insert(crate::entity::outbox_event::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            kind: Set(change.action.to_string()),
-            entity_type: Set(change.entity_type.to_string()),
-            entity_id: Set(change.entity_id),
-            actor_user_id: Set(actor),
-            payload: Set(serde_json::json!({ "before": before, "after": after })),
-            occurred_at: Set(now),
-            dispatched_at: Set(None),
-            ..Default::default()
-        })
-        .await?;
+        let mut audit = Vec::new();
+        let mut outbox = Vec::new();
+        for change in changes {
+            let before = events::to_json(change.before)?;
+            let after = events::to_json(change.after)?;
+            outbox.push(crate::entity::outbox_event::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                kind: Set(change.action.to_string()),
+                entity_type: Set(change.entity_type.to_string()),
+                entity_id: Set(change.entity_id),
+                actor_user_id: Set(actor),
+                payload: Set(serde_json::json!({ "before": before, "after": after })),
+                occurred_at: Set(now),
+                dispatched_at: Set(None),
+                ..Default::default()
+            });
+            audit.push(crate::entity::audit_entry::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                actor_user_id: Set(actor),
+                action: Set(change.action.to_string()),
+                entity_type: Set(change.entity_type.to_string()),
+                entity_id: Set(change.entity_id),
+                before: Set(before),
+                after: Set(after),
+                occurred_at: Set(now),
+                ..Default::default()
+            });
+        }
+        if audit.is_empty() {
+            return Ok(());
+        }
+        for chunk in chunked(audit, RECORD_CHUNK) {
+            self.insert_many(chunk).await?;
+        }
+        for chunk in chunked(outbox, RECORD_CHUNK) {
+            self.insert_many(chunk).await?;
+        }
         self.recorded = true;
         Ok(())
     }
@@ -521,6 +589,28 @@ impl TenantTxn<'_> {
         }
         Ok(())
     }
+}
+
+/// Rows per multi-row statement: far below SQLite's 32,766 and PostgreSQL's
+/// 65,535 bound parameters for the widest core table.
+const UPSERT_CHUNK: usize = 500;
+const RECORD_CHUNK: usize = 500;
+
+/// `items` in consecutive pieces of at most `size` (at least one item each).
+pub fn chunked<T>(items: Vec<T>, size: usize) -> Vec<Vec<T>> {
+    let size = size.max(1);
+    let mut out = Vec::with_capacity(items.len().div_ceil(size));
+    let mut current = Vec::with_capacity(size.min(items.len()));
+    for item in items {
+        current.push(item);
+        if current.len() == size {
+            out.push(std::mem::replace(&mut current, Vec::with_capacity(size)));
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 /// The calendar day at `now` in the time zone named `zone` (UTC if unknown).

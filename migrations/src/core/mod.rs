@@ -5,6 +5,8 @@ mod m20261202_000001_event_delivery_failures;
 mod m20261202_000002_user_identities;
 mod m20261202_000003_tenant_creators;
 mod m20261202_000004_tenant_references;
+mod m20261203_000001_directory_sync;
+mod m20261203_000002_change_feed;
 
 use sea_orm_migration::prelude::*;
 
@@ -19,6 +21,8 @@ impl MigratorTrait for CoreMigrator {
             Box::new(m20261202_000002_user_identities::Migration),
             Box::new(m20261202_000003_tenant_creators::Migration),
             Box::new(m20261202_000004_tenant_references::Migration),
+            Box::new(m20261203_000001_directory_sync::Migration),
+            Box::new(m20261203_000002_change_feed::Migration),
         ]
     }
 }
