@@ -64,6 +64,7 @@ fn describe_generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaB
         .override_output_type_description::<Page<MetricValue>>("A page of metric values, by period.")
         .override_output_type_description::<Page<AuditEntry>>("A page of audit entries, oldest first.")
         .override_output_type_description::<Page<EventDeliveryFailure>>("A page of failed event deliveries, oldest first.")
+        .override_output_type_description::<throughline_domain::graphql::changes::ChangePage>("A page of the change feed, in commit order.")
         .override_output_type_description::<rust_decimal::Decimal>(
             "An exact decimal number, as a string: \"123456789.123456\". Business numbers never pass through floating point.",
         )

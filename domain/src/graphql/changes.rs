@@ -16,10 +16,6 @@ pub struct EntityChange(outbox_event::Model);
 /// One committed change to an entity of the core.
 #[Object]
 impl EntityChange {
-    /// The change's own ID (not a global ID: a change is not a node).
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
     /// What kind of entity changed.
     async fn entity_type(&self) -> Option<ChangeEntityType> {
         ChangeEntityType::ALL

@@ -297,7 +297,7 @@ pub async fn sync(scope: &TenantScope, request: SyncRequest) -> DomainResult<Syn
     };
     run.take_records(&request);
     run.load(&tx).await?;
-    run.plan()?;
+    run.plan(&tx).await?;
     if !request.force {
         run.check_deactivation_share(scope.tenant().sync_deactivation_limit_percent)?;
     }
@@ -555,30 +555,10 @@ impl Run {
             .map(|l| (l.external_id.clone(), l.person_id))
             .collect();
 
-        if !self.people.is_empty() || self.snapshot.is_some() || !person_links.is_empty() {
-            let rows: Vec<(Uuid, Option<Uuid>, String, String)> = scope
-                .select::<person::Entity>()
-                .select_only()
-                .column(person::Column::Id)
-                .column(person::Column::ManagerId)
-                .column(person::Column::Status)
-                .column(person::Column::Name)
-                .into_tuple()
-                .all(tx)
-                .await?;
-            self.graph = rows
-                .into_iter()
-                .map(|(id, manager_id, status, name)| {
-                    (
-                        id,
-                        Node {
-                            manager_id,
-                            status,
-                            name,
-                        },
-                    )
-                })
-                .collect();
+        // A snapshot needs everyone's status now (who leaves, how many are
+        // active); other syncs read the graph only if a manager changes.
+        if self.snapshot.is_some() {
+            self.load_graph(tx, None).await?;
         }
         if !self.units.is_empty() || !unit_links.is_empty() {
             let rows: Vec<(Uuid, Option<Uuid>)> = scope
@@ -765,6 +745,62 @@ impl Run {
         self.adopt_and_check_emails(tx).await
     }
 
+    /// Reads the tenant's reporting graph, narrow: everyone (`ids: None`),
+    /// for loop checks and the warnings about reports, or just the people
+    /// named, for their status.
+    async fn load_graph(&mut self, tx: &TenantTxn<'_>, ids: Option<Vec<Uuid>>) -> DomainResult<()> {
+        let query = || {
+            tx.scope()
+                .select::<person::Entity>()
+                .select_only()
+                .column(person::Column::Id)
+                .column(person::Column::ManagerId)
+                .column(person::Column::Status)
+                .column(person::Column::Name)
+        };
+        let rows: Vec<(Uuid, Option<Uuid>, String, String)> = match ids {
+            None => query().into_tuple().all(tx).await?,
+            Some(ids) => {
+                let mut rows = Vec::new();
+                for chunk in chunked(ids, READ_CHUNK) {
+                    rows.extend(
+                        query()
+                            .filter(person::Column::Id.is_in(chunk))
+                            .into_tuple::<(Uuid, Option<Uuid>, String, String)>()
+                            .all(tx)
+                            .await?,
+                    );
+                }
+                rows
+            }
+        };
+        self.graph
+            .extend(rows.into_iter().map(|(id, manager_id, status, name)| {
+                (
+                    id,
+                    Node {
+                        manager_id,
+                        status,
+                        name,
+                    },
+                )
+            }));
+        Ok(())
+    }
+
+    /// Whether any manager changes or anyone leaves: only then can a loop
+    /// form or reports lose their manager.
+    fn needs_graph(&self) -> bool {
+        self.people.iter().any(|p| {
+            p.desired.as_ref().is_some_and(|d| {
+                let stored = p.stored.as_ref();
+                stored.map(|s| s.manager_id) != Some(d.manager_id) && d.manager_id.is_some()
+                    || d.status == PersonStatus::Inactive.as_str()
+                        && stored.is_some_and(|s| s.status != PersonStatus::Inactive.as_str())
+            })
+        })
+    }
+
     /// Records without a key from this source take over the existing person
     /// (or unit) with that legacy `externalId`, or the person with that
     /// e-mail, when that one has no key from this source yet. Every e-mail
@@ -947,7 +983,7 @@ impl Run {
     /// Decides every record: stale ones change nothing, references resolve
     /// through this source's keys (unknown ones stay pending), loops fail
     /// the record that would close them.
-    fn plan(&mut self) -> DomainResult<()> {
+    async fn plan(&mut self, tx: &TenantTxn<'_>) -> DomainResult<()> {
         for unit in &mut self.units {
             if let (Some(clean), Some(link)) = (&unit.clean, &unit.link)
                 && is_stale(clean.updated_at, link.source_updated_at)
@@ -990,12 +1026,36 @@ impl Run {
                 break;
             }
         }
+        let mut whole_graph = self.snapshot.is_some();
         loop {
             self.person_ids_from_records();
             self.resolve_people();
-            if !self.fail_reporting_loops() {
+            if !whole_graph && self.needs_graph() {
+                self.load_graph(tx, None).await?;
+                whole_graph = true;
+            }
+            // No manager changes: the stored graph has no loops, nor will it.
+            if !whole_graph || !self.fail_reporting_loops() {
                 break;
             }
+        }
+        if !whole_graph {
+            // Only the managers' status is needed (MANAGER_INACTIVE): of
+            // those the batch does not decide.
+            let decided: HashSet<Uuid> = self
+                .people
+                .iter()
+                .filter(|p| p.desired.is_some())
+                .map(|p| p.id)
+                .collect();
+            let managers: HashSet<Uuid> = self
+                .people
+                .iter()
+                .filter_map(|p| p.desired.as_ref()?.manager_id)
+                .filter(|m| !decided.contains(m))
+                .collect();
+            self.load_graph(tx, Some(managers.into_iter().collect()))
+                .await?;
         }
         // Heads are people: resolved once more now that people are final.
         self.resolve_units();
@@ -1344,6 +1404,17 @@ impl Run {
     fn person_results(&self) -> Vec<RecordResult> {
         let deactivated: HashSet<Uuid> = self.deactivations().map(|p| p.id).collect();
         let statuses = self.final_statuses();
+        // Names after the sync: as stored, or as this batch says.
+        let mut names: HashMap<Uuid, &str> = self
+            .graph
+            .iter()
+            .map(|(id, n)| (*id, n.name.as_str()))
+            .collect();
+        for person in &self.people {
+            if let Some(desired) = &person.desired {
+                names.insert(person.id, desired.name.as_str());
+            }
+        }
         let inactive = |id: Uuid| statuses.get(&id) == Some(&PersonStatus::Inactive.as_str());
         // Reports per manager, after the sync: for the warning on a
         // deactivated manager.
@@ -1420,7 +1491,7 @@ impl Run {
                         && desired.status != PersonStatus::Inactive.as_str()
                         && inactive(manager)
                     {
-                        let name = self.graph.get(&manager).map(|n| n.name.as_str()).unwrap_or("the manager");
+                        let name = names.get(&manager).copied().unwrap_or("the manager");
                         warnings.push(SyncWarning {
                             code: SyncWarningCode::ManagerInactive,
                             message: format!("their manager {name} is inactive: give them an active manager"),
