@@ -6,8 +6,9 @@
 //! - the contract: [`Framework`], [`FrameworkSettings`], [`FrameworkRoots`],
 //!   [`Exception`], and the core's typed events ([`CoreEvent`] and payloads);
 //! - the tenant door: [`TenantScope`] (reads: `select`, `in_tree`,
-//!   `settings`, `subscribe`), [`TenantTxn`] (writes: `insert`, `save`,
-//!   `update`, `update_versioned`, `delete`, `load`, `reference`, `record`),
+//!   `settings`, `subscribe`), [`TenantTxn`] (writes: `insert`,
+//!   `insert_many`, `upsert_many`, `save`, `update`, `update_versioned`,
+//!   `delete`, `load`, `reference`, `record`, `record_many`),
 //!   [`TenantDb`], [`TreeLink`]/[`Walk`], and `tenant_tables!` to declare a
 //!   crate's tables;
 //! - errors: [`DomainError`], [`DomainResult`];
