@@ -152,6 +152,22 @@ async fn a_batch_in_any_order_resolves_managers_and_units_and_answers_in_input_o
         )
         .await;
     assert_eq!(other_source.data()["people"]["totalCount"], 0);
+    // A key no source can have is refused before the database sees it (a
+    // NUL is refused earlier still, with every argument's text).
+    for key in ["E\\u00073", " ", &"x".repeat(201)] {
+        let refused = app
+            .gql(
+                &token,
+                &format!("{{ people(filter: {{externalId: \"{key}\"}}) {{ totalCount }} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            (refused.code(), refused.field()),
+            ("VALIDATION", "filter.externalId"),
+            "{key:?}"
+        );
+    }
 }
 
 #[tokio::test]

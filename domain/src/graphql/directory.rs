@@ -450,19 +450,15 @@ pub(crate) fn external_key_filter<K: crate::entity::TenantTable>(
     [owner, key_source, key_external]: [K::Column; 3],
 ) -> crate::DomainResult<Option<sea_orm::Condition>> {
     use sea_orm::{ColumnTrait, Condition, QueryFilter, QuerySelect};
-    let external_id = external_id.map(str::trim);
+    // The same checks as a synced key: a NUL or other control character
+    // would otherwise reach the database (PostgreSQL refuses it as INTERNAL).
+    let external_id = external_id
+        .map(|key| {
+            crate::service::required_text("filter.externalId", key, directory::MAX_KEY_CHARS)
+        })
+        .transpose()?;
+    let external_id = external_id.as_deref();
     let source = source.map(str::trim);
-    if let Some(key) = external_id
-        && (key.is_empty() || key.chars().count() > directory::MAX_KEY_CHARS)
-    {
-        return Err(DomainError::validation(
-            "filter.externalId",
-            format!(
-                "an external ID has 1 to {} characters",
-                directory::MAX_KEY_CHARS
-            ),
-        ));
-    }
     let source = source
         .map(directory::clean_source)
         .transpose()

@@ -92,11 +92,12 @@ pub async fn page(
         }
         Some(n) => n as u64,
     };
-    let types: Vec<&str> = if types.is_empty() {
-        ChangeEntityType::ALL.iter().map(|t| t.as_str()).collect()
-    } else {
-        types.iter().map(|t| t.as_str()).collect()
-    };
+    // Each type once, however often a client repeats it.
+    let types: Vec<&str> = ChangeEntityType::ALL
+        .iter()
+        .filter(|t| types.is_empty() || types.contains(t))
+        .map(|t| t.as_str())
+        .collect();
     let mut query = scope
         .select::<outbox_event::Entity>()
         .filter(outbox_event::Column::EntityType.is_in(types));
