@@ -955,6 +955,17 @@ async fn erasure_removes_personal_data_everywhere_and_keeps_the_record() {
     )
     .await;
     rename.data();
+    // A stored idempotent answer that names her.
+    let naming_input = json!({ "source": "workday", "idempotencyKey": "rename-1", "dryRun": true,
+        "people": [{ "externalId": "E2", "name": "Report", "email": "grace@acme.example" }] });
+    let naming = sync(&app, &token, naming_input.clone()).await;
+    assert!(
+        naming.data()["syncDirectory"]["people"][0]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Grace B. Hopper"),
+        "the answer names who has the e-mail"
+    );
     let erase = "mutation($id: ID!, $c: Boolean!) { erasePerson(input: {id: $id, confirm: $c}) { person { name email title status startDate manager { name } externalIds { externalId } } } }";
     // Integrators sync; only admins erase, and only when they confirm.
     assert_eq!(
@@ -1024,6 +1035,9 @@ async fn erasure_removes_personal_data_everywhere_and_keeps_the_record() {
         .collect();
     assert_eq!(mine.last().unwrap()["operation"], "ERASED");
     assert_eq!(mine[1]["changedFields"], json!([]));
+    // No stored answer replays what was said about her.
+    let replay = sync(&app, &token, naming_input).await;
+    assert_eq!(replay.data()["syncDirectory"]["replayed"], false);
     // The key and the e-mail are free again.
     let back = sync(
         &app,

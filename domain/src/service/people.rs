@@ -423,6 +423,12 @@ pub async fn erase(scope: &TenantScope, id: Uuid, confirmed: bool) -> DomainResu
         .filter(outbox_event::Column::EntityId.eq(id))
         .exec()
         .await?;
+    // Stored answers of idempotent syncs name people in their results and
+    // messages (kept 24 hours for repeats): none may replay an erased one.
+    // A repeat then runs again, which a sync allows (it changes nothing).
+    tx.delete::<crate::entity::idempotency_key::Entity>()
+        .exec()
+        .await?;
     tx.record(Change::created("person.erased", "Person", id, &after))
         .await?;
     tx.commit().await?;
