@@ -794,9 +794,11 @@ impl Run {
         self.people.iter().any(|p| {
             p.desired.as_ref().is_some_and(|d| {
                 let stored = p.stored.as_ref();
-                stored.map(|s| s.manager_id) != Some(d.manager_id) && d.manager_id.is_some()
-                    || d.status == PersonStatus::Inactive.as_str()
-                        && stored.is_some_and(|s| s.status != PersonStatus::Inactive.as_str())
+                let new_manager =
+                    d.manager_id.is_some() && stored.map(|s| s.manager_id) != Some(d.manager_id);
+                let leaves = d.status == PersonStatus::Inactive.as_str()
+                    && stored.is_some_and(|s| s.status != PersonStatus::Inactive.as_str());
+                new_manager || leaves
             })
         })
     }
@@ -1226,19 +1228,14 @@ impl Run {
                 managers.insert(person.id, desired.manager_id);
             }
         }
-        // Names for the loop's message: as stored, or as this batch says.
-        let mut names: HashMap<Uuid, String> = self
-            .graph
-            .iter()
-            .map(|(id, node)| (*id, node.name.clone()))
-            .collect();
-        for person in &self.people {
-            if let Some(desired) = &person.desired {
-                names.insert(person.id, desired.name.clone());
-            }
-        }
+        // Names for a loop's message (as stored, or as this batch says),
+        // gathered only once a loop is found.
+        let mut names: Option<HashMap<Uuid, String>> = None;
         let mut new_failed = false;
-        for person in &mut self.people {
+        for index in 0..self.people.len() {
+            let Some(person) = self.people.get(index) else {
+                continue;
+            };
             let Some(desired) = &person.desired else {
                 continue;
             };
@@ -1246,31 +1243,47 @@ impl Run {
             if !moved || desired.manager_id.is_none() {
                 continue;
             }
-            if let Some(walk) =
-                plan::loop_from(person.id, |id| managers.get(&id).copied().flatten())
-            {
-                let names: Vec<String> = walk
+            let Some(walk) = plan::loop_from(person.id, |id| managers.get(&id).copied().flatten())
+            else {
+                continue;
+            };
+            let names = names.get_or_insert_with(|| {
+                let mut names: HashMap<Uuid, String> = self
+                    .graph
                     .iter()
-                    .take(6)
-                    .map(|id| names.get(id).cloned().unwrap_or_default())
+                    .map(|(id, node)| (*id, node.name.clone()))
                     .collect();
-                let field = if person.index.is_some() {
-                    format!("{}.managerExternalId", person.path)
-                } else {
-                    String::new()
-                };
-                person.errors.push(failure(
-                    field,
-                    format!(
-                        "this manager would make a reporting loop (or a chain deeper than 100): {}{}",
-                        names.join(" → "),
-                        if walk.len() > 6 { " → …" } else { "" }
-                    ),
-                ));
-                managers.insert(person.id, person.stored.as_ref().and_then(|s| s.manager_id));
-                new_failed |= person.is_new();
-                person.desired = None;
-            }
+                for other in &self.people {
+                    if let Some(desired) = &other.desired {
+                        names.insert(other.id, desired.name.clone());
+                    }
+                }
+                names
+            });
+            let chain: Vec<String> = walk
+                .iter()
+                .take(6)
+                .map(|id| names.get(id).cloned().unwrap_or_default())
+                .collect();
+            let Some(person) = self.people.get_mut(index) else {
+                continue;
+            };
+            let field = if person.index.is_some() {
+                format!("{}.managerExternalId", person.path)
+            } else {
+                String::new()
+            };
+            person.errors.push(failure(
+                field,
+                format!(
+                    "this manager would make a reporting loop (or a chain deeper than 100): {}{}",
+                    chain.join(" → "),
+                    if walk.len() > 6 { " → …" } else { "" }
+                ),
+            ));
+            managers.insert(person.id, person.stored.as_ref().and_then(|s| s.manager_id));
+            new_failed |= person.is_new();
+            person.desired = None;
         }
         new_failed
     }
