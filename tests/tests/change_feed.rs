@@ -166,6 +166,30 @@ async fn the_feed_lists_changes_in_order_and_resumes_from_a_cursor() {
     // Another tenant's cursor reads this tenant's feed, never the other's.
     let crossed = feed(&app, &globex, Some(&cursor), json!(null), 100).await;
     assert_eq!(entries(&crossed), []);
+    // Once the other tenant has changes of its own, that cursor shows them
+    // and none of this tenant's.
+    sync(
+        &app,
+        &globex,
+        json!([{ "externalId": "G1", "name": "Globex One" }]),
+    )
+    .await;
+    let crossed = feed_until(&app, &globex, Some(&cursor), json!(null), 2).await;
+    let ours: Vec<Value> = again.data()["changes"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(first.data()["changes"]["edges"].as_array().unwrap())
+        .map(|e| e["node"]["entityId"].clone())
+        .collect();
+    let seen: Vec<Value> = crossed.data()["changes"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["entityId"].clone())
+        .collect();
+    assert_eq!(seen.len(), 2, "globex's unit and person");
+    assert!(seen.iter().all(|id| !ours.contains(id)), "{seen:?}");
 
     // On PostgreSQL a transaction that began writing earlier may commit
     // later: the feed waits for it rather than move a reader's cursor past

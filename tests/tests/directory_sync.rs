@@ -768,11 +768,19 @@ async fn two_tenants_sync_the_same_keys_and_never_meet() {
         assert_eq!(found["totalCount"], 1);
         assert_eq!(found["edges"][0]["node"]["name"], name);
     }
-    // A manager key of the other tenant resolves to nothing here.
+    // A manager key that exists only in the other tenant resolves to
+    // nothing here.
+    sync(
+        &app,
+        &acme,
+        json!({ "source": "workday", "people": [person_record("A-ONLY", "Acme Boss", None)] }),
+    )
+    .await
+    .data();
     let dangling = sync(
         &app,
         &globex,
-        json!({ "source": "workday", "people": [person_record("E2", "Two", Some("E1-acme-only"))] }),
+        json!({ "source": "workday", "people": [person_record("E2", "Two", Some("A-ONLY"))] }),
     )
     .await;
     assert_eq!(
