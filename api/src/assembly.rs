@@ -63,6 +63,21 @@ macro_rules! frameworks {
             let Some((type_name, uuid)) = parse_id(id) else {
                 return Ok(None);
             };
+            // A scoped service-account token reads only the types its scopes open.
+            let request = throughline_domain::graphql::request(ctx)?;
+            if request.scopes.is_some() {
+                let needed = crate::schema::scope_for_node_type(&type_name);
+                if !needed.is_some_and(|scope| request.allows(scope)) {
+                    return Err(DomainError::forbidden(match needed {
+                        Some(scope) => format!(
+                            "reading a {type_name} needs the scope {}",
+                            scope.as_str()
+                        ),
+                        None => format!("a token with scopes cannot read a {type_name}"),
+                    })
+                    .into());
+                }
+            }
             if let Some(node) = resolve_core_node::<Node>(ctx, &type_name, uuid).await? {
                 return Ok(Some(node));
             }

@@ -382,6 +382,7 @@ async fn serve(
         registry,
         events: EventBus::new(),
         limits: config.limits.clone(),
+        rate_limiter: Default::default(),
         sessions: std::sync::Arc::new(crate::sessions::SessionCache::new(
             config.limits.session_cache_ttl,
         )),

@@ -17,7 +17,9 @@ use futures_util::FutureExt;
 use serde::Deserialize;
 use throughline_domain::DomainError;
 use throughline_domain::graphql::RequestContext;
-use throughline_domain::service::{frameworks, users};
+use throughline_domain::service::{frameworks, service_accounts, users};
+
+use crate::rate_limits::{Limit, RequestBudget, Subject};
 
 use crate::schema::{ExecutionStarted, OperationName};
 use crate::state::AppState;
@@ -85,6 +87,13 @@ const RETRY_AFTER_SECONDS: &str = "2";
 
 /// A response carrying only errors (a request error or an auth failure).
 fn error_response(status: StatusCode, media: Media, error: DomainError) -> HttpResponse {
+    let retry_after = match &error {
+        DomainError::RateLimited {
+            retry_after_seconds,
+            ..
+        } => Some(retry_after_seconds.to_string()),
+        _ => None,
+    };
     let mut body = serde_json::json!({ "errors": [crate::schema::refuse(error)] });
     let request_id = RequestId::new();
     tag_internal_errors(&mut body, &request_id);
@@ -96,6 +105,9 @@ fn error_response(status: StatusCode, media: Media, error: DomainError) -> HttpR
     }
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+    }
+    if let Some(seconds) = retry_after {
+        response.insert_header((header::RETRY_AFTER, seconds));
     }
     response.body(body.to_string())
 }
@@ -109,6 +121,7 @@ fn status_for(error: &DomainError) -> StatusCode {
             StatusCode::BAD_REQUEST
         }
         LimitExceeded => StatusCode::BAD_REQUEST,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -168,6 +181,24 @@ fn tag_internal_errors(body: &mut serde_json::Value, request_id: &RequestId) -> 
     unavailable
 }
 
+/// The longest `retryAfter` of the response's `RATE_LIMITED` errors, if any.
+fn retry_after_of(body: &serde_json::Value) -> Option<u64> {
+    body.get("errors")?
+        .as_array()?
+        .iter()
+        .filter_map(|error| error.get("extensions"))
+        .filter(|extensions| {
+            extensions.get("code").and_then(|c| c.as_str()) == Some("RATE_LIMITED")
+        })
+        .map(|extensions| {
+            extensions
+                .get("retryAfter")
+                .and_then(|seconds| seconds.as_u64())
+                .unwrap_or(1)
+        })
+        .max()
+}
+
 fn bearer(req: &HttpRequest) -> Result<String, DomainError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         DomainError::Unauthenticated("send a bearer token: `Authorization: Bearer <JWT>`".into())
@@ -208,11 +239,37 @@ pub async fn authenticate(
     token: &str,
     requested_tenant: Option<&str>,
 ) -> Result<RequestContext, DomainError> {
+    // A service account's token is checked on every request (one indexed
+    // statement), so a revocation holds from the next request everywhere.
+    let service_token = if service_accounts::is_service_account_token(token) {
+        Some(service_accounts::check_token(&state.db, token).await?)
+    } else {
+        None
+    };
     let cached = match state.sessions.get(token, requested_tenant) {
         Some(cached) => cached,
         None => {
-            let identity = state.auth.verify(token).await?;
-            let session = users::open_session(&state.db, &identity, requested_tenant).await?;
+            let (session, expires_at, scopes, client_rate_limit_per_minute) = match &service_token {
+                Some(checked) => {
+                    let opened =
+                        service_accounts::open_session(&state.db, checked, requested_tenant)
+                            .await?;
+                    let expires_at = checked.expires_at.map(|at| at.timestamp().max(0) as u64);
+                    let scopes = (!opened.scopes.is_empty()).then_some(opened.scopes);
+                    (
+                        opened.session,
+                        expires_at,
+                        scopes,
+                        opened.rate_limit_per_minute,
+                    )
+                }
+                None => {
+                    let identity = state.auth.verify(token).await?;
+                    let session =
+                        users::open_session(&state.db, &identity, requested_tenant).await?;
+                    (session, identity.expires_at, None, None)
+                }
+            };
             let scope = throughline_domain::TenantScope::new(
                 state.db.clone(),
                 session.tenant.clone(),
@@ -225,12 +282,34 @@ pub async fn authenticate(
                 session,
                 enabled_frameworks: framework_settings.keys().cloned().collect(),
                 framework_settings,
+                scopes,
+                client_rate_limit_per_minute,
             };
             state
                 .sessions
-                .put(token, requested_tenant, identity.expires_at, cached.clone());
+                .put(token, requested_tenant, expires_at, cached.clone());
             std::sync::Arc::new(cached)
         }
+    };
+    let tenant = &cached.session.tenant;
+    let actor = &cached.session.actor;
+    let budget = RequestBudget {
+        limiter: state.rate_limiter.clone(),
+        limits: vec![
+            Limit {
+                subject: Subject::Tenant(tenant.id),
+                per_minute: tenant.rate_limit_per_minute.max(1) as u32,
+            },
+            Limit {
+                subject: Subject::Client(
+                    actor.service_account_id.unwrap_or(cached.session.user.id),
+                ),
+                per_minute: cached
+                    .client_rate_limit_per_minute
+                    .unwrap_or(tenant.client_rate_limit_per_minute)
+                    .max(1) as u32,
+            },
+        ],
     };
     let scope = throughline_domain::TenantScope::new(
         state.db.clone(),
@@ -245,6 +324,8 @@ pub async fn authenticate(
         state.registry.clone(),
         cached.enabled_frameworks.clone(),
     )
+    .with_scopes(cached.scopes.clone())
+    .with_budget(std::sync::Arc::new(budget))
     .with_batch_delay(state.limits.batch_delay))
 }
 
@@ -284,6 +365,9 @@ where
         Ok(context) => context,
         Err(err) => return error_response(status_for(&err), media, err),
     };
+    if let Err(err) = context.charge(1) {
+        return error_response(status_for(&err), media, err);
+    }
     let started = ExecutionStarted::default();
     let operation = OperationName(request.operation_name.clone());
     // Sessions of a tenant something was written in may be stale now.
@@ -361,7 +445,12 @@ where
     };
     let request_id = RequestId::new();
     let unavailable = tag_internal_errors(&mut body, &request_id);
-    let status = if media != Media::GraphqlResponse {
+    // A sync refused by the rate limit: 429 under either media type, as
+    // every HTTP client's retry logic expects.
+    let rate_limited = retry_after_of(&body);
+    let status = if rate_limited.is_some() {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if media != Media::GraphqlResponse {
         StatusCode::OK
     } else if unavailable && no_data {
         StatusCode::SERVICE_UNAVAILABLE
@@ -373,7 +462,9 @@ where
     let mut builder = HttpResponse::build(status);
     builder.insert_header((header::CONTENT_TYPE, media.content_type()));
     builder.insert_header(("x-request-id", request_id.0.as_str()));
-    if unavailable {
+    if let Some(seconds) = rate_limited {
+        builder.insert_header((header::RETRY_AFTER, seconds.to_string()));
+    } else if unavailable {
         builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
     }
     builder.body(body.to_string())

@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod document_limits;
 pub mod http;
+pub mod rate_limits;
 pub mod registry;
 pub mod schema;
 pub mod seed;

@@ -17,6 +17,7 @@ use async_graphql::{
     ErrorExtensions, ObjectType, Pos, Result, Schema, ServerError, ServerResult, SubscriptionType,
     ValidationResult, Variables,
 };
+use throughline_domain::enums::TokenScope;
 use throughline_domain::graphql::Page;
 use throughline_domain::graphql::RequestContext;
 use throughline_domain::graphql::types::{
@@ -65,6 +66,7 @@ fn describe_generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaB
         .override_output_type_description::<Page<AuditEntry>>("A page of audit entries, oldest first.")
         .override_output_type_description::<Page<EventDeliveryFailure>>("A page of failed event deliveries, oldest first.")
         .override_output_type_description::<throughline_domain::graphql::changes::ChangePage>("A page of the change feed, in commit order.")
+        .override_output_type_description::<Page<throughline_domain::graphql::service_accounts::ServiceAccount>>("A page of service accounts, oldest first.")
         .override_output_type_description::<rust_decimal::Decimal>(
             "An exact decimal number, as a string: \"123456789.123456\". Business numbers never pass through floating point.",
         )
@@ -194,6 +196,7 @@ impl Extension for RequestChecksExtension {
         check_required_variables(&document, operation_name, variables)?;
         if let Some(request) = ctx.data_opt::<RequestContext>() {
             check_frameworks(&document, request)?;
+            check_scopes(&document, request)?;
         }
         Ok(document)
     }
@@ -509,6 +512,93 @@ fn check_frameworks(document: &ExecutableDocument, request: &RequestContext) -> 
                     framework.key().to_string(),
                 )));
             }
+        }
+    }
+    Ok(())
+}
+
+/// The scopes that open a root field to a scoped service-account token
+/// (any one of them will do); empty: no scope does. `viewer` and
+/// introspection are open to every token.
+pub fn scopes_for_root_field(
+    operation: OperationType,
+    field: &str,
+) -> Option<&'static [TokenScope]> {
+    use TokenScope::*;
+    const DIRECTORY_READ: &[TokenScope] = &[DirectoryRead];
+    const DIRECTORY_WRITE: &[TokenScope] = &[DirectoryWrite];
+    const METRICS_READ: &[TokenScope] = &[MetricsRead];
+    const ANY_READ: &[TokenScope] = &[DirectoryRead, MetricsRead];
+    Some(match (operation, field) {
+        (_, "__typename") | (OperationType::Query, "viewer" | "__schema" | "__type") => &[],
+        (OperationType::Query, "person" | "people" | "orgUnit" | "orgUnits") => DIRECTORY_READ,
+        // Each ID's type is checked as it resolves.
+        (OperationType::Query, "node" | "nodes") => ANY_READ,
+        (
+            OperationType::Query,
+            "metric" | "metrics" | "strategicPriorities" | "periods" | "scoreTarget",
+        ) => METRICS_READ,
+        (OperationType::Query, "changes") => &[ChangesRead],
+        (
+            OperationType::Mutation,
+            "syncDirectory" | "createPerson" | "updatePerson" | "createOrgUnit" | "updateOrgUnit"
+            | "deleteOrgUnit",
+        ) => DIRECTORY_WRITE,
+        (OperationType::Mutation, "recordMetricValues") => &[MetricsWrite],
+        (OperationType::Subscription, "metricValueRecorded") => METRICS_READ,
+        _ => return None,
+    })
+}
+
+/// The scope a node type needs from a scoped token.
+pub fn scope_for_node_type(type_name: &str) -> Option<TokenScope> {
+    match type_name {
+        "Person" | "OrgUnit" => Some(TokenScope::DirectoryRead),
+        "Metric" | "MetricValue" | "StrategicPriority" => Some(TokenScope::MetricsRead),
+        _ => None,
+    }
+}
+
+/// Refuses, before execution, a root field a scoped token's scopes do not
+/// open (`FORBIDDEN`, naming the scope that would).
+fn check_scopes(document: &ExecutableDocument, request: &RequestContext) -> ServerResult<()> {
+    let Some(granted) = &request.scopes else {
+        return Ok(());
+    };
+    let operations: Vec<_> = match &document.operations {
+        DocumentOperations::Single(op) => vec![op],
+        DocumentOperations::Multiple(map) => map.values().collect(),
+    };
+    let names = |scopes: &[TokenScope]| {
+        scopes
+            .iter()
+            .map(|scope| scope.as_str())
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    for operation in operations {
+        let mut fields = Vec::new();
+        root_fields(
+            document,
+            &operation.node.selection_set.node,
+            &mut HashSet::new(),
+            &mut fields,
+        );
+        for field in fields {
+            let refusal = match scopes_for_root_field(operation.node.ty, field) {
+                Some([]) => continue,
+                Some(needed) if needed.iter().any(|scope| granted.contains(scope)) => continue,
+                Some(needed) => format!(
+                    "`{field}` needs the scope {}; this token has {}",
+                    names(needed),
+                    names(granted)
+                ),
+                None => format!(
+                    "`{field}` is not open to service-account tokens with scopes (this one has {}); a token without scopes may do what its role may",
+                    names(granted)
+                ),
+            };
+            return Err(refuse(DomainError::forbidden(refusal)));
         }
     }
     Ok(())

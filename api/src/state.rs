@@ -19,4 +19,6 @@ pub struct AppState {
     pub limits: Limits,
     /// Verified sessions, kept for `limits.session_cache_ttl`.
     pub sessions: Arc<SessionCache>,
+    /// Requests (and sync records) per minute, per tenant and per client.
+    pub rate_limiter: Arc<crate::rate_limits::RateLimiter>,
 }

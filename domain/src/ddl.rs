@@ -32,6 +32,10 @@ pub fn int(n: &str) -> ColumnDef {
     ColumnDef::new(name(n)).integer().not_null().to_owned()
 }
 
+pub fn int_null(n: &str) -> ColumnDef {
+    ColumnDef::new(name(n)).integer().null().to_owned()
+}
+
 pub fn time(n: &str) -> ColumnDef {
     ColumnDef::new(name(n))
         .timestamp_with_time_zone()

@@ -198,3 +198,23 @@ stored_enum!(
         LinkedByExternalId => "LINKED_BY_EXTERNAL_ID",
     }
 );
+
+stored_enum!(
+    /// What a service account's token may do, within its role. A token
+    /// without scopes may do everything its role may; with scopes, only the
+    /// operations they name (and `viewer`, and introspection).
+    TokenScope as "ServiceAccountScope" {
+        /// Read people and org units (`people`, `orgUnits`, `person`,
+        /// `orgUnit`, and `node` for those types).
+        DirectoryRead => "directory:read",
+        /// Write people and org units (`syncDirectory`, `createPerson`,
+        /// `updatePerson`, `createOrgUnit`, `updateOrgUnit`, `deleteOrgUnit`).
+        DirectoryWrite => "directory:write",
+        /// Read the change feed (`changes`).
+        ChangesRead => "changes:read",
+        /// Read metrics, their values, periods and strategic priorities.
+        MetricsRead => "metrics:read",
+        /// Record metric values (`recordMetricValues`).
+        MetricsWrite => "metrics:write",
+    }
+);

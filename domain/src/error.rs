@@ -16,6 +16,9 @@ pub enum ErrorCode {
     Conflict,
     FrameworkDisabled,
     LimitExceeded,
+    /// Too many requests (or sync records) for now; retry after
+    /// `extensions.retryAfter` seconds (the `Retry-After` header).
+    RateLimited,
     /// The database is unreachable for now; retry after `Retry-After`.
     ServiceUnavailable,
     Internal,
@@ -37,6 +40,7 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::FrameworkDisabled => "FRAMEWORK_DISABLED",
             Self::LimitExceeded => "LIMIT_EXCEEDED",
+            Self::RateLimited => "RATE_LIMITED",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::Internal => "INTERNAL",
             Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
@@ -65,6 +69,11 @@ pub enum DomainError {
     Conflict(String),
     FrameworkDisabled(String),
     LimitExceeded(String),
+    /// Over a rate limit; worth retrying after `retry_after_seconds`.
+    RateLimited {
+        message: String,
+        retry_after_seconds: u64,
+    },
     /// The database cannot be reached; the message is for logs only.
     Unavailable(String),
     /// The message is for logs only; clients see a generic text.
@@ -114,7 +123,9 @@ impl DomainError {
             | Self::LimitExceeded(m)
             | Self::ParseFailed(m)
             | Self::DocumentInvalid(m) => m.clone(),
-            Self::BadUserInput { message, .. } => message.clone(),
+            Self::BadUserInput { message, .. } | Self::RateLimited { message, .. } => {
+                message.clone()
+            }
             Self::Unavailable(_) => {
                 "the database is unreachable right now; retry in a few seconds".to_string()
             }
@@ -139,6 +150,7 @@ impl DomainError {
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::FrameworkDisabled(_) => ErrorCode::FrameworkDisabled,
             Self::LimitExceeded(_) => ErrorCode::LimitExceeded,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
             Self::Internal(_) => ErrorCode::Internal,
             Self::ParseFailed(_) => ErrorCode::GraphqlParseFailed,
@@ -249,6 +261,13 @@ impl ErrorExtensions for DomainError {
             ext.set("code", self.code().as_str());
             if let Self::Validation { field, .. } | Self::BadUserInput { field, .. } = self {
                 ext.set("field", field.as_str());
+            }
+            if let Self::RateLimited {
+                retry_after_seconds,
+                ..
+            } = self
+            {
+                ext.set("retryAfter", *retry_after_seconds);
             }
         })
     }

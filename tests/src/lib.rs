@@ -307,6 +307,7 @@ where
         registry: registry.clone(),
         events: events.clone(),
         limits: limits.clone(),
+        rate_limiter: Default::default(),
         sessions: Arc::new(throughline_api::sessions::SessionCache::new(
             limits.session_cache_ttl,
         )),

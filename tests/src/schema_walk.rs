@@ -253,6 +253,7 @@ pub async fn seed(app: &TestApp, admin: &str) -> Ids {
                 priority: createStrategicPriority(input: {title: "Grow"}) { strategicPriority { id } }
                 metric: createMetric(input: {name: "Revenue", direction: HIGHER_IS_BETTER, indicatorKind: LAGGING, frequency: MONTHLY, aggregation: SUM}) { metric { id } }
                 okr { createCycle(input: {name: "Now", startsOn: $s, endsOn: $e}) { cycle { id } } }
+                account: createServiceAccount(input: {name: "Sync"}) { serviceAccount { id } }
             }"#,
             json!({ "s": today - chrono::Duration::days(30), "e": today + chrono::Duration::days(60) }),
         )

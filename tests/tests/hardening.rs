@@ -828,6 +828,7 @@ async fn an_unreachable_database_answers_503_fast_with_retry_after() {
         registry: throughline_api::registry::frameworks(),
         events: throughline_domain::events::EventBus::new(),
         limits: Limits::default(),
+        rate_limiter: Default::default(),
         sessions: Arc::new(throughline_api::sessions::SessionCache::new(
             Limits::default().session_cache_ttl,
         )),

@@ -313,6 +313,8 @@ async fn another_tenants_ids_behave_as_ids_that_exist_nowhere() {
         "OkrObjective",
         "OkrKeyResult",
         "OkrCycle",
+        "ServiceAccount",
+        "ServiceAccountToken",
     ] {
         assert!(
             by_type.contains_key(expected),

@@ -13,6 +13,8 @@ pub mod org_unit_external_id;
 pub mod outbox_event;
 pub mod person;
 pub mod person_external_id;
+pub mod service_account;
+pub mod service_account_token;
 pub mod strategic_priority;
 pub mod tenant;
 pub mod tenant_framework;
@@ -84,7 +86,9 @@ crate::tenant_tables!(
     event_delivery_failure,
     person_external_id,
     org_unit_external_id,
-    idempotency_key;
+    idempotency_key,
+    service_account,
+    service_account_token;
     versioned: org_unit,
     person,
     strategic_priority,

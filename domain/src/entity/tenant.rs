@@ -21,6 +21,11 @@ pub struct Model {
     /// The largest share (percent) of a source's active people one full
     /// snapshot may deactivate without `force`.
     pub sync_deactivation_limit_percent: i32,
+    /// Requests (and sync records) per minute for the whole tenant.
+    pub rate_limit_per_minute: i32,
+    /// Requests (and sync records) per minute for each user or service
+    /// account, unless the service account sets its own.
+    pub client_rate_limit_per_minute: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

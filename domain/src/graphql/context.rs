@@ -11,7 +11,8 @@ use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 
 use crate::entity::user;
-use crate::error::DomainError;
+use crate::enums::TokenScope;
+use crate::error::{DomainError, DomainResult};
 use crate::framework::FrameworkRegistry;
 use crate::tenancy::TenantScope;
 
@@ -27,12 +28,24 @@ pub trait ScopedLoader: Sized + Send + Sync + 'static {
     fn new(scope: TenantScope) -> Self;
 }
 
+/// Charges work to the caller's rate limits (the server's limiter): every
+/// request one unit, a directory sync one more per record.
+pub trait RateBudget: Send + Sync {
+    /// Takes `units`, or answers `RATE_LIMITED` (with when to retry) or,
+    /// for more than a limit could ever allow, `LIMIT_EXCEEDED`.
+    fn charge(&self, units: u64) -> DomainResult<()>;
+}
+
 pub struct RequestContext {
     pub scope: TenantScope,
     pub user: user::Model,
     pub registry: FrameworkRegistry,
     /// Keys of the frameworks enabled for this tenant.
     pub enabled_frameworks: HashSet<String>,
+    /// What a service account's token is narrowed to; `None`: everything
+    /// the role may (a person's token, or an account without scopes).
+    pub scopes: Option<Vec<TokenScope>>,
+    budget: Option<Arc<dyn RateBudget>>,
     batch_delay: Duration,
     /// The loaders, and the scope's committed writes when they were made.
     loaders: Mutex<(u64, LoaderMap)>,
@@ -52,9 +65,38 @@ impl RequestContext {
             user,
             registry,
             enabled_frameworks,
+            scopes: None,
+            budget: None,
             batch_delay: Duration::from_millis(2),
             loaders: Mutex::new((0, HashMap::new())),
         }
+    }
+
+    /// Narrows the request to a service account's scopes.
+    pub fn with_scopes(mut self, scopes: Option<Vec<TokenScope>>) -> Self {
+        self.scopes = scopes;
+        self
+    }
+
+    /// Charges this request's work to `budget`.
+    pub fn with_budget(mut self, budget: Arc<dyn RateBudget>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Charges `units` of work to the caller's rate limits (none without a budget).
+    pub fn charge(&self, units: u64) -> DomainResult<()> {
+        match &self.budget {
+            Some(budget) => budget.charge(units),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the token's scopes allow `scope` (always, without scopes).
+    pub fn allows(&self, scope: TokenScope) -> bool {
+        self.scopes
+            .as_ref()
+            .is_none_or(|scopes| scopes.contains(&scope))
     }
 
     /// How long loaders collect keys before querying.

@@ -380,7 +380,12 @@ impl DirectoryMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: SyncDirectoryInput,
     ) -> Result<SyncDirectoryPayload> {
-        let scope = &request(ctx)?.scope;
+        let request = request(ctx)?;
+        let scope = &request.scope;
+        // Rate limits count a sync by its records, once it may run at all.
+        let records = input.org_units.len() + input.people.len();
+        directory::check_admission(scope, records)?;
+        request.charge(records as u64)?;
         let header = ctx.data_opt::<IdempotencyKeyHeader>().map(|h| h.0.clone());
         let key = match (input.idempotency_key, header) {
             (Some(body), Some(header)) if body != header => {

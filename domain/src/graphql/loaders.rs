@@ -1,7 +1,7 @@
 //! DataLoaders: one SQL statement per relation and nesting level, however
 //! many rows ask. Each is created per request with the tenant inside.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
 
 use async_graphql::dataloader::Loader;
@@ -297,9 +297,11 @@ impl Loader<Uuid> for MemberUser {
     type Value = user::Model;
     type Error = DomainError;
 
-    /// Users, but only those with a membership in this tenant.
+    /// Users, but only those with a membership in this tenant, or who are
+    /// one of its service accounts.
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        let members: Vec<Uuid> = self
+        use crate::entity::service_account;
+        let mut members: Vec<Uuid> = self
             .scope
             .select::<membership::Entity>()
             .select_only()
@@ -308,6 +310,24 @@ impl Loader<Uuid> for MemberUser {
             .into_tuple()
             .all(&self.scope)
             .await?;
+        let known: HashSet<Uuid> = members.iter().copied().collect();
+        let others: Vec<Uuid> = keys
+            .iter()
+            .copied()
+            .filter(|key| !known.contains(key))
+            .collect();
+        if !others.is_empty() {
+            let accounts: Vec<Uuid> = self
+                .scope
+                .select::<service_account::Entity>()
+                .select_only()
+                .column(service_account::Column::UserId)
+                .filter(service_account::Column::UserId.is_in(others))
+                .into_tuple()
+                .all(&self.scope)
+                .await?;
+            members.extend(accounts);
+        }
         // Users are not a tenant's rows; the membership above is the filter.
         let rows = user::Entity::find()
             .filter(user::Column::Id.is_in(members))
@@ -412,5 +432,18 @@ impl Loader<Uuid> for OrgUnitExternalIds {
             .all(&self.scope)
             .await?;
         Ok(group(keys, rows, |row| Some(row.org_unit_id)))
+    }
+}
+
+scoped_loader!(ServiceAccountTokens);
+
+impl Loader<Uuid> for ServiceAccountTokens {
+    type Value = Vec<crate::entity::service_account_token::Model>;
+    type Error = DomainError;
+
+    /// Keyed by service account: its tokens, newest first.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        let rows = crate::service::service_accounts::tokens_of(&self.scope, keys).await?;
+        Ok(group(keys, rows, |row| Some(row.service_account_id)))
     }
 }

@@ -14,4 +14,5 @@ pub struct CoreMutation(
     super::priorities::PrioritiesMutation,
     super::metrics::MetricsMutation,
     super::event_deliveries::EventDeliveriesMutation,
+    super::service_accounts::ServiceAccountsMutation,
 );

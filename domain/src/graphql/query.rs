@@ -3,9 +3,11 @@
 
 use super::context::request;
 use super::loaders::ById;
+use super::service_accounts::{ServiceAccount, ServiceAccountToken};
 use super::types::*;
 use crate::entity::{
-    audit_entry, event_delivery_failure, metric, metric_value, org_unit, person, strategic_priority,
+    audit_entry, event_delivery_failure, metric, metric_value, org_unit, person, service_account,
+    service_account_token, strategic_priority,
 };
 use async_graphql::{Context, MergedObject, Result};
 use uuid::Uuid;
@@ -24,6 +26,8 @@ macro_rules! node_types {
             MetricValue($crate::graphql::types::MetricValue)
             AuditEntry($crate::graphql::types::AuditEntry)
             EventDeliveryFailure($crate::graphql::types::EventDeliveryFailure)
+            ServiceAccount($crate::graphql::service_accounts::ServiceAccount)
+            ServiceAccountToken($crate::graphql::service_accounts::ServiceAccountToken)
         ] }
     };
 }
@@ -39,7 +43,9 @@ where
         + From<Metric>
         + From<MetricValue>
         + From<AuditEntry>
-        + From<EventDeliveryFailure>,
+        + From<EventDeliveryFailure>
+        + From<ServiceAccount>
+        + From<ServiceAccountToken>,
 {
     let request = request(ctx)?;
     Ok(match type_name {
@@ -78,8 +84,23 @@ where
             .load_one(id)
             .await?
             .map(|m| N::from(EventDeliveryFailure(m))),
+        "ServiceAccount" if may_manage_service_accounts(request) => request
+            .loader::<ById<service_account::Entity>, _>()
+            .load_one(id)
+            .await?
+            .map(|m| N::from(ServiceAccount(m))),
+        "ServiceAccountToken" if may_manage_service_accounts(request) => request
+            .loader::<ById<service_account_token::Entity>, _>()
+            .load_one(id)
+            .await?
+            .map(|m| N::from(ServiceAccountToken(m))),
         _ => None,
     })
+}
+
+/// Service accounts resolve by ID for those who may list them.
+fn may_manage_service_accounts(request: &super::RequestContext) -> bool {
+    crate::service::service_accounts::authorize(&request.scope).is_ok()
 }
 
 /// The core's query fields.
@@ -95,4 +116,5 @@ pub struct CoreQuery(
     super::audit::AuditQuery,
     super::changes::ChangesQuery,
     super::event_deliveries::EventDeliveriesQuery,
+    super::service_accounts::ServiceAccountsQuery,
 );

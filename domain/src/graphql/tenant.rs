@@ -25,6 +25,10 @@ pub struct Tenant {
     pub sync_batch_limit: i32,
     /// The largest share (percent) of a source's active people one full snapshot may deactivate without `force: true`.
     pub sync_deactivation_limit_percent: i32,
+    /// Requests per minute for the whole tenant; a `syncDirectory` counts one per record. Past it, `RATE_LIMITED` (HTTP 429 with `Retry-After`).
+    pub rate_limit_per_minute: i32,
+    /// Requests per minute for each user or service account (a service account may set its own); a `syncDirectory` counts one per record.
+    pub client_rate_limit_per_minute: i32,
     /// Increases with every change; send it back with updates.
     pub version: i32,
     #[graphql(skip)]
@@ -41,6 +45,8 @@ impl From<tenant::Model> for Tenant {
             priority_limit: t.priority_limit,
             sync_batch_limit: t.sync_batch_limit,
             sync_deactivation_limit_percent: t.sync_deactivation_limit_percent,
+            rate_limit_per_minute: t.rate_limit_per_minute,
+            client_rate_limit_per_minute: t.client_rate_limit_per_minute,
             version: t.version,
             row: t,
         }
@@ -108,6 +114,10 @@ pub struct UpdateTenantInput {
     pub sync_batch_limit: Option<i32>,
     /// 0 to 100: the share of a source's active people one full snapshot may deactivate without `force: true`.
     pub sync_deactivation_limit_percent: Option<i32>,
+    /// 60 to 10,000,000 requests (and sync records) per minute for the whole tenant.
+    pub rate_limit_per_minute: Option<i32>,
+    /// 60 to 10,000,000 requests (and sync records) per minute for each user or service account.
+    pub client_rate_limit_per_minute: Option<i32>,
 }
 
 /// The tenant after the change.
@@ -212,6 +222,8 @@ impl TenantMutation {
                 priority_limit: input.priority_limit,
                 sync_batch_limit: input.sync_batch_limit,
                 sync_deactivation_limit_percent: input.sync_deactivation_limit_percent,
+                rate_limit_per_minute: input.rate_limit_per_minute,
+                client_rate_limit_per_minute: input.client_rate_limit_per_minute,
             },
         )
         .await?;

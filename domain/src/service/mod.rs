@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod org_units;
 pub mod people;
 pub mod priorities;
+pub mod service_accounts;
 pub mod tenants;
 pub mod users;
 

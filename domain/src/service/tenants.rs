@@ -21,6 +21,13 @@ pub const DEFAULT_SYNC_BATCH_LIMIT: i32 = 5000;
 pub const MAX_SYNC_BATCH_LIMIT: i32 = 10_000;
 /// The share of a source's active people one snapshot may deactivate without `force`.
 pub const DEFAULT_SYNC_DEACTIVATION_LIMIT_PERCENT: i32 = 20;
+/// Requests (and sync records) per minute for a whole tenant: room for
+/// a UI of hundreds of people and a full 10,000-person sync at once.
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: i32 = 120_000;
+/// Requests (and sync records) per minute for one user or service account.
+pub const DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE: i32 = 60_000;
+pub const MIN_RATE_LIMIT_PER_MINUTE: i32 = 60;
+pub const MAX_RATE_LIMIT_PER_MINUTE: i32 = 10_000_000;
 
 /// A new tenant.
 #[derive(Clone, Debug)]
@@ -135,6 +142,8 @@ pub async fn create_tenant(
         priority_limit: Set(DEFAULT_PRIORITY_LIMIT),
         sync_batch_limit: Set(DEFAULT_SYNC_BATCH_LIMIT),
         sync_deactivation_limit_percent: Set(DEFAULT_SYNC_DEACTIVATION_LIMIT_PERCENT),
+        rate_limit_per_minute: Set(DEFAULT_RATE_LIMIT_PER_MINUTE),
+        client_rate_limit_per_minute: Set(DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -147,6 +156,7 @@ pub async fn create_tenant(
         user_id: creator,
         role: Role::Admin,
         person_id: None,
+        service_account_id: None,
     };
     let scope = TenantScope::new(
         db.clone(),
@@ -216,6 +226,22 @@ pub struct TenantChanges {
     pub priority_limit: Option<i32>,
     pub sync_batch_limit: Option<i32>,
     pub sync_deactivation_limit_percent: Option<i32>,
+    pub rate_limit_per_minute: Option<i32>,
+    pub client_rate_limit_per_minute: Option<i32>,
+}
+
+/// Checks a rate limit setting (requests and sync records per minute).
+pub fn validate_rate_limit(field: &str, limit: i32) -> DomainResult<i32> {
+    if (MIN_RATE_LIMIT_PER_MINUTE..=MAX_RATE_LIMIT_PER_MINUTE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(DomainError::validation(
+            field,
+            format!(
+                "a rate limit is between {MIN_RATE_LIMIT_PER_MINUTE} and {MAX_RATE_LIMIT_PER_MINUTE} requests (and sync records) per minute"
+            ),
+        ))
+    }
 }
 
 pub async fn update_tenant(
@@ -267,6 +293,13 @@ pub async fn update_tenant(
             ));
         }
         after.sync_deactivation_limit_percent = percent;
+    }
+    if let Some(limit) = changes.rate_limit_per_minute {
+        after.rate_limit_per_minute = validate_rate_limit("input.rateLimitPerMinute", limit)?;
+    }
+    if let Some(limit) = changes.client_rate_limit_per_minute {
+        after.client_rate_limit_per_minute =
+            validate_rate_limit("input.clientRateLimitPerMinute", limit)?;
     }
     if after == current {
         return Ok(current);

@@ -54,7 +54,7 @@ pub struct Session {
     pub actor: Actor,
 }
 
-fn unknown_tenant(slug: &str) -> DomainError {
+pub(crate) fn unknown_tenant(slug: &str) -> DomainError {
     // Same answer whether the tenant exists or not: slugs are not an oracle.
     let shown: String = slug.chars().take(64).collect();
     DomainError::forbidden(format!("you have no membership in a tenant {shown:?}"))
@@ -147,6 +147,7 @@ pub async fn open_session(
             user_id: Some(user.id),
             role,
             person_id,
+            service_account_id: None,
         },
         user,
         tenant,

@@ -33,6 +33,8 @@ pub struct Actor {
     pub role: Role,
     /// The tenant's Person record for this user, if linked.
     pub person_id: Option<Uuid>,
+    /// The service account acting, when the token is one's.
+    pub service_account_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -41,6 +43,7 @@ impl Actor {
             user_id: None,
             role: Role::Admin,
             person_id: None,
+            service_account_id: None,
         }
     }
 }

@@ -7,6 +7,7 @@ mod m20261202_000003_tenant_creators;
 mod m20261202_000004_tenant_references;
 mod m20261203_000001_directory_sync;
 mod m20261203_000002_change_feed;
+mod m20261203_000003_service_accounts;
 
 use sea_orm_migration::prelude::*;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for CoreMigrator {
             Box::new(m20261202_000004_tenant_references::Migration),
             Box::new(m20261203_000001_directory_sync::Migration),
             Box::new(m20261203_000002_change_feed::Migration),
+            Box::new(m20261203_000003_service_accounts::Migration),
         ]
     }
 }

@@ -249,17 +249,24 @@ struct Node {
     name: String,
 }
 
-/// Runs one directory sync (see the module's documentation).
-pub async fn sync(scope: &TenantScope, request: SyncRequest) -> DomainResult<SyncReport> {
+/// Whether this caller may send a sync of `records` records at all: their
+/// role, then the tenant's batch limit. Checked before anything else (the
+/// rate limit counts a sync's records only once it passes).
+pub fn check_admission(scope: &TenantScope, records: usize) -> DomainResult<()> {
     scope.require_role(WRITERS, "syncing the directory")?;
-    let source = plan::clean_source(&request.source)?;
-    let records = request.org_units.len() + request.people.len();
     let limit = scope.tenant().sync_batch_limit.max(1) as usize;
     if records > limit {
         return Err(DomainError::LimitExceeded(format!(
             "this sync carries {records} records; the tenant allows {limit} per request (`syncBatchLimit`): send them in several batches, or a full snapshot in parts (`snapshot: {{id, last}}`)"
         )));
     }
+    Ok(())
+}
+
+/// Runs one directory sync (see the module's documentation).
+pub async fn sync(scope: &TenantScope, request: SyncRequest) -> DomainResult<SyncReport> {
+    check_admission(scope, request.org_units.len() + request.people.len())?;
+    let source = plan::clean_source(&request.source)?;
     let snapshot = match (request.mode, &request.snapshot) {
         (SyncMode::Upsert, Some(_)) => {
             return Err(DomainError::validation(
