@@ -25,14 +25,18 @@ impl RunningServer {
     /// Stops accepting, lets in-flight requests finish, stops the dispatcher.
     pub async fn stop(self) {
         self.handle.stop(true).await;
-        self.dispatcher_stop.notify_waiters();
+        // A permit, not a wake-up: a dispatcher busy with a round when
+        // the server stops sees it once the round ends.
+        self.dispatcher_stop.notify_one();
         let _ = self.server.await;
     }
 
     /// Waits until the server ends (SIGINT/SIGTERM stop it gracefully).
     pub async fn wait(self) -> std::io::Result<()> {
         let result = self.server.await.unwrap_or(Ok(()));
-        self.dispatcher_stop.notify_waiters();
+        // A permit, not a wake-up: a dispatcher busy with a round when
+        // the server stops sees it once the round ends.
+        self.dispatcher_stop.notify_one();
         result
     }
 }

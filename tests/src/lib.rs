@@ -497,6 +497,11 @@ impl TestApp {
         (out, self.statements.load(Ordering::SeqCst) - before)
     }
 
+    /// The test database's URL, for a connection of the test's own.
+    pub fn database_url(&self) -> &str {
+        &self._database.url
+    }
+
     pub async fn stop(mut self) {
         if let Some(server) = self.server.take() {
             server.stop().await;

@@ -165,3 +165,76 @@ async fn a_change_made_elsewhere_takes_effect_within_the_session_cache_ttl() {
         "Europe/Berlin"
     );
 }
+
+/// The dispatcher delivers a bulk sync's events in a few statements per
+/// batch of 500, not several per event: it shares the machine's cores with
+/// the requests.
+#[tokio::test]
+async fn dispatching_thousands_of_events_costs_statements_per_batch_not_per_event() {
+    use sea_orm::EntityTrait;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use throughline_domain::entity::outbox_event;
+
+    let app = start().await;
+    let tenant = app.tenant("acme", &["okr"]).await;
+    let other = app.tenant("globex", &["okr"]).await;
+    app.settle().await;
+    // Events written straight into the outbox, without waking the server's
+    // dispatcher: this connection's own delivery counts its statements.
+    let mut db = sea_orm::Database::connect(app.database_url())
+        .await
+        .unwrap();
+    let statements = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let events: Vec<outbox_event::ActiveModel> = (0..1_200)
+        .map(|i| outbox_event::ActiveModel {
+            id: sea_orm::Set(uuid::Uuid::now_v7()),
+            // Two tenants, interleaved.
+            tenant_id: sea_orm::Set(if i % 2 == 0 { tenant.id } else { other.id }),
+            kind: sea_orm::Set("person.updated".into()),
+            entity_type: sea_orm::Set("Person".into()),
+            entity_id: sea_orm::Set(uuid::Uuid::now_v7()),
+            actor_user_id: sea_orm::Set(None),
+            payload: sea_orm::Set(json!({ "before": null, "after": null })),
+            occurred_at: sea_orm::Set(chrono::Utc::now()),
+            dispatched_at: sea_orm::Set(None),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in events.chunks(300) {
+        outbox_event::Entity::insert_many(chunk.to_vec())
+            .exec(&db)
+            .await
+            .unwrap();
+    }
+    let before = statements.load(Ordering::SeqCst);
+    let delivered =
+        throughline_domain::dispatcher::deliver_pending(&db, &app.events, &app.registry)
+            .await
+            .unwrap();
+    let used = statements.load(Ordering::SeqCst) - before;
+    // The server's dispatcher may have polled meanwhile and taken some.
+    let pending: Vec<_> = outbox_event::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.dispatched_at.is_none())
+        .collect();
+    assert!(
+        pending.is_empty(),
+        "{} events left undelivered",
+        pending.len()
+    );
+    assert!(delivered > 0, "the server's dispatcher took them all");
+    // Per batch: the read, each tenant's scope and frameworks (2 + 2), the
+    // mark; and the last, empty read.
+    let batches = delivered.div_ceil(500);
+    assert!(
+        used <= batches * 6 + 1,
+        "{used} statements for {delivered} events in {batches} batches"
+    );
+}
