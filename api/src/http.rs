@@ -239,35 +239,27 @@ pub async fn authenticate(
     token: &str,
     requested_tenant: Option<&str>,
 ) -> Result<RequestContext, DomainError> {
-    // A service account's token is checked on every request (one indexed
-    // statement), so a revocation holds from the next request everywhere.
-    let service_token = if service_accounts::is_service_account_token(token) {
-        Some(service_accounts::check_token(&state.db, token).await?)
+    // A service account's token is checked on every request, with its
+    // account (one indexed statement): a revocation, or a change of role,
+    // scopes or limit, holds from the next request in every process.
+    let service_account = if service_accounts::is_service_account_token(token) {
+        Some(service_accounts::check_token(&state.db, token).await?.1)
     } else {
         None
     };
     let cached = match state.sessions.get(token, requested_tenant) {
         Some(cached) => cached,
         None => {
-            let (session, expires_at, scopes, client_rate_limit_per_minute) = match &service_token {
-                Some(checked) => {
-                    let opened =
-                        service_accounts::open_session(&state.db, checked, requested_tenant)
-                            .await?;
-                    let expires_at = checked.expires_at.map(|at| at.timestamp().max(0) as u64);
-                    let scopes = (!opened.scopes.is_empty()).then_some(opened.scopes);
-                    (
-                        opened.session,
-                        expires_at,
-                        scopes,
-                        opened.rate_limit_per_minute,
-                    )
-                }
+            let (session, expires_at) = match &service_account {
+                Some(account) => (
+                    service_accounts::open_session(&state.db, account, requested_tenant).await?,
+                    None,
+                ),
                 None => {
                     let identity = state.auth.verify(token).await?;
                     let session =
                         users::open_session(&state.db, &identity, requested_tenant).await?;
-                    (session, identity.expires_at, None, None)
+                    (session, identity.expires_at)
                 }
             };
             let scope = throughline_domain::TenantScope::new(
@@ -282,8 +274,6 @@ pub async fn authenticate(
                 session,
                 enabled_frameworks: framework_settings.keys().cloned().collect(),
                 framework_settings,
-                scopes,
-                client_rate_limit_per_minute,
             };
             state
                 .sessions
@@ -291,8 +281,18 @@ pub async fn authenticate(
             std::sync::Arc::new(cached)
         }
     };
+    let (actor, scopes, own_limit) = match &service_account {
+        Some(account) => {
+            let scopes = service_accounts::scopes_of(account);
+            (
+                service_accounts::actor_of(account)?,
+                (!scopes.is_empty()).then_some(scopes),
+                account.rate_limit_per_minute,
+            )
+        }
+        None => (cached.session.actor.clone(), None, None),
+    };
     let tenant = &cached.session.tenant;
-    let actor = &cached.session.actor;
     let budget = RequestBudget {
         limiter: state.rate_limiter.clone(),
         limits: vec![
@@ -301,11 +301,11 @@ pub async fn authenticate(
                 per_minute: tenant.rate_limit_per_minute.max(1) as u32,
             },
             Limit {
+                // A service account's tokens share one budget.
                 subject: Subject::Client(
                     actor.service_account_id.unwrap_or(cached.session.user.id),
                 ),
-                per_minute: cached
-                    .client_rate_limit_per_minute
+                per_minute: own_limit
                     .unwrap_or(tenant.client_rate_limit_per_minute)
                     .max(1) as u32,
             },
@@ -314,7 +314,7 @@ pub async fn authenticate(
     let scope = throughline_domain::TenantScope::new(
         state.db.clone(),
         cached.session.tenant.clone(),
-        cached.session.actor.clone(),
+        actor,
         state.events.clone(),
     )
     .with_framework_settings(cached.framework_settings.clone());
@@ -324,7 +324,7 @@ pub async fn authenticate(
         state.registry.clone(),
         cached.enabled_frameworks.clone(),
     )
-    .with_scopes(cached.scopes.clone())
+    .with_scopes(scopes)
     .with_budget(std::sync::Arc::new(budget))
     .with_batch_delay(state.limits.batch_delay))
 }

@@ -27,10 +27,6 @@ pub struct CachedSession {
     pub enabled_frameworks: HashSet<String>,
     /// The enabled frameworks' settings.
     pub framework_settings: throughline_domain::tenancy::FrameworkSettingsSnapshot,
-    /// A service account's scopes; `None`: everything the role may.
-    pub scopes: Option<Vec<throughline_domain::enums::TokenScope>>,
-    /// A service account's own rate limit, if it has one.
-    pub client_rate_limit_per_minute: Option<i32>,
 }
 
 type Key = (String, Option<String>);

@@ -503,28 +503,33 @@ fn refused_token() -> DomainError {
 }
 
 /// Checks a service account token, as every request that carries one does
-/// (one indexed statement, so a revocation holds from the next request in
-/// every process), and notes when it was last used (to the minute).
+/// (one indexed statement, so a revocation, and a change of role or scopes,
+/// holds from the next request in every process), and notes when it was
+/// last used (to the minute). Answers the token and its account.
 pub async fn check_token(
     db: &DatabaseConnection,
     token: &str,
-) -> DomainResult<service_account_token::Model> {
+) -> DomainResult<(service_account_token::Model, service_account::Model)> {
+    use sea_orm::{JoinType, QuerySelect};
     // A token this long is not one of ours; it is refused before hashing.
     if token.len() > 100 {
         return Err(refused_token());
     }
     let now = Utc::now();
-    let active_accounts = sea_orm::sea_query::Query::select()
-        .column(service_account::Column::Id)
-        .from(service_account::Entity)
-        .and_where(service_account::Column::RevokedAt.is_null())
-        .to_owned();
-    let row = service_account_token::Entity::find()
+    let account_of_token: sea_orm::RelationDef =
+        service_account_token::Entity::belongs_to(service_account::Entity)
+            .from(service_account_token::Column::ServiceAccountId)
+            .to(service_account::Column::Id)
+            .into();
+    let (row, account) = service_account_token::Entity::find()
+        .join(JoinType::InnerJoin, account_of_token)
+        .select_also(service_account::Entity)
         .filter(service_account_token::Column::SecretHash.eq(hash_token(token)))
         .filter(still_valid(now))
-        .filter(service_account_token::Column::ServiceAccountId.in_subquery(active_accounts))
+        .filter(service_account::Column::RevokedAt.is_null())
         .one(db)
         .await?
+        .and_then(|(row, account)| Some((row, account?)))
         .ok_or_else(refused_token)?;
     let stale = row
         .last_used_at
@@ -536,29 +541,26 @@ pub async fn check_token(
             .exec(db)
             .await?;
     }
-    Ok(row)
+    Ok((row, account))
 }
 
-/// A service account's session, with what narrows it.
-pub struct ServiceAccountSession {
-    pub session: Session,
-    /// Empty: everything the role may do.
-    pub scopes: Vec<TokenScope>,
-    /// Its own limit; `None`: the tenant's per-client limit.
-    pub rate_limit_per_minute: Option<i32>,
+/// The actor a service account's token acts as, from the account as it is now.
+pub fn actor_of(account: &service_account::Model) -> DomainResult<Actor> {
+    Ok(Actor {
+        user_id: Some(account.user_id),
+        role: Role::parse(&account.role)?,
+        person_id: None,
+        service_account_id: Some(account.id),
+    })
 }
 
 /// Opens the session of a checked token: always in the account's own
 /// tenant. Naming another tenant answers as an unknown slug does.
 pub async fn open_session(
     db: &DatabaseConnection,
-    token: &service_account_token::Model,
+    account: &service_account::Model,
     requested: Option<&str>,
-) -> DomainResult<ServiceAccountSession> {
-    let account = service_account::Entity::find_by_id(token.service_account_id)
-        .one(db)
-        .await?
-        .ok_or_else(refused_token)?;
+) -> DomainResult<Session> {
     let tenant = tenant::Entity::find_by_id(account.tenant_id)
         .one(db)
         .await?
@@ -572,19 +574,10 @@ pub async fn open_session(
         .one(db)
         .await?
         .ok_or_else(refused_token)?;
-    Ok(ServiceAccountSession {
-        scopes: scopes_of(&account),
-        rate_limit_per_minute: account.rate_limit_per_minute,
-        session: Session {
-            actor: Actor {
-                user_id: Some(user.id),
-                role: Role::parse(&account.role)?,
-                person_id: None,
-                service_account_id: Some(account.id),
-            },
-            user,
-            tenant,
-        },
+    Ok(Session {
+        actor: actor_of(account)?,
+        user,
+        tenant,
     })
 }
 
