@@ -70,6 +70,9 @@ pub struct Limits {
     /// How long a verified session is reused for requests with the same
     /// token (see `sessions`); zero turns the cache off.
     pub session_cache_ttl: Duration,
+    /// How often a WebSocket's running subscriptions check their
+    /// credentials again: as long as a session is reused, at least a second.
+    pub socket_recheck: Duration,
 }
 
 impl Default for Limits {
@@ -88,6 +91,7 @@ impl Default for Limits {
             suggestions: true,
             batch_delay: Duration::from_millis(2),
             session_cache_ttl: Duration::from_secs(5),
+            socket_recheck: Duration::from_secs(5),
         }
     }
 }
@@ -295,7 +299,7 @@ impl Config {
             }
         };
         let defaults = Limits::default();
-        let limits = Limits {
+        let mut limits = Limits {
             max_depth: parse_number(
                 env,
                 "THROUGHLINE_MAX_DEPTH",
@@ -346,7 +350,10 @@ impl Config {
                 file.session_cache_seconds,
                 defaults.session_cache_ttl.as_secs(),
             )?),
+            socket_recheck: defaults.socket_recheck,
         };
+        // The bound on a change made elsewhere holds for sockets too.
+        limits.socket_recheck = limits.session_cache_ttl.max(Duration::from_secs(1));
         if limits.session_cache_ttl > Duration::from_secs(60) {
             return Err(error(
                 "THROUGHLINE_SESSION_CACHE_SECONDS",

@@ -20,4 +20,5 @@ pub mod schema;
 pub mod seed;
 pub mod server;
 pub mod sessions;
+pub mod sockets;
 pub mod state;

@@ -27,6 +27,7 @@ use throughline_domain::{DomainError, ErrorCode};
 
 use crate::config::Limits;
 use crate::document_limits;
+use crate::sockets::SocketChecks;
 
 pub use crate::registry::{MAX_NODES, Mutation, Node, Query, Subscription};
 
@@ -45,6 +46,9 @@ where
         .limit_directives(limits.max_directives)
         .extension(RequestChecks {
             max_aliases: limits.max_aliases,
+        })
+        .extension(SocketChecks {
+            recheck: limits.socket_recheck,
         });
     if !limits.introspection {
         builder = builder.disable_introspection();

@@ -11,6 +11,7 @@ use async_graphql_actix_web::GraphQLSubscription;
 use tokio::sync::Notify;
 
 use crate::http;
+use crate::sockets::SocketCredentials;
 use crate::state::AppState;
 
 /// A running server: its address, and how to stop it.
@@ -75,10 +76,13 @@ where
                 .to_string();
             let tenant = field("tenant").or_else(|| field("X-Tenant"));
             let mut context = http::authenticate(&state, &token, tenant.as_deref()).await?;
-            // A socket lives for hours: its operations read settings fresh.
+            // A socket lives for hours: its operations read settings fresh,
+            // and check its credentials again (see `sockets`).
             context.scope = context.scope.clone().without_framework_settings();
+            let credentials = SocketCredentials::new(state.clone(), token, tenant, &context);
             let mut data = Data::default();
             data.insert(context);
+            data.insert(std::sync::Arc::new(credentials));
             Ok(data)
         })
         .start(&req, payload)

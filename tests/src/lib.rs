@@ -297,8 +297,11 @@ where
     // Debug builds on a loaded CI machine can take longer than the product's
     // batch window to reach every row of a page; the statement counts must not
     // depend on the machine's speed.
+    // A socket's running subscriptions re-check their credentials within
+    // a test's patience.
     let limits = Limits {
         batch_delay: limits.batch_delay.max(Duration::from_millis(25)),
+        socket_recheck: limits.socket_recheck.min(Duration::from_millis(300)),
         ..limits
     };
     let state = AppState {

@@ -1,16 +1,21 @@
 //! Service accounts over HTTP: created by an admin with a token shown once
 //! and stored hashed, narrowed by scopes, rotated with two tokens valid for
 //! a while, revoked from the next request on (also when the revocation was
-//! made by another process), bound to their tenant; and the rate limits per
-//! tenant and per client, answered with 429, `Retry-After` and
-//! `RATE_LIMITED`, counting a sync by its records.
+//! made by another process, and on an open WebSocket), bound to their
+//! tenant; and the rate limits per tenant and per client, answered with 429,
+//! `Retry-After` and `RATE_LIMITED`, counting a sync by its records and a
+//! socket by its operations.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+use futures_util::SinkExt;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
-use throughline_domain::entity::{audit_entry, outbox_event, person, service_account_token};
+use throughline_domain::entity::{
+    audit_entry, outbox_event, person, service_account, service_account_token,
+};
 use throughline_domain::enums::Role;
+use throughline_tests::ws::{Message, connect, next};
 use throughline_tests::{Gql, TestApp, start};
 
 const CREATE: &str = r#"
@@ -292,6 +297,22 @@ async fn scopes_narrow_a_token_to_the_operations_they_name() {
         .gql(&reader.token, "{ metrics { totalCount } }", json!({}))
         .await;
     assert_eq!(metrics.data()["metrics"]["totalCount"], 0);
+
+    // Changed in the database by another process: this process has the
+    // token's session cached, and still answers with the account as it is.
+    service_account::Entity::update_many()
+        .col_expr(service_account::Column::Scopes, "changes:read".into())
+        .col_expr(service_account::Column::Role, "MANAGER".into())
+        .filter(service_account::Column::Name.eq("Reader"))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let metrics = app
+        .gql(&reader.token, "{ metrics { totalCount } }", json!({}))
+        .await;
+    assert_eq!(metrics.code(), "FORBIDDEN", "{:?}", metrics.body);
+    let viewer = app.gql(&reader.token, VIEWER, json!({})).await;
+    assert_eq!(viewer.data()["viewer"]["role"], "MANAGER");
 }
 
 #[tokio::test]
@@ -413,6 +434,153 @@ async fn revocation_holds_from_the_next_request_even_when_another_process_made_i
         .await;
     assert_eq!(rotated.code(), "VALIDATION");
     assert_eq!(rotated.field(), "input.id");
+}
+
+/// Sends one operation on a socket.
+async fn subscribe(socket: &mut throughline_tests::ws::Socket, id: &str, query: &str) {
+    socket
+        .send(Message::text(
+            json!({ "id": id, "type": "subscribe", "payload": { "query": query } }).to_string(),
+        ))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_socket_serves_a_revoked_token_no_more_and_ends_its_subscriptions() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let metric = app
+        .gql(&admin, r#"mutation { createMetric(input: {name: "ARR", direction: HIGHER_IS_BETTER, indicatorKind: LAGGING, frequency: MONTHLY, aggregation: LAST}) { metric { id } } }"#, json!({}))
+        .await
+        .data()["createMetric"]["metric"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let record = |value: &'static str| {
+        let (app, admin, metric) = (&app, &admin, &metric);
+        async move {
+            app.gql(
+                admin,
+                "mutation($m: ID!, $v: Decimal!) { recordMetricValues(input: {metricId: $m, values: [{period: \"2026-05-01\", value: $v}]}) { values { id } } }",
+                json!({ "m": metric, "v": value }),
+            )
+            .await
+            .data();
+        }
+    };
+    let account = create(&app, &admin, json!({ "name": "BI feed" })).await;
+    let mut socket = connect(
+        &app,
+        json!({ "authorization": format!("Bearer {}", account.token) }),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    subscribe(
+        &mut socket,
+        "1",
+        "subscription { metricValueRecorded { value } }",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    record("1").await;
+    let event = next(&mut socket).await.unwrap();
+    assert_eq!(
+        event["payload"]["data"]["metricValueRecorded"]["value"],
+        "1"
+    );
+
+    app.gql(
+        &admin,
+        "mutation($input: RevokeServiceAccountInput!) { revokeServiceAccount(input: $input) { serviceAccount { active } } }",
+        json!({ "input": { "id": account.id } }),
+    )
+    .await
+    .data();
+    // The running subscription ends, saying why, at its next re-check
+    // (300 ms in tests, the session seconds in production).
+    let ended = next(&mut socket).await.unwrap();
+    assert_eq!(ended["id"], "1");
+    assert_eq!(
+        ended["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{ended}"
+    );
+    assert!(ended["payload"]["data"].is_null(), "{ended}");
+    assert_eq!(
+        next(&mut socket).await.unwrap(),
+        json!({ "id": "1", "type": "complete" })
+    );
+    // What is recorded from now on reaches nobody on this socket; a new
+    // operation on it is refused before it runs (and is the next message).
+    record("2").await;
+    subscribe(&mut socket, "2", VIEWER).await;
+    let refused = next(&mut socket).await.unwrap();
+    assert_eq!(refused["id"], "2", "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn a_sockets_operations_count_against_the_rate_limit_and_follow_access_changes() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let account = create(
+        &app,
+        &admin,
+        json!({ "name": "Dashboard feed", "rateLimitPerMinute": 60 }),
+    )
+    .await;
+    let mut socket = connect(
+        &app,
+        json!({ "authorization": format!("Bearer {}", account.token) }),
+    )
+    .await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    // A bucket of 60: the operations on one socket draw on it as requests do.
+    let mut answered = 0;
+    for id in 0..70 {
+        subscribe(&mut socket, &id.to_string(), VIEWER).await;
+        let answer = next(&mut socket).await.unwrap();
+        assert_eq!(next(&mut socket).await.unwrap()["type"], "complete");
+        match answer["payload"]["errors"][0]["extensions"]["code"].as_str() {
+            None => answered += 1,
+            Some(code) => {
+                assert_eq!(code, "RATE_LIMITED", "{answer}");
+                break;
+            }
+        }
+    }
+    // (It refills a unit a second while the loop runs.)
+    assert!((60..=66).contains(&answered), "{answered}");
+
+    // Its role changed while the socket is open: the socket's operations
+    // are refused until it reconnects, and then run with the new role.
+    let other = create(&app, &admin, json!({ "name": "Reader" })).await;
+    let init = json!({ "authorization": format!("Bearer {}", other.token) });
+    let mut socket = connect(&app, init.clone()).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    app.gql(
+        &admin,
+        "mutation($input: UpdateServiceAccountInput!) { updateServiceAccount(input: $input) { serviceAccount { role } } }",
+        json!({ "input": { "id": other.id, "role": "MANAGER" } }),
+    )
+    .await
+    .data();
+    subscribe(&mut socket, "1", VIEWER).await;
+    let refused = next(&mut socket).await.unwrap();
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused}"
+    );
+    let mut socket = connect(&app, init).await;
+    assert_eq!(next(&mut socket).await.unwrap()["type"], "connection_ack");
+    subscribe(&mut socket, "1", VIEWER).await;
+    let answer = next(&mut socket).await.unwrap();
+    assert_eq!(answer["payload"]["data"]["viewer"]["role"], "MANAGER");
 }
 
 #[tokio::test]
