@@ -558,7 +558,9 @@ pub fn scopes_for_root_field(
 pub fn scope_for_node_type(type_name: &str) -> Option<TokenScope> {
     match type_name {
         "Person" | "OrgUnit" => Some(TokenScope::DirectoryRead),
-        "Metric" | "MetricValue" | "StrategicPriority" => Some(TokenScope::MetricsRead),
+        "Metric" | "MetricValue" | "MetricTarget" | "StrategicPriority" => {
+            Some(TokenScope::MetricsRead)
+        }
         _ => None,
     }
 }

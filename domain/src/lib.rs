@@ -13,6 +13,7 @@ pub mod events;
 pub mod framework;
 pub mod graphql;
 pub mod kit;
+pub mod metric_status;
 pub mod numbers;
 pub mod periods;
 pub mod service;

@@ -310,6 +310,7 @@ async fn another_tenants_ids_behave_as_ids_that_exist_nowhere() {
         "Person",
         "OrgUnit",
         "Metric",
+        "MetricTarget",
         "OkrObjective",
         "OkrKeyResult",
         "OkrCycle",

@@ -7,6 +7,7 @@ pub mod instance_setting;
 pub mod membership;
 pub mod metric;
 pub mod metric_link;
+pub mod metric_target;
 pub mod metric_value;
 pub mod org_unit;
 pub mod org_unit_external_id;
@@ -81,6 +82,7 @@ crate::tenant_tables!(
     strategic_priority,
     metric,
     metric_value,
+    metric_target,
     audit_entry,
     outbox_event,
     event_delivery_failure,
@@ -92,7 +94,8 @@ crate::tenant_tables!(
     versioned: org_unit,
     person,
     strategic_priority,
-    metric;
+    metric,
+    metric_target;
     joins: metric_link,
     tenant_framework,
     membership,

@@ -447,3 +447,82 @@ impl Loader<Uuid> for ServiceAccountTokens {
         Ok(group(keys, rows, |row| Some(row.service_account_id)))
     }
 }
+
+scoped_loader!(MetricTargetsOf);
+
+impl Loader<Uuid> for MetricTargetsOf {
+    type Value = Vec<crate::entity::metric_target::Model>;
+    type Error = DomainError;
+
+    /// Keyed by metric: all its targets (every scope), earliest first.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        use crate::entity::metric_target;
+        let rows = self
+            .scope
+            .select::<metric_target::Entity>()
+            .filter(metric_target::Column::MetricId.is_in(keys.iter().copied()))
+            .order_by_asc(metric_target::Column::ValidFrom)
+            .all(&self.scope)
+            .await?;
+        Ok(group(keys, rows, |row| Some(row.metric_id)))
+    }
+}
+
+/// A metric's values whose periods start within `from..=to`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ValuesBetween {
+    pub metric_id: Uuid,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+scoped_loader!(MetricValuesBetween);
+
+impl Loader<ValuesBetween> for MetricValuesBetween {
+    /// (period start, value), oldest first.
+    type Value = Vec<(chrono::NaiveDate, rust_decimal::Decimal)>;
+    type Error = DomainError;
+
+    /// One narrow statement per distinct window, however many metrics ask.
+    async fn load(
+        &self,
+        keys: &[ValuesBetween],
+    ) -> Result<HashMap<ValuesBetween, Self::Value>, DomainError> {
+        let mut windows: HashMap<(chrono::NaiveDate, chrono::NaiveDate), Vec<Uuid>> =
+            HashMap::new();
+        for key in keys {
+            windows
+                .entry((key.from, key.to))
+                .or_default()
+                .push(key.metric_id);
+        }
+        let mut found: HashMap<ValuesBetween, Self::Value> =
+            keys.iter().map(|key| (*key, Vec::new())).collect();
+        for ((from, to), metrics) in windows {
+            let rows: Vec<(Uuid, chrono::NaiveDate, String)> = self
+                .scope
+                .select::<metric_value::Entity>()
+                .select_only()
+                .column(metric_value::Column::MetricId)
+                .column(metric_value::Column::PeriodStart)
+                .column(metric_value::Column::Value)
+                .filter(metric_value::Column::MetricId.is_in(metrics))
+                .filter(metric_value::Column::PeriodStart.between(from, to))
+                .order_by_asc(metric_value::Column::PeriodStart)
+                .into_tuple()
+                .all(&self.scope)
+                .await?;
+            for (metric_id, period, value) in rows {
+                let key = ValuesBetween {
+                    metric_id,
+                    from,
+                    to,
+                };
+                if let Some(values) = found.get_mut(&key) {
+                    values.push((period, crate::decimal::from_stored(&value)?));
+                }
+            }
+        }
+        Ok(found)
+    }
+}

@@ -102,6 +102,33 @@ impl Metric {
         let loader = request(ctx)?.loader::<LatestMetricValue, _>();
         Ok(loader.load_one(self.0.id).await?.map(MetricValue))
     }
+    /// Its targets, earliest first: those for `orgUnitId`, or omitted, the
+    /// metric's own (for every unit without one).
+    async fn targets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this unit's targets.")] org_unit_id: Option<ID>,
+    ) -> Result<Vec<MetricTarget>> {
+        let unit = decode_optional(org_unit_id.as_ref(), "OrgUnit", "orgUnitId")?;
+        super::metric_targets::targets_of(ctx, &self.0, unit).await
+    }
+    /// How it stands in a period: its values there rolled up with its
+    /// aggregation and judged against the target in force then, explained.
+    async fn status(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Any day of the period; omitted, today.")] period: Option<Date>,
+        #[graphql(
+            desc = "The period's length: the metric's frequency or longer; omitted, its frequency."
+        )]
+        period_kind: Option<crate::periods::PeriodKind>,
+        #[graphql(desc = "Judge against this unit's target, if it has one.")] org_unit_id: Option<
+            ID,
+        >,
+    ) -> Result<super::metric_targets::MetricStatus> {
+        let unit = decode_optional(org_unit_id.as_ref(), "OrgUnit", "orgUnitId")?;
+        super::metric_targets::status_of(ctx, &self.0, period_kind, period.map(|d| d.0), unit).await
+    }
     /// Values by period, oldest first; optionally only periods starting within `from`..`to` (inclusive).
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]

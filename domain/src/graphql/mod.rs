@@ -21,6 +21,7 @@ pub mod audit;
 pub mod changes;
 pub mod directory;
 pub mod event_deliveries;
+pub mod metric_targets;
 pub mod metrics;
 pub mod org_units;
 pub mod people;

@@ -13,6 +13,7 @@ pub struct CoreMutation(
     super::org_units::OrgUnitsMutation,
     super::priorities::PrioritiesMutation,
     super::metrics::MetricsMutation,
+    super::metric_targets::MetricTargetsMutation,
     super::event_deliveries::EventDeliveriesMutation,
     super::service_accounts::ServiceAccountsMutation,
 );

@@ -6,8 +6,8 @@ use super::loaders::ById;
 use super::service_accounts::{ServiceAccount, ServiceAccountToken};
 use super::types::*;
 use crate::entity::{
-    audit_entry, event_delivery_failure, metric, metric_value, org_unit, person, service_account,
-    service_account_token, strategic_priority,
+    audit_entry, event_delivery_failure, metric, metric_target, metric_value, org_unit, person,
+    service_account, service_account_token, strategic_priority,
 };
 use async_graphql::{Context, MergedObject, Result};
 use uuid::Uuid;
@@ -24,6 +24,7 @@ macro_rules! node_types {
             StrategicPriority($crate::graphql::types::StrategicPriority)
             Metric($crate::graphql::types::Metric)
             MetricValue($crate::graphql::types::MetricValue)
+            MetricTarget($crate::graphql::types::MetricTarget)
             AuditEntry($crate::graphql::types::AuditEntry)
             EventDeliveryFailure($crate::graphql::types::EventDeliveryFailure)
             ServiceAccount($crate::graphql::service_accounts::ServiceAccount)
@@ -42,6 +43,7 @@ where
         + From<StrategicPriority>
         + From<Metric>
         + From<MetricValue>
+        + From<MetricTarget>
         + From<AuditEntry>
         + From<EventDeliveryFailure>
         + From<ServiceAccount>
@@ -74,6 +76,11 @@ where
             .load_one(id)
             .await?
             .map(|m| N::from(MetricValue(m))),
+        "MetricTarget" => request
+            .loader::<ById<metric_target::Entity>, _>()
+            .load_one(id)
+            .await?
+            .map(|m| N::from(MetricTarget(m))),
         "AuditEntry" if request.scope.actor().role.is_admin() => request
             .loader::<ById<audit_entry::Entity>, _>()
             .load_one(id)

@@ -3,6 +3,7 @@
 
 pub use super::audit::AuditEntry;
 pub use super::event_deliveries::EventDeliveryFailure;
+pub use super::metric_targets::MetricTarget;
 pub use super::metrics::Metric;
 pub use super::metrics::MetricValue;
 pub use super::org_units::OrgUnit;

@@ -33,6 +33,8 @@ crate::stored_enum!(
         Metric => "Metric",
         /// Metric values.
         MetricValue => "MetricValue",
+        /// Metric targets.
+        MetricTarget => "MetricTarget",
     }
 );
 

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod event_deliveries;
 pub mod frameworks;
 pub mod idempotency;
+pub mod metric_targets;
 pub mod metrics;
 pub mod org_units;
 pub mod people;

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
-use crate::entity::{org_unit, person};
+use crate::entity::{metric_target, org_unit, person};
 use crate::enums::Role;
 use crate::error::{DomainError, DomainResult};
 use crate::tenancy::{Change, TenantScope, TenantTxn, TreeLink, Walk};
@@ -195,6 +195,18 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<org_unit::Mod
             format!(
                 "the unit still has {children} sub-units and {members} people; move them first"
             ),
+        ));
+    }
+    // An admin's targets for the unit are not dropped with it in passing.
+    let targets = scope
+        .select::<metric_target::Entity>()
+        .filter(metric_target::Column::OrgUnitId.eq(id))
+        .count(&tx)
+        .await?;
+    if targets > 0 {
+        return Err(DomainError::validation(
+            "input.id",
+            format!("the unit has {targets} metric targets of its own; delete them first"),
         ));
     }
     tx.delete::<org_unit::Entity>()

@@ -8,6 +8,7 @@ mod m20261202_000004_tenant_references;
 mod m20261203_000001_directory_sync;
 mod m20261203_000002_change_feed;
 mod m20261203_000003_service_accounts;
+mod m20261203_000004_metric_targets;
 
 use sea_orm_migration::prelude::*;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for CoreMigrator {
             Box::new(m20261203_000001_directory_sync::Migration),
             Box::new(m20261203_000002_change_feed::Migration),
             Box::new(m20261203_000003_service_accounts::Migration),
+            Box::new(m20261203_000004_metric_targets::Migration),
         ]
     }
 }
