@@ -15,11 +15,12 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, Set};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::entity::{
-    metric, metric_link, metric_value, org_unit, person, strategic_priority, tenant,
+    metric, metric_link, metric_target, metric_value, org_unit, person, strategic_priority, tenant,
 };
 use throughline_domain::enums::{
     Aggregation, IndicatorKind, MetricDirection, MetricFrequency, PersonStatus, ValueSource,
 };
+use throughline_domain::target::TargetKind;
 use uuid::Uuid;
 
 const FIRST_NAMES: &[&str] = &[
@@ -231,6 +232,62 @@ fn metric_specs() -> Vec<MetricSpec> {
             noise: 1.2,
         },
     ]
+}
+
+/// A metric's target for the whole series, set against its latest value so
+/// a demo shows every status: every other metric a little ahead of it
+/// (on target), the rest a little behind (a warning, or off target past a
+/// margin of 2 %).
+fn demo_target(
+    metric_id: Uuid,
+    spec: &MetricSpec,
+    position: usize,
+    latest: Decimal,
+    valid_from: NaiveDate,
+    now: chrono::DateTime<Utc>,
+) -> metric_target::ActiveModel {
+    let percent = |p: i64| (latest * Decimal::new(p, 2)).round_dp(spec.decimals);
+    let ahead = position % 2 == 1;
+    let behind = if position.is_multiple_of(4) { 110 } else { 101 };
+    let (kind, target, lower, upper) = match spec.direction {
+        MetricDirection::HigherIsBetter => (
+            TargetKind::StayAtOrAbove,
+            Some(percent(if ahead { 95 } else { behind })),
+            None,
+            None,
+        ),
+        MetricDirection::LowerIsBetter => (
+            TargetKind::StayAtOrBelow,
+            Some(percent(if ahead { 105 } else { 200 - behind })),
+            None,
+            None,
+        ),
+        MetricDirection::TargetRange => (
+            TargetKind::WithinRange,
+            None,
+            Some(percent(90)),
+            Some(percent(110)),
+        ),
+    };
+    metric_target::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        metric_id: Set(metric_id),
+        org_unit_id: Set(None),
+        valid_from: Set(valid_from),
+        valid_to: Set(None),
+        target_kind: Set(kind.as_str().into()),
+        start_value: Set(None),
+        target_value: Set(target.map(to_stored)),
+        lower_value: Set(lower.map(to_stored)),
+        upper_value: Set(upper.map(to_stored)),
+        warning_margin: Set(
+            target.map(|t| to_stored((t * Decimal::new(2, 2)).round_dp(spec.decimals)))
+        ),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
 }
 
 /// Leading → lagging links among [`metric_specs`] by index.
@@ -459,6 +516,7 @@ pub async fn seed_organisation(
 
     let mut metric_ids = Vec::new();
     let mut values = Vec::new();
+    let mut targets = Vec::new();
     for spec in metric_specs().iter() {
         let (unit, owner) = heads[spec.department.min(heads.len() - 1)];
         let id = Uuid::now_v7();
@@ -482,12 +540,14 @@ pub async fn seed_organisation(
         .await
         .map_err(|e| e.message())?;
         metric_ids.push(id);
+        let mut latest = None;
         let mut level = spec.start;
         for back in (1..=months as i32).rev() {
             level += spec.monthly_drift + rng.random_range(-spec.noise..=spec.noise);
             let value = Decimal::from_f64_retain(level.max(0.0))
                 .unwrap_or_default()
                 .round_dp(spec.decimals);
+            latest = Some(value);
             values.push(metric_value::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 metric_id: Set(id),
@@ -499,8 +559,19 @@ pub async fn seed_organisation(
                 ..Default::default()
             });
         }
+        if let Some(latest) = latest {
+            targets.push(demo_target(
+                id,
+                spec,
+                metric_ids.len(),
+                latest,
+                first_of_month(today, months as i32),
+                now,
+            ));
+        }
     }
     summary.metrics = metric_ids.len();
+    tx.insert_many(targets).await.map_err(|e| e.message())?;
     summary.metric_values = values.len();
     for chunk in values.chunks(500) {
         tx.insert_many(chunk.to_vec())
