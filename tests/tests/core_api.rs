@@ -525,6 +525,30 @@ async fn calendar_scoring_and_incremental_sync() {
         .gql(&admin, "query($since: DateTime!) { people(filter: {updatedSince: $since}) { edges { node { name } } } }", json!({ "since": checkpoint.to_rfc3339() }))
         .await;
     assert_eq!(names(&changed.data()["people"]), ["Late"]);
+
+    // A metric's values too: those recorded or replaced since.
+    let metric = id_at(
+        app.gql(&admin, r#"mutation { createMetric(input: {name: "ARR", direction: HIGHER_IS_BETTER, indicatorKind: LAGGING, frequency: MONTHLY, aggregation: LAST}) { metric { id } } }"#, json!({}))
+            .await
+            .data(),
+        "createMetric.metric.id",
+    );
+    let record = "mutation($m: ID!, $p: Date!) { recordMetricValues(input: {metricId: $m, values: [{period: $p, value: \"1\"}]}) { __typename } }";
+    app.gql(&admin, record, json!({ "m": metric, "p": "2026-01-01" }))
+        .await
+        .data();
+    let checkpoint = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    app.gql(&admin, record, json!({ "m": metric, "p": "2026-02-01" }))
+        .await
+        .data();
+    let since = app
+        .gql(&admin, "query($m: ID!, $since: DateTime!) { metric(id: $m) { values(updatedSince: $since) { nodes { periodStart } } } }", json!({ "m": metric, "since": checkpoint.to_rfc3339() }))
+        .await;
+    assert_eq!(
+        since.data()["metric"]["values"]["nodes"],
+        json!([{ "periodStart": "2026-02-01" }])
+    );
 }
 
 #[tokio::test]

@@ -137,6 +137,8 @@ impl Metric {
         ctx: &Context<'_>,
         #[graphql(desc = "Only periods starting on or after this day.")] from: Option<Date>,
         #[graphql(desc = "Only periods starting on or before this day.")] to: Option<Date>,
+        #[graphql(desc = "Only values recorded or replaced at or after this time.")]
+        updated_since: Option<DateTime<Utc>>,
         #[graphql(
             desc = "Return the first n items: at most 100, 20 if neither first nor last is given."
         )]
@@ -148,7 +150,11 @@ impl Metric {
         let scope = &request(ctx)?.scope;
         let mut select = scope
             .select::<metric_value::Entity>()
-            .filter(metric_value::Column::MetricId.eq(self.0.id));
+            .filter(metric_value::Column::MetricId.eq(self.0.id))
+            .filter(connection::updated_since(
+                metric_value::Column::RecordedAt,
+                updated_since,
+            ));
         if let Some(from) = from {
             select = select.filter(metric_value::Column::PeriodStart.gte(from.0));
         }
