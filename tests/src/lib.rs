@@ -9,6 +9,7 @@
 // Test support: a panic here is a failing test, not a crashed server.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+pub mod metrics;
 pub mod okr;
 pub mod probe;
 pub mod schema_walk;

@@ -7,6 +7,7 @@
 
 use serde_json::{Value, json};
 use throughline_domain::enums::Role;
+use throughline_tests::metrics::{create_metric, record_values};
 use throughline_tests::{Gql, TestApp, id_at, start};
 
 const SET: &str = r#"
@@ -36,25 +37,13 @@ async fn metric(
     direction: &str,
     aggregation: &str,
 ) -> String {
-    let created = app
-        .gql(
-            admin,
-            "mutation($input: CreateMetricInput!) { createMetric(input: $input) { metric { id } } }",
-            json!({ "input": { "name": name, "direction": direction, "indicatorKind": "LAGGING",
-                               "frequency": "MONTHLY", "aggregation": aggregation } }),
-        )
-        .await;
-    id_at(created.data(), "createMetric.metric.id")
-}
-
-async fn record(app: &TestApp, admin: &str, metric: &str, values: Value) {
-    app.gql(
+    create_metric(
+        app,
         admin,
-        "mutation($input: RecordMetricValuesInput!) { recordMetricValues(input: $input) { values { id } } }",
-        json!({ "input": { "metricId": metric, "values": values } }),
+        name,
+        json!({ "direction": direction, "aggregation": aggregation }),
     )
     .await
-    .data();
 }
 
 async fn set(app: &TestApp, admin: &str, input: Value) -> Gql {
@@ -102,16 +91,16 @@ async fn a_metric_is_judged_against_the_target_in_force_in_each_period() {
             { "validFrom": "2026-07-01", "validTo": null, "target": { "target": "150" } },
         ])
     );
-    record(
+    record_values(
         &app,
         &admin,
         &customers,
-        json!([
-            { "period": "2026-01-01", "value": "100" },
-            { "period": "2026-02-01", "value": "95" },
-            { "period": "2026-03-01", "value": "80" },
-            { "period": "2026-07-01", "value": "149" },
-        ]),
+        &[
+            ("2026-01-01", "100"),
+            ("2026-02-01", "95"),
+            ("2026-03-01", "80"),
+            ("2026-07-01", "149"),
+        ],
     )
     .await;
 
@@ -202,18 +191,20 @@ async fn averages_latest_values_units_and_moving_goals() {
     )
     .await
     .data();
-    for (metric, values) in [
+    let series: [(&String, &[(&str, &str)]); 3] = [
         (
             &nps,
-            json!([{ "period": "2026-01-01", "value": "30" }, { "period": "2026-02-01", "value": "50" }, { "period": "2026-03-01", "value": "46" }]),
+            &[
+                ("2026-01-01", "30"),
+                ("2026-02-01", "50"),
+                ("2026-03-01", "46"),
+            ],
         ),
-        (
-            &churn,
-            json!([{ "period": "2026-01-01", "value": "1" }, { "period": "2026-03-01", "value": "2.4" }]),
-        ),
-        (&arr, json!([{ "period": "2026-03-01", "value": "12.9" }])),
-    ] {
-        record(&app, &admin, metric, values).await;
+        (&churn, &[("2026-01-01", "1"), ("2026-03-01", "2.4")]),
+        (&arr, &[("2026-03-01", "12.9")]),
+    ];
+    for (metric, values) in series {
+        record_values(&app, &admin, metric, values).await;
     }
     let quarter = json!({ "period": "2026-01-01", "kind": "QUARTER" });
     let nps_q1 = status(&app, &admin, &nps, quarter.clone()).await;
@@ -283,7 +274,7 @@ async fn averages_latest_values_units_and_moving_goals() {
         .await;
     assert_eq!(kept.code(), "VALIDATION", "{:?}", kept.body);
     assert!(
-        kept.message().contains("1 metric targets"),
+        kept.message().contains("1 metric targets and 0 dashboards"),
         "{}",
         kept.message()
     );
@@ -402,13 +393,7 @@ async fn targets_change_and_go_with_versions_and_stay_in_their_tenant() {
     )
     .await;
     let target = id_at(set_target.data(), "setMetricTarget.metricTarget.id");
-    record(
-        &app,
-        &acme,
-        &customers,
-        json!([{ "period": "2026-05-01", "value": "95" }]),
-    )
-    .await;
+    record_values(&app, &acme, &customers, &[("2026-05-01", "95")]).await;
     assert_eq!(
         status(&app, &acme, &customers, json!({ "period": "2026-05-01" })).await["status"],
         "OFF_TARGET"
@@ -548,7 +533,13 @@ async fn a_page_of_statuses_costs_the_same_statements_for_3_metrics_as_for_30() 
             )
             .await
             .data();
-            record(&app, &admin, &id, json!([{ "period": "2026-04-01", "value": "12" }, { "period": "2026-05-01", "value": "3" }])).await;
+            record_values(
+                &app,
+                &admin,
+                &id,
+                &[("2026-04-01", "12"), ("2026-05-01", "3")],
+            )
+            .await;
         }
         // Once, so the session the writes above dropped is open again.
         app.gql(&admin, query, json!({})).await.data();
