@@ -244,6 +244,7 @@ pub fn status(input_: &StatusInput<'_>) -> StatusOutcome {
     };
     let scaled = count > Decimal::ONE;
     let how = match input_.aggregation {
+        _ if input_.values.len() == 1 => "the value".to_string(),
         Aggregation::Sum => format!(
             "the sum of {} value{}",
             input_.values.len(),

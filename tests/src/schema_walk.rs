@@ -281,8 +281,8 @@ pub async fn seed(app: &TestApp, admin: &str) -> Ids {
         )
         .await;
     let key_result = id_at(k.data(), "okr.createKeyResult.keyResult.id");
-    // A value, a target, a check-in and an alignment, so every kind of row
-    // exists.
+    // A value, a target, a dashboard, a check-in and an alignment, so every
+    // kind of row exists.
     let last_month = chrono::Datelike::with_day(&today, 1).unwrap() - chrono::Duration::days(1);
     let more = app
         .gql(
@@ -290,6 +290,7 @@ pub async fn seed(app: &TestApp, admin: &str) -> Ids {
             r#"mutation($m: ID!, $p: Date!, $k: ID!, $o: ID!, $s: ID!) {
                 recordMetricValues(input: {metricId: $m, values: [{period: $p, value: "5"}]}) { __typename }
                 setMetricTarget(input: {metricId: $m, validFrom: $p, target: {kind: STAY_AT_OR_ABOVE, target: "4"}}) { __typename }
+                createDashboard(input: {title: "Company", keyMetrics: [{metricId: $m}]}) { __typename }
                 okr {
                     recordCheckIn(input: {keyResultId: $k, value: "3"}) { __typename }
                     align(input: {objectiveId: $o, priorityId: $s}) { __typename }

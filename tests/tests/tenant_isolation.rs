@@ -311,6 +311,7 @@ async fn another_tenants_ids_behave_as_ids_that_exist_nowhere() {
         "OrgUnit",
         "Metric",
         "MetricTarget",
+        "Dashboard",
         "OkrObjective",
         "OkrKeyResult",
         "OkrCycle",

@@ -1,6 +1,8 @@
 //! sea-orm entities of the core, one module per table.
 
 pub mod audit_entry;
+pub mod dashboard;
+pub mod dashboard_key_metric;
 pub mod event_delivery_failure;
 pub mod idempotency_key;
 pub mod instance_setting;
@@ -83,6 +85,8 @@ crate::tenant_tables!(
     metric,
     metric_value,
     metric_target,
+    dashboard,
+    dashboard_key_metric,
     audit_entry,
     outbox_event,
     event_delivery_failure,
@@ -95,7 +99,8 @@ crate::tenant_tables!(
     person,
     strategic_priority,
     metric,
-    metric_target;
+    metric_target,
+    dashboard;
     joins: metric_link,
     tenant_framework,
     membership,

@@ -26,6 +26,8 @@ pub struct Model {
     /// Requests (and sync records) per minute for each user or service
     /// account, unless the service account sets its own.
     pub client_rate_limit_per_minute: i32,
+    /// The most key metrics one dashboard may hold.
+    pub key_metric_limit: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -526,3 +526,23 @@ impl Loader<ValuesBetween> for MetricValuesBetween {
         Ok(found)
     }
 }
+
+scoped_loader!(DashboardKeyMetricsOf);
+
+impl Loader<Uuid> for DashboardKeyMetricsOf {
+    type Value = Vec<crate::entity::dashboard_key_metric::Model>;
+    type Error = DomainError;
+
+    /// Keyed by dashboard: its key metrics, in order.
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
+        use crate::entity::dashboard_key_metric as key;
+        let rows = self
+            .scope
+            .select::<key::Entity>()
+            .filter(key::Column::DashboardId.is_in(keys.iter().copied()))
+            .order_by_asc(key::Column::Position)
+            .all(&self.scope)
+            .await?;
+        Ok(group(keys, rows, |row| Some(row.dashboard_id)))
+    }
+}

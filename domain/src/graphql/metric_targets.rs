@@ -109,17 +109,24 @@ fn length_rank(kind: PeriodKind) -> u8 {
     }
 }
 
-/// A metric's status in the period of `kind` (default: its own
-/// frequency's) containing `date` (default: today), for `org_unit` (its
-/// target if it has one, else the metric's).
-pub async fn status_of(
-    ctx: &Context<'_>,
+/// The period a status is asked for, and how it is judged.
+#[derive(Clone, Debug)]
+pub struct JudgedPeriod {
+    pub period: Period,
+    /// The day the target is taken on: its last day, or today while it runs.
+    pub judged_on: NaiveDate,
+    /// How many periods of the metric's own frequency have begun in it.
+    pub periods_begun: u32,
+}
+
+/// The period of `kind` (default: the metric's frequency's) containing
+/// `date` (default: today); a kind shorter than the metric's is refused.
+pub fn judged_period(
+    scope: &crate::TenantScope,
     metric: &metric::Model,
     kind: Option<PeriodKind>,
     date: Option<NaiveDate>,
-    org_unit: Option<Uuid>,
-) -> Result<MetricStatus> {
-    let request = request(ctx)?;
+) -> Result<JudgedPeriod, DomainError> {
     let own = service::metrics::period_kind(MetricFrequency::parse(&metric.frequency)?);
     let kind = kind.unwrap_or(own);
     if length_rank(kind) < length_rank(own) {
@@ -131,11 +138,10 @@ pub async fn status_of(
                 own.as_str().to_lowercase(),
                 own.as_str().to_lowercase()
             ),
-        )
-        .into());
+        ));
     }
-    let today = request.scope.today();
-    let fiscal_start = request.scope.tenant().fiscal_year_start_month as u32;
+    let today = scope.today();
+    let fiscal_start = scope.tenant().fiscal_year_start_month as u32;
     let date = date.unwrap_or(today);
     crate::numbers::date_in_range("period", date)?;
     let period = period_containing(kind, date, fiscal_start);
@@ -152,18 +158,33 @@ pub async fn status_of(
             .filter(|own_period| own_period.start >= period.start)
             .count() as u32
     };
-    let values_loader = request.loader::<MetricValuesBetween, _>();
-    let targets_loader = request.loader::<MetricTargetsOf, _>();
-    let (values, targets) = futures_util::try_join!(
-        values_loader.load_one(ValuesBetween {
-            metric_id: metric.id,
-            from: period.start,
-            to: period.end,
-        }),
-        targets_loader.load_one(metric.id),
-    )?;
-    let values = values.unwrap_or_default();
-    let targets = targets.unwrap_or_default();
+    Ok(JudgedPeriod {
+        period,
+        judged_on,
+        periods_begun,
+    })
+}
+
+/// Judges a period from values already read (any that fall outside it are
+/// left out) against the metric's targets: `org_unit`'s if it has one in
+/// force, else the metric's.
+pub fn judge(
+    metric: &metric::Model,
+    judged: JudgedPeriod,
+    values: &[(NaiveDate, Decimal)],
+    targets: &[metric_target::Model],
+    org_unit: Option<Uuid>,
+) -> Result<MetricStatus, DomainError> {
+    let JudgedPeriod {
+        period,
+        judged_on,
+        periods_begun,
+    } = judged;
+    let values: Vec<(NaiveDate, Decimal)> = values
+        .iter()
+        .filter(|(start, _)| period.start <= *start && *start <= period.end)
+        .copied()
+        .collect();
     let in_force = |unit: Option<Uuid>| {
         targets.iter().find(|row| {
             row.org_unit_id == unit
@@ -196,6 +217,38 @@ pub async fn status_of(
         explanation: outcome.explanation,
         period,
     })
+}
+
+/// A metric's status in the period of `kind` (default: its own
+/// frequency's) containing `date` (default: today), for `org_unit` (its
+/// target if it has one, else the metric's): the period's values and the
+/// metric's targets, each read in one statement for every metric asking.
+pub async fn status_of(
+    ctx: &Context<'_>,
+    metric: &metric::Model,
+    kind: Option<PeriodKind>,
+    date: Option<NaiveDate>,
+    org_unit: Option<Uuid>,
+) -> Result<MetricStatus> {
+    let request = request(ctx)?;
+    let judged = judged_period(&request.scope, metric, kind, date)?;
+    let values_loader = request.loader::<MetricValuesBetween, _>();
+    let targets_loader = request.loader::<MetricTargetsOf, _>();
+    let (values, targets) = futures_util::try_join!(
+        values_loader.load_one(ValuesBetween {
+            metric_id: metric.id,
+            from: judged.period.start,
+            to: judged.period.end,
+        }),
+        targets_loader.load_one(metric.id),
+    )?;
+    Ok(judge(
+        metric,
+        judged,
+        &values.unwrap_or_default(),
+        &targets.unwrap_or_default(),
+        org_unit,
+    )?)
 }
 
 /// A metric's targets, for one unit or for the whole metric.

@@ -19,6 +19,7 @@ pub mod types;
 // One file per concept: its types, inputs, query and mutation fields.
 pub mod audit;
 pub mod changes;
+pub mod dashboards;
 pub mod directory;
 pub mod event_deliveries;
 pub mod metric_targets;

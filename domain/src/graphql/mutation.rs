@@ -14,6 +14,7 @@ pub struct CoreMutation(
     super::priorities::PrioritiesMutation,
     super::metrics::MetricsMutation,
     super::metric_targets::MetricTargetsMutation,
+    super::dashboards::DashboardsMutation,
     super::event_deliveries::EventDeliveriesMutation,
     super::service_accounts::ServiceAccountsMutation,
 );

@@ -25,6 +25,7 @@ macro_rules! node_types {
             Metric($crate::graphql::types::Metric)
             MetricValue($crate::graphql::types::MetricValue)
             MetricTarget($crate::graphql::types::MetricTarget)
+            Dashboard($crate::graphql::types::Dashboard)
             AuditEntry($crate::graphql::types::AuditEntry)
             EventDeliveryFailure($crate::graphql::types::EventDeliveryFailure)
             ServiceAccount($crate::graphql::service_accounts::ServiceAccount)
@@ -44,6 +45,7 @@ where
         + From<Metric>
         + From<MetricValue>
         + From<MetricTarget>
+        + From<Dashboard>
         + From<AuditEntry>
         + From<EventDeliveryFailure>
         + From<ServiceAccount>
@@ -81,6 +83,9 @@ where
             .load_one(id)
             .await?
             .map(|m| N::from(MetricTarget(m))),
+        "Dashboard" => super::dashboards::readable_dashboard(ctx, id)
+            .await?
+            .map(N::from),
         "AuditEntry" if request.scope.actor().role.is_admin() => request
             .loader::<ById<audit_entry::Entity>, _>()
             .load_one(id)
@@ -119,6 +124,7 @@ pub struct CoreQuery(
     super::org_units::OrgUnitsQuery,
     super::priorities::PrioritiesQuery,
     super::metrics::MetricsQuery,
+    super::dashboards::DashboardsQuery,
     super::targets::TargetsQuery,
     super::audit::AuditQuery,
     super::changes::ChangesQuery,

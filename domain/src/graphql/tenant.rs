@@ -29,6 +29,8 @@ pub struct Tenant {
     pub rate_limit_per_minute: i32,
     /// Requests per minute for each user or service account (a service account may set its own); a `syncDirectory` counts one per record.
     pub client_rate_limit_per_minute: i32,
+    /// The most key metrics one dashboard may hold (3 to 12, default 7).
+    pub key_metric_limit: i32,
     /// Increases with every change; send it back with updates.
     pub version: i32,
     #[graphql(skip)]
@@ -47,6 +49,7 @@ impl From<tenant::Model> for Tenant {
             sync_deactivation_limit_percent: t.sync_deactivation_limit_percent,
             rate_limit_per_minute: t.rate_limit_per_minute,
             client_rate_limit_per_minute: t.client_rate_limit_per_minute,
+            key_metric_limit: t.key_metric_limit,
             version: t.version,
             row: t,
         }
@@ -118,6 +121,8 @@ pub struct UpdateTenantInput {
     pub rate_limit_per_minute: Option<i32>,
     /// 60 to 10,000,000 requests (and sync records) per minute for each user or service account.
     pub client_rate_limit_per_minute: Option<i32>,
+    /// 3 to 12 key metrics per dashboard.
+    pub key_metric_limit: Option<i32>,
 }
 
 /// The tenant after the change.
@@ -224,6 +229,7 @@ impl TenantMutation {
                 sync_deactivation_limit_percent: input.sync_deactivation_limit_percent,
                 rate_limit_per_minute: input.rate_limit_per_minute,
                 client_rate_limit_per_minute: input.client_rate_limit_per_minute,
+                key_metric_limit: input.key_metric_limit,
             },
         )
         .await?;

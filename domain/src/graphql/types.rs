@@ -2,6 +2,7 @@
 //! (`people.rs`, `metrics.rs`, …) and gathered here for frameworks to name.
 
 pub use super::audit::AuditEntry;
+pub use super::dashboards::Dashboard;
 pub use super::event_deliveries::EventDeliveryFailure;
 pub use super::metric_targets::MetricTarget;
 pub use super::metrics::Metric;

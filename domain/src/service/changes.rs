@@ -35,6 +35,8 @@ crate::stored_enum!(
         MetricValue => "MetricValue",
         /// Metric targets.
         MetricTarget => "MetricTarget",
+        /// Dashboards and their key metrics.
+        Dashboard => "Dashboard",
     }
 );
 

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod changes;
+pub mod dashboards;
 pub mod directory;
 pub mod event_deliveries;
 pub mod frameworks;

@@ -4,7 +4,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
-use crate::entity::{metric_target, org_unit, person};
+use crate::entity::{dashboard, metric_target, org_unit, person};
 use crate::enums::Role;
 use crate::error::{DomainError, DomainResult};
 use crate::tenancy::{Change, TenantScope, TenantTxn, TreeLink, Walk};
@@ -197,16 +197,24 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<org_unit::Mod
             ),
         ));
     }
-    // An admin's targets for the unit are not dropped with it in passing.
+    // An admin's targets and dashboards for the unit are not dropped with
+    // it in passing.
     let targets = scope
         .select::<metric_target::Entity>()
         .filter(metric_target::Column::OrgUnitId.eq(id))
         .count(&tx)
         .await?;
-    if targets > 0 {
+    let dashboards = scope
+        .select::<dashboard::Entity>()
+        .filter(dashboard::Column::OrgUnitId.eq(id))
+        .count(&tx)
+        .await?;
+    if targets > 0 || dashboards > 0 {
         return Err(DomainError::validation(
             "input.id",
-            format!("the unit has {targets} metric targets of its own; delete them first"),
+            format!(
+                "the unit has {targets} metric targets and {dashboards} dashboards of its own; delete them first"
+            ),
         ));
     }
     tx.delete::<org_unit::Entity>()

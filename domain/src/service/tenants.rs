@@ -27,6 +27,9 @@ pub const DEFAULT_RATE_LIMIT_PER_MINUTE: i32 = 120_000;
 /// Requests (and sync records) per minute for one user or service account.
 pub const DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE: i32 = 60_000;
 pub const MIN_RATE_LIMIT_PER_MINUTE: i32 = 60;
+/// Key metrics per dashboard: the 5-7 that drive decisions, by default.
+pub const DEFAULT_KEY_METRIC_LIMIT: i32 = 7;
+pub const KEY_METRIC_LIMITS: std::ops::RangeInclusive<i32> = 3..=12;
 pub const MAX_RATE_LIMIT_PER_MINUTE: i32 = 10_000_000;
 
 /// A new tenant.
@@ -144,6 +147,7 @@ pub async fn create_tenant(
         sync_deactivation_limit_percent: Set(DEFAULT_SYNC_DEACTIVATION_LIMIT_PERCENT),
         rate_limit_per_minute: Set(DEFAULT_RATE_LIMIT_PER_MINUTE),
         client_rate_limit_per_minute: Set(DEFAULT_CLIENT_RATE_LIMIT_PER_MINUTE),
+        key_metric_limit: Set(DEFAULT_KEY_METRIC_LIMIT),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -228,6 +232,7 @@ pub struct TenantChanges {
     pub sync_deactivation_limit_percent: Option<i32>,
     pub rate_limit_per_minute: Option<i32>,
     pub client_rate_limit_per_minute: Option<i32>,
+    pub key_metric_limit: Option<i32>,
 }
 
 /// Checks a rate limit setting (requests and sync records per minute).
@@ -296,6 +301,19 @@ pub async fn update_tenant(
     }
     if let Some(limit) = changes.rate_limit_per_minute {
         after.rate_limit_per_minute = validate_rate_limit("input.rateLimitPerMinute", limit)?;
+    }
+    if let Some(limit) = changes.key_metric_limit {
+        if !KEY_METRIC_LIMITS.contains(&limit) {
+            return Err(DomainError::validation(
+                "input.keyMetricLimit",
+                format!(
+                    "a dashboard holds {} to {} key metrics: a few metrics that drive decisions, not every number there is",
+                    KEY_METRIC_LIMITS.start(),
+                    KEY_METRIC_LIMITS.end()
+                ),
+            ));
+        }
+        after.key_metric_limit = limit;
     }
     if let Some(limit) = changes.client_rate_limit_per_minute {
         after.client_rate_limit_per_minute =

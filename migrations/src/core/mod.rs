@@ -9,6 +9,7 @@ mod m20261203_000001_directory_sync;
 mod m20261203_000002_change_feed;
 mod m20261203_000003_service_accounts;
 mod m20261203_000004_metric_targets;
+mod m20261203_000005_dashboards;
 
 use sea_orm_migration::prelude::*;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for CoreMigrator {
             Box::new(m20261203_000002_change_feed::Migration),
             Box::new(m20261203_000003_service_accounts::Migration),
             Box::new(m20261203_000004_metric_targets::Migration),
+            Box::new(m20261203_000005_dashboards::Migration),
         ]
     }
 }
