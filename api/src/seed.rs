@@ -15,7 +15,8 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, Set};
 use throughline_domain::decimal::to_stored;
 use throughline_domain::entity::{
-    metric, metric_link, metric_target, metric_value, org_unit, person, strategic_priority, tenant,
+    dashboard, dashboard_key_metric, metric, metric_link, metric_target, metric_value, org_unit,
+    person, strategic_priority, tenant,
 };
 use throughline_domain::enums::{
     Aggregation, IndicatorKind, MetricDirection, MetricFrequency, PersonStatus, ValueSource,
@@ -290,6 +291,19 @@ fn demo_target(
     }
 }
 
+/// The company dashboard's key metrics, in order.
+const DASHBOARD_METRICS: &[&str] = &[
+    "Annual recurring revenue",
+    "Qualified pipeline",
+    "Net revenue retention",
+    "Logo churn",
+    "Deployments per week",
+    "Employee engagement",
+];
+
+/// The key metric whose last month has no value yet.
+const LATE_METRIC: &str = "Deployments per week";
+
 /// Leading → lagging links among [`metric_specs`] by index.
 const LINKS: &[(usize, usize)] = &[(1, 0), (2, 0), (5, 3), (5, 4), (6, 3)];
 
@@ -548,6 +562,11 @@ pub async fn seed_organisation(
                 .unwrap_or_default()
                 .round_dp(spec.decimals);
             latest = Some(value);
+            // One key metric's last month is not in yet: the demo shows
+            // late data.
+            if back == 1 && spec.name == LATE_METRIC {
+                continue;
+            }
             values.push(metric_value::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 metric_id: Set(id),
@@ -588,6 +607,40 @@ pub async fn seed_organisation(
         .await
         .map_err(|e| e.message())?;
     }
+    // The company dashboard: six key metrics serving every priority, a
+    // leading one beside its lagging ones.
+    let dashboard_id = Uuid::now_v7();
+    tx.insert(dashboard::ActiveModel {
+        id: Set(dashboard_id),
+        title: Set("Company".into()),
+        org_unit_id: Set(None),
+        owner_id: Set(Some(ceo)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    })
+    .await
+    .map_err(|e| e.message())?;
+    let specs = metric_specs();
+    let key_metrics = DASHBOARD_METRICS.iter().filter_map(|name| {
+        specs
+            .iter()
+            .position(|spec| spec.name == *name)
+            .and_then(|index| metric_ids.get(index))
+    });
+    tx.insert_many(key_metrics.enumerate().map(|(position, metric_id)| {
+        dashboard_key_metric::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            dashboard_id: Set(dashboard_id),
+            metric_id: Set(*metric_id),
+            priority_id: Set(None),
+            position: Set(position as i32),
+            ..Default::default()
+        }
+    }))
+    .await
+    .map_err(|e| e.message())?;
     tx.commit().await.map_err(|e| e.message())?;
     Ok(summary)
 }
