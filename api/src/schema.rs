@@ -27,7 +27,6 @@ use throughline_domain::{DomainError, ErrorCode};
 
 use crate::config::Limits;
 use crate::document_limits;
-use crate::sockets::SocketChecks;
 
 pub use crate::registry::{MAX_NODES, Mutation, Node, Query, Subscription};
 
@@ -46,9 +45,7 @@ where
         .limit_directives(limits.max_directives)
         .extension(RequestChecks {
             max_aliases: limits.max_aliases,
-        })
-        .extension(SocketChecks {
-            recheck: limits.socket_recheck,
+            socket_recheck: limits.socket_recheck,
         });
     if !limits.introspection {
         builder = builder.disable_introspection();
@@ -138,18 +135,22 @@ fn check_required_variables(
 
 struct RequestChecks {
     max_aliases: usize,
+    socket_recheck: std::time::Duration,
 }
 
 impl ExtensionFactory for RequestChecks {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(RequestChecksExtension {
             max_aliases: self.max_aliases,
+            socket_recheck: self.socket_recheck,
         })
     }
 }
 
 struct RequestChecksExtension {
     max_aliases: usize,
+    /// How often a socket's running subscriptions check their credentials.
+    socket_recheck: std::time::Duration,
 }
 
 /// A request error about the whole request: no `locations` (a `0:0` one
@@ -264,7 +265,9 @@ impl Extension for RequestChecksExtension {
     }
 
     /// A panic in a subscription (or any operation over the socket) ends
-    /// that stream with INTERNAL; the socket and its worker serve on.
+    /// that stream with INTERNAL; the socket and its worker serve on. A
+    /// socket's operations are admitted as requests are, and its
+    /// subscriptions re-check their credentials (see `sockets`).
     fn subscribe<'s>(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -272,7 +275,7 @@ impl Extension for RequestChecksExtension {
         next: NextSubscribe<'_>,
     ) -> futures_util::stream::BoxStream<'s, async_graphql::Response> {
         use futures_util::StreamExt;
-        std::panic::AssertUnwindSafe(next.run(ctx, stream))
+        let caught = std::panic::AssertUnwindSafe(next.run(ctx, stream))
             .catch_unwind()
             .map(|item| {
                 item.unwrap_or_else(|panic| {
@@ -283,7 +286,8 @@ impl Extension for RequestChecksExtension {
                     ))])
                 })
             })
-            .boxed()
+            .boxed();
+        crate::sockets::guard(ctx, caught, self.socket_recheck)
     }
 
     /// Names the argument an async-graphql scalar refused.

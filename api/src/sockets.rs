@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextSubscribe};
+use async_graphql::extensions::ExtensionContext;
 use async_graphql::{Response, futures_util::stream::BoxStream};
 use futures_util::StreamExt;
 use throughline_domain::DomainError;
@@ -83,63 +83,44 @@ impl SocketCredentials {
     }
 }
 
-/// Puts the checks around every operation of a socket; operations over
-/// HTTP carry no `SocketCredentials` and pass untouched.
-pub struct SocketChecks {
-    pub recheck: Duration,
-}
-
-impl ExtensionFactory for SocketChecks {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SocketChecksExtension {
-            recheck: self.recheck,
-        })
-    }
-}
-
-struct SocketChecksExtension {
-    recheck: Duration,
-}
-
 enum Stage<'s> {
     Admitting(BoxStream<'s, Response>),
     Running(BoxStream<'s, Response>, tokio::time::Instant),
     Ended,
 }
 
-impl Extension for SocketChecksExtension {
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        let inner = next.run(ctx, stream);
-        let Some(credentials) = ctx.data_opt::<Arc<SocketCredentials>>().cloned() else {
-            return inner;
-        };
-        let recheck = self.recheck;
-        futures_util::stream::unfold(Stage::Admitting(inner), move |stage| {
-            let credentials = credentials.clone();
-            async move {
-                match stage {
-                    Stage::Ended => None,
-                    // Nothing of the operation runs before it is admitted.
-                    Stage::Admitting(inner) => match credentials.admit().await {
-                        Err(error) => Some((refused(error), Stage::Ended)),
-                        Ok(()) => {
-                            let due = tokio::time::Instant::now() + recheck;
-                            next_response(inner, due, &credentials, recheck).await
-                        }
-                    },
-                    Stage::Running(inner, due) => {
+/// Puts the checks around an operation of a socket (called from the
+/// request checks' `subscribe` hook: one extension, so every field pays for
+/// one); an operation over HTTP carries no `SocketCredentials` and passes
+/// untouched.
+pub fn guard<'s>(
+    ctx: &ExtensionContext<'_>,
+    inner: BoxStream<'s, Response>,
+    recheck: Duration,
+) -> BoxStream<'s, Response> {
+    let Some(credentials) = ctx.data_opt::<Arc<SocketCredentials>>().cloned() else {
+        return inner;
+    };
+    futures_util::stream::unfold(Stage::Admitting(inner), move |stage| {
+        let credentials = credentials.clone();
+        async move {
+            match stage {
+                Stage::Ended => None,
+                // Nothing of the operation runs before it is admitted.
+                Stage::Admitting(inner) => match credentials.admit().await {
+                    Err(error) => Some((refused(error), Stage::Ended)),
+                    Ok(()) => {
+                        let due = tokio::time::Instant::now() + recheck;
                         next_response(inner, due, &credentials, recheck).await
                     }
+                },
+                Stage::Running(inner, due) => {
+                    next_response(inner, due, &credentials, recheck).await
                 }
             }
-        })
-        .boxed()
-    }
+        }
+    })
+    .boxed()
 }
 
 /// The operation's next response, re-checking the credentials whenever
