@@ -506,3 +506,67 @@ async fn a_dashboard_costs_the_same_statements_with_3_key_metrics_as_with_7() {
     // links, metrics, values and targets.
     assert!(counts[1] <= 9, "{counts:?}");
 }
+
+#[tokio::test]
+async fn lists_and_nodes_of_dashboards_cost_the_same_statements_for_2_as_for_6() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let unit = app
+        .gql(
+            &admin,
+            r#"mutation { createOrgUnit(input: {name: "Sales"}) { orgUnit { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let unit = id_at(unit.data(), "createOrgUnit.orgUnit.id");
+    app.gql(&admin, "mutation($u: ID!) { createPerson(input: {name: \"Ann\", email: \"ann@acme.example\", orgUnitId: $u}) { person { id } } }", json!({ "u": unit }))
+        .await
+        .data();
+    app.gql(&admin, r#"mutation { createStrategicPriority(input: {title: "Grow"}) { strategicPriority { id } } }"#, json!({}))
+        .await
+        .data();
+    // A member: which dashboards she reads takes statements of its own.
+    let ann = app.token("acme", "ann@acme.example", Role::Member);
+    let list = "{ dashboards(first: 50) { nodes { title warnings { code } } } }";
+    let nodes =
+        "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Dashboard { title warnings { code } } } }";
+    let mut ids = Vec::new();
+    let mut counts = Vec::new();
+    for total in [2, 6] {
+        while ids.len() < total {
+            let created = create(
+                &app,
+                &admin,
+                json!({ "title": format!("Board {}", ids.len()), "orgUnitId": if ids.len() % 2 == 0 { Value::Null } else { json!(unit) } }),
+            )
+            .await;
+            ids.push(id_at(created.data(), "createDashboard.dashboard.id"));
+        }
+        // Once, so the session the writes above dropped is open again.
+        app.gql(&ann, list, json!({})).await.data();
+        let (listed, in_list) = app.count_statements(app.gql(&ann, list, json!({}))).await;
+        assert_eq!(
+            listed.data()["dashboards"]["nodes"]
+                .as_array()
+                .unwrap()
+                .len(),
+            total
+        );
+        let (found, in_nodes) = app
+            .count_statements(app.gql(&ann, nodes, json!({ "ids": ids })))
+            .await;
+        let found = found.data()["nodes"].as_array().unwrap().clone();
+        assert!(
+            found.iter().all(|node| node["title"].is_string()),
+            "{found:?}"
+        );
+        // The company boards miss the priority "Grow".
+        assert_eq!(
+            found[0]["warnings"],
+            json!([{ "code": "PRIORITY_WITHOUT_KEY_METRIC" }])
+        );
+        counts.push((in_list, in_nodes));
+    }
+    assert_eq!(counts[0], counts[1], "{counts:?}");
+}

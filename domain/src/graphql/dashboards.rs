@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::connection::{self, Page, PageArgs, SortKey, page_complexity};
@@ -16,8 +16,8 @@ use super::context::request;
 use super::ids::{decode_id, decode_optional, encode_id};
 use super::inputs::{DeletePayload, patch_id};
 use super::loaders::{
-    ById, DashboardKeyMetricsOf, LatestMetricValue, MetricTargetsOf, MetricValuesBetween,
-    MetricsDriving, ValuesBetween,
+    ById, DashboardKeyMetricsOf, DashboardReadableUnits, LatestMetricValue, MetricTargetsOf,
+    MetricValuesBetween, MetricsDriving, TenantPriorities, ValuesBetween,
 };
 use super::metric_targets::{self, JudgedPeriod, MetricStatus, judged_period, status_of};
 use super::scalars::Date;
@@ -181,13 +181,11 @@ async fn warnings_of(ctx: &Context<'_>, row: &dashboard::Model) -> Result<Vec<Da
                 })
             })
             .collect();
-        let scope = &request(ctx)?.scope;
-        let priorities = scope
-            .select::<strategic_priority::Entity>()
-            .order_by_asc(strategic_priority::Column::Position)
-            .all(scope)
-            .await
-            .map_err(DomainError::from)?;
+        let priorities = request(ctx)?
+            .loader::<TenantPriorities, _>()
+            .load_one(())
+            .await?
+            .unwrap_or_default();
         for priority in priorities.into_iter().filter(|p| !served.contains(&p.id)) {
             warnings.push(DashboardWarning {
                 code: DashboardWarningCode::PriorityWithoutKeyMetric,
@@ -577,7 +575,7 @@ impl DashboardsQuery {
     ) -> Result<Page<Dashboard>> {
         let scope = &request(ctx)?.scope;
         let unit = decode_optional(org_unit_id.as_ref(), "OrgUnit", "orgUnitId")?;
-        let units = service::dashboards::readable_units(scope).await?;
+        let units = readable_units(ctx).await?;
         let mut select = scope
             .select::<dashboard::Entity>()
             .filter(service::dashboards::readable(scope, &units));
@@ -609,8 +607,20 @@ pub async fn readable_dashboard(ctx: &Context<'_>, id: Uuid) -> Result<Option<Da
     else {
         return Ok(None);
     };
-    let units = service::dashboards::readable_units(&request.scope).await?;
+    let units = readable_units(ctx).await?;
     Ok(service::dashboards::may_read(&request.scope, &units, &row).then_some(Dashboard(row)))
+}
+
+/// The org units whose dashboards the viewer reads (`None`: all), once a
+/// request: `nodes` with a hundred dashboards asks once.
+async fn readable_units(ctx: &Context<'_>) -> Result<Option<HashSet<Uuid>>> {
+    // Fails closed: no answer is never "every dashboard".
+    let units = request(ctx)?
+        .loader::<DashboardReadableUnits, _>()
+        .load_one(())
+        .await?
+        .ok_or_else(|| DomainError::Internal("the readable units were not worked out".into()))?;
+    Ok(units.0)
 }
 
 #[derive(Default)]

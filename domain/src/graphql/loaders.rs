@@ -546,3 +546,40 @@ impl Loader<Uuid> for DashboardKeyMetricsOf {
         Ok(group(keys, rows, |row| Some(row.dashboard_id)))
     }
 }
+
+/// The org units whose dashboards the viewer reads (`None`: all), worked
+/// out once a request however many dashboards a query resolves.
+#[derive(Clone, Debug)]
+pub struct ReadableUnits(pub Option<HashSet<Uuid>>);
+
+scoped_loader!(DashboardReadableUnits);
+
+impl Loader<()> for DashboardReadableUnits {
+    type Value = ReadableUnits;
+    type Error = DomainError;
+
+    async fn load(&self, _keys: &[()]) -> Result<HashMap<(), Self::Value>, DomainError> {
+        let units = crate::service::dashboards::readable_units(&self.scope).await?;
+        Ok(HashMap::from([((), ReadableUnits(units))]))
+    }
+}
+
+scoped_loader!(TenantPriorities);
+
+impl Loader<()> for TenantPriorities {
+    type Value = Vec<crate::entity::strategic_priority::Model>;
+    type Error = DomainError;
+
+    /// The tenant's strategic priorities in order (a few by design), read
+    /// once a request.
+    async fn load(&self, _keys: &[()]) -> Result<HashMap<(), Self::Value>, DomainError> {
+        use crate::entity::strategic_priority;
+        let rows = self
+            .scope
+            .select::<strategic_priority::Entity>()
+            .order_by_asc(strategic_priority::Column::Position)
+            .all(&self.scope)
+            .await?;
+        Ok(HashMap::from([((), rows)]))
+    }
+}

@@ -18,8 +18,8 @@ use crate::entity::{
 };
 use crate::enums::Role;
 use crate::error::{DomainError, DomainResult};
+use crate::tenancy::Walk;
 use crate::tenancy::{Change, TenantScope, TenantTxn};
-use crate::tenancy::{TreeLink, Walk};
 
 use super::{check_version, required_text};
 
@@ -59,7 +59,8 @@ struct Record<'a> {
 
 /// The org units whose dashboards the actor reads besides the tenant's:
 /// `None` for every one (admins, integrators), else their unit and the
-/// units above it.
+/// units above it (two statements: resolvers read it through the
+/// `DashboardReadableUnits` loader, once a request).
 pub async fn readable_units(scope: &TenantScope) -> DomainResult<Option<HashSet<Uuid>>> {
     let actor = scope.actor();
     if matches!(actor.role, Role::Admin | Role::Integrator) {
@@ -85,11 +86,7 @@ pub async fn readable_units(scope: &TenantScope) -> DomainResult<Option<HashSet<
         .column(org_unit::Column::Id)
         .filter(scope.in_tree(
             org_unit::Column::Id,
-            TreeLink::<org_unit::Entity> {
-                node: org_unit::Column::Id,
-                parent: org_unit::Column::ParentId,
-                max_depth: 64,
-            },
+            super::org_units::ORG_CHART,
             Walk::Above {
                 from: &[unit],
                 include_start: true,
