@@ -570,3 +570,47 @@ async fn lists_and_nodes_of_dashboards_cost_the_same_statements_for_2_as_for_6()
     }
     assert_eq!(counts[0], counts[1], "{counts:?}");
 }
+
+#[tokio::test]
+async fn two_updates_at_once_give_one_change_and_one_conflict() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let mut metrics = Vec::new();
+    for i in 0..4 {
+        metrics.push(metric(&app, &admin, &format!("Outcome {i}"), "LAGGING").await);
+    }
+    for round in 0..5 {
+        let created = create(
+            &app,
+            &admin,
+            json!({ "title": format!("Board {round}"), "keyMetrics": keys(&metrics[..1]) }),
+        )
+        .await;
+        let id = id_at(created.data(), "createDashboard.dashboard.id");
+        let update = |list: &[String]| {
+            app.gql(
+                &admin,
+                UPDATE,
+                json!({ "input": { "id": id, "version": 1, "keyMetrics": keys(list) } }),
+            )
+        };
+        let (first, second) = tokio::join!(update(&metrics[1..3]), update(&metrics[2..4]));
+        let mut codes: Vec<Option<String>> = [&first, &second]
+            .iter()
+            .map(|answer| {
+                answer.body["errors"][0]["extensions"]["code"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            [None, Some("CONFLICT".to_string())],
+            "round {round}: {:?} {:?}",
+            first.body,
+            second.body
+        );
+    }
+}

@@ -564,3 +564,47 @@ async fn a_page_of_statuses_costs_the_same_statements_for_3_metrics_as_for_30() 
     // The metrics, their values in the quarter, their targets.
     assert!(counts[1] <= 3, "{counts:?}");
 }
+
+#[tokio::test]
+async fn targets_set_at_the_same_time_never_overlap() {
+    let app = start().await;
+    app.tenant("acme", &[]).await;
+    let admin = app.admin("acme");
+    let customers = metric(&app, &admin, "New customers", "HIGHER_IS_BETTER", "SUM").await;
+    for round in 0..5 {
+        let from = format!("20{:02}-01-01", 30 + round);
+        let input = |goal: &str| json!({ "metricId": customers, "validFrom": from, "validTo": format!("20{:02}-12-31", 30 + round), "target": above(goal) });
+        let (first, second) =
+            tokio::join!(set(&app, &admin, input("1")), set(&app, &admin, input("2")));
+        let mut codes: Vec<Option<String>> = [&first, &second]
+            .iter()
+            .map(|answer| {
+                answer.body["errors"][0]["extensions"]["code"]
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            [None, Some("VALIDATION".to_string())],
+            "round {round}: {:?} {:?}",
+            first.body,
+            second.body
+        );
+    }
+    let targets = app
+        .gql(
+            &admin,
+            "query($id: ID!) { metric(id: $id) { targets { validFrom } } }",
+            json!({ "id": customers }),
+        )
+        .await;
+    assert_eq!(
+        targets.data()["metric"]["targets"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+}

@@ -313,13 +313,16 @@ pub async fn update(
     if after == current && key_after == key_before {
         return Ok(current);
     }
+    after.version += 1;
+    after.updated_at = Utc::now();
+    // The version first: a concurrent update waits on this row and then
+    // answers CONFLICT, instead of both rewriting the key metrics and one
+    // failing on their unique key.
+    tx.update_versioned::<dashboard::Entity>(id, after.clone(), current.version, "dashboard")
+        .await?;
     if key_after != key_before {
         write_key_metrics(&tx, id, &key_after).await?;
     }
-    after.version += 1;
-    after.updated_at = Utc::now();
-    tx.update_versioned::<dashboard::Entity>(id, after.clone(), current.version, "dashboard")
-        .await?;
     tx.record(Change::updated(
         "dashboard.updated",
         "Dashboard",

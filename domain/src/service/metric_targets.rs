@@ -156,6 +156,9 @@ pub async fn set(
 ) -> DomainResult<metric_target::Model> {
     scope.require_admin("setting metric targets")?;
     let mut tx = scope.begin().await?;
+    // Two targets set at once must not both pass the overlap check, nor a
+    // direction change slip in between (see `metrics::update`).
+    tx.lock_tenant().await?;
     let metric = tx
         .reference::<metric::Entity>(input.metric_id, "input.metricId", "metric")
         .await?;
@@ -250,6 +253,7 @@ pub async fn update(
 ) -> DomainResult<metric_target::Model> {
     scope.require_admin("changing metric targets")?;
     let mut tx = scope.begin().await?;
+    tx.lock_tenant().await?;
     let current = tx
         .load::<metric_target::Entity>(id, "metric target")
         .await?;

@@ -138,13 +138,16 @@ pub async fn update(
         after.unit = optional_text("input.unit", unit.as_deref(), 50)?;
     }
     if let Some(direction) = changes.direction {
-        if direction.as_str() != current.direction
-            && super::metric_targets::has_targets(&tx, id).await?
-        {
-            return Err(DomainError::validation(
-                "input.direction",
-                "this metric has targets stated in its current direction; delete them before changing it",
-            ));
+        if direction.as_str() != current.direction {
+            // Under the tenant lock targets are set with: none can appear
+            // between this check and the commit.
+            tx.lock_tenant().await?;
+            if super::metric_targets::has_targets(&tx, id).await? {
+                return Err(DomainError::validation(
+                    "input.direction",
+                    "this metric has targets stated in its current direction; delete them before changing it",
+                ));
+            }
         }
         after.direction = direction.as_str().into();
     }
