@@ -3,7 +3,8 @@
 //! period last year, a trend, whether its data is late, and its leading
 //! metrics' status beside it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Months, NaiveDate, Utc};
@@ -22,7 +23,7 @@ use super::loaders::{
 use super::metric_targets::{self, JudgedPeriod, MetricStatus, judged_period, status_of};
 use super::scalars::Date;
 use super::types::*;
-use crate::entity::{dashboard, dashboard_key_metric, metric, metric_target, strategic_priority};
+use crate::entity::{dashboard, dashboard_key_metric, metric, strategic_priority};
 use crate::enums::{Aggregation, IndicatorKind, MetricFrequency, stored_enum};
 use crate::error::DomainError;
 use crate::metric_status::roll_up;
@@ -86,13 +87,14 @@ impl Dashboard {
         Ok(rows
             .into_iter()
             .filter_map(|row| {
-                let metric = metrics.iter().find(|m| m.id == row.metric_id)?.clone();
+                let metric = metrics.get(&row.metric_id)?.clone();
                 Some(DashboardKeyMetric {
                     row,
                     metric,
                     date,
                     trend_periods: trend_periods as usize,
                     org_unit: self.0.org_unit_id,
+                    shown: Arc::default(),
                 })
             })
             .collect())
@@ -121,7 +123,10 @@ impl Dashboard {
 async fn key_metric_rows(
     ctx: &Context<'_>,
     dashboard_id: Uuid,
-) -> Result<(Vec<dashboard_key_metric::Model>, Vec<metric::Model>)> {
+) -> Result<(
+    Vec<dashboard_key_metric::Model>,
+    HashMap<Uuid, metric::Model>,
+)> {
     let request = request(ctx)?;
     let rows = request
         .loader::<DashboardKeyMetricsOf, _>()
@@ -131,9 +136,7 @@ async fn key_metric_rows(
     let metrics = request
         .loader::<ById<metric::Entity>, _>()
         .load_many(rows.iter().map(|row| row.metric_id))
-        .await?
-        .into_values()
-        .collect();
+        .await?;
     Ok((rows, metrics))
 }
 
@@ -162,7 +165,7 @@ async fn warnings_of(ctx: &Context<'_>, row: &dashboard::Model) -> Result<Vec<Da
     let (keys, metrics) = key_metric_rows(ctx, row.id).await?;
     let mut warnings = Vec::new();
     let lagging = IndicatorKind::Lagging.as_str();
-    if !metrics.is_empty() && metrics.iter().all(|m| m.indicator_kind == lagging) {
+    if !metrics.is_empty() && metrics.values().all(|m| m.indicator_kind == lagging) {
         warnings.push(DashboardWarning {
             code: DashboardWarningCode::OnlyLaggingMetrics,
             message: "every key metric is lagging: add a leading metric that predicts them, so problems show before the outcome is in".into(),
@@ -173,12 +176,8 @@ async fn warnings_of(ctx: &Context<'_>, row: &dashboard::Model) -> Result<Vec<Da
         let served: HashSet<Uuid> = keys
             .iter()
             .filter_map(|key| {
-                key.priority_id.or_else(|| {
-                    metrics
-                        .iter()
-                        .find(|m| m.id == key.metric_id)
-                        .and_then(|m| m.priority_id)
-                })
+                key.priority_id
+                    .or_else(|| metrics.get(&key.metric_id).and_then(|m| m.priority_id))
             })
             .collect();
         let priorities = request(ctx)?
@@ -208,6 +207,17 @@ pub struct DashboardKeyMetric {
     date: NaiveDate,
     trend_periods: usize,
     org_unit: Option<Uuid>,
+    /// What its fields show, worked out by the first that asks.
+    shown: Arc<tokio::sync::OnceCell<Shown>>,
+}
+
+/// A key metric's periods, values and statuses, shared by its fields.
+struct Shown {
+    windows: Windows,
+    values: Vec<(NaiveDate, Decimal)>,
+    current: MetricStatus,
+    before: Option<MetricStatus>,
+    year_before: Option<MetricStatus>,
 }
 
 /// One period of a trend.
@@ -301,50 +311,46 @@ impl DashboardKeyMetric {
         })
     }
 
-    /// Everything the key metric shows, read once: its values over the
-    /// span of its windows (one statement for every key metric of the same
-    /// frequency) and its targets (one for all).
-    async fn series(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<(
-        Windows,
-        Vec<(NaiveDate, Decimal)>,
-        Vec<metric_target::Model>,
-    )> {
-        let request = request(ctx)?;
-        let windows = self.windows(&request.scope)?;
-        let (from, to) = windows.span();
-        let values_loader = request.loader::<MetricValuesBetween, _>();
-        let targets_loader = request.loader::<MetricTargetsOf, _>();
-        let (values, targets) = futures_util::try_join!(
-            values_loader.load_one(ValuesBetween {
-                metric_id: self.metric.id,
-                from,
-                to,
-            }),
-            targets_loader.load_one(self.metric.id),
-        )?;
-        Ok((
-            windows,
-            values.unwrap_or_default(),
-            targets.unwrap_or_default(),
-        ))
-    }
-
-    async fn statuses(
-        &self,
-        ctx: &Context<'_>,
-    ) -> Result<(MetricStatus, Option<MetricStatus>, Option<MetricStatus>)> {
-        let (windows, values, targets) = self.series(ctx).await?;
-        let judge = |judged: JudgedPeriod| {
-            metric_targets::judge(&self.metric, judged, &values, &targets, self.org_unit)
-        };
-        Ok((
-            judge(windows.current)?,
-            windows.before.map(judge).transpose()?,
-            windows.year_before.map(judge).transpose()?,
-        ))
+    /// Everything the key metric shows, worked out once for all its fields:
+    /// its values over the span of its windows (one statement for every key
+    /// metric of the same frequency), its targets (one for all), and its
+    /// statuses in this period, the one before and last year's.
+    async fn shown(&self, ctx: &Context<'_>) -> Result<&Shown> {
+        self.shown
+            .get_or_try_init(|| async {
+                let request = request(ctx)?;
+                let windows = self.windows(&request.scope)?;
+                let (from, to) = windows.span();
+                let values_loader = request.loader::<MetricValuesBetween, _>();
+                let targets_loader = request.loader::<MetricTargetsOf, _>();
+                let (values, targets) = futures_util::try_join!(
+                    values_loader.load_one(ValuesBetween {
+                        metric_id: self.metric.id,
+                        from,
+                        to,
+                    }),
+                    targets_loader.load_one(self.metric.id),
+                )?;
+                let values = values.unwrap_or_default();
+                let targets = targets.unwrap_or_default();
+                let judge = |judged: &JudgedPeriod| {
+                    metric_targets::judge(
+                        &self.metric,
+                        judged.clone(),
+                        &values,
+                        &targets,
+                        self.org_unit,
+                    )
+                };
+                Ok::<_, async_graphql::Error>(Shown {
+                    current: judge(&windows.current)?,
+                    before: windows.before.as_ref().map(judge).transpose()?,
+                    year_before: windows.year_before.as_ref().map(judge).transpose()?,
+                    windows,
+                    values,
+                })
+            })
+            .await
     }
 }
 
@@ -374,35 +380,38 @@ impl DashboardKeyMetric {
     }
     /// Its value, target and status in the period (for the dashboard's unit, if it has its own target).
     async fn status(&self, ctx: &Context<'_>) -> Result<MetricStatus> {
-        Ok(self.statuses(ctx).await?.0)
+        Ok(self.shown(ctx).await?.current.clone())
     }
     /// The same for the period before.
     async fn previous(&self, ctx: &Context<'_>) -> Result<Option<MetricStatus>> {
-        Ok(self.statuses(ctx).await?.1)
+        Ok(self.shown(ctx).await?.before.clone())
     }
     /// The same for the period a year before.
     async fn same_period_last_year(&self, ctx: &Context<'_>) -> Result<Option<MetricStatus>> {
-        Ok(self.statuses(ctx).await?.2)
+        Ok(self.shown(ctx).await?.year_before.clone())
     }
     /// Value minus the previous period's; null if either has none.
     async fn change_from_previous(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
-        let (now, before, _) = self.statuses(ctx).await?;
-        Ok(change(&now, before.as_ref()))
+        let shown = self.shown(ctx).await?;
+        Ok(change(&shown.current, shown.before.as_ref()))
     }
     /// Value minus the same period's last year; null if either has none.
     async fn change_from_last_year(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
-        let (now, _, year_before) = self.statuses(ctx).await?;
-        Ok(change(&now, year_before.as_ref()))
+        let shown = self.shown(ctx).await?;
+        Ok(change(&shown.current, shown.year_before.as_ref()))
     }
     /// Its values over the last periods of its frequency, oldest first, ending with this one (a sparkline).
     async fn trend(&self, ctx: &Context<'_>) -> Result<Vec<TrendPoint>> {
-        let (windows, values, _) = self.series(ctx).await?;
+        let shown = self.shown(ctx).await?;
         let aggregation = Aggregation::parse(&self.metric.aggregation)?;
-        Ok(windows
+        Ok(shown
+            .windows
             .trend
-            .into_iter()
+            .iter()
+            .cloned()
             .map(|period| {
-                let inside: Vec<_> = values
+                let inside: Vec<_> = shown
+                    .values
                     .iter()
                     .filter(|(start, _)| period.start <= *start && *start <= period.end)
                     .copied()
@@ -419,8 +428,10 @@ impl DashboardKeyMetric {
     /// Whether its data is late: no value for the last closed period of its
     /// frequency (a metric defined since then with no values yet is new, not late).
     async fn late(&self, ctx: &Context<'_>) -> Result<bool> {
-        let (windows, values, _) = self.series(ctx).await?;
-        let Some(closed) = windows.closed else {
+        let Shown {
+            windows, values, ..
+        } = self.shown(ctx).await?;
+        let Some(closed) = &windows.closed else {
             return Ok(false);
         };
         if values
