@@ -69,6 +69,7 @@ fn describe_generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaB
         .override_output_type_description::<throughline_domain::graphql::changes::ChangePage>("A page of the change feed, in commit order.")
         .override_output_type_description::<Page<throughline_domain::graphql::service_accounts::ServiceAccount>>("A page of service accounts, oldest first.")
         .override_output_type_description::<Page<throughline_domain::graphql::types::Dashboard>>("A page of dashboards, by title.")
+        .override_output_type_description::<Page<throughline_domain::graphql::exceptions::Exception>>("A page of exceptions, worst first, then oldest.")
         .override_output_type_description::<rust_decimal::Decimal>(
             "An exact decimal number, as a string: \"123456789.123456\". Business numbers never pass through floating point.",
         )
@@ -545,7 +546,13 @@ pub fn scopes_for_root_field(
         (OperationType::Query, "node" | "nodes") => ANY_READ,
         (
             OperationType::Query,
-            "metric" | "metrics" | "strategicPriorities" | "periods" | "scoreTarget" | "dashboards",
+            "metric"
+            | "metrics"
+            | "strategicPriorities"
+            | "periods"
+            | "scoreTarget"
+            | "dashboards"
+            | "exceptions",
         ) => METRICS_READ,
         (OperationType::Query, "changes") => &[ChangesRead],
         (

@@ -212,7 +212,8 @@ stored_enum!(
         DirectoryWrite => "directory:write",
         /// Read the change feed (`changes`).
         ChangesRead => "changes:read",
-        /// Read metrics, their values, periods and strategic priorities.
+        /// Read metrics, their values and targets, periods, strategic
+        /// priorities, dashboards and the core's exceptions.
         MetricsRead => "metrics:read",
         /// Record metric values (`recordMetricValues`).
         MetricsWrite => "metrics:write",

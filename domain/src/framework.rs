@@ -12,6 +12,7 @@ use sea_orm_migration::MigratorTrait;
 
 use crate::core_events::CoreEvent;
 use crate::error::{DomainError, DomainResult};
+use crate::exceptions::{Exception, ExceptionWindow};
 use crate::tenancy::{TenantScope, TenantTxn};
 
 /// Which way to run a framework's migrations.
@@ -38,21 +39,6 @@ pub struct FrameworkRoots {
     pub query: &'static [&'static str],
     pub mutation: &'static [&'static str],
     pub subscriptions: &'static [&'static str],
-}
-
-/// Something a framework flags for attention (an objective off track, a
-/// measure in the red), gathered from every framework by the dashboards.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Exception {
-    /// The framework's key.
-    pub framework: &'static str,
-    /// What kind of problem, namespaced: `okr.objective_off_track`.
-    pub kind: String,
-    /// The GraphQL type and id of what it is about.
-    pub subject_type: String,
-    pub subject_id: uuid::Uuid,
-    /// One sentence a person can act on.
-    pub message: String,
 }
 
 /// A framework's typed settings, stored per tenant as JSON: `#[serde(default,
@@ -113,8 +99,17 @@ pub trait Framework: Send + Sync + 'static {
         Ok(())
     }
 
-    /// What needs attention in the tenant now.
-    async fn exceptions(&self, _scope: &TenantScope) -> DomainResult<Vec<Exception>> {
+    /// What needs attention in the tenant now, as the scope's actor may see
+    /// it (a private item never reaches anyone who may not see it), for the
+    /// exceptions feed: a constant number of statements however large the
+    /// tenant. `window` says which days of arising the feed asks for (the
+    /// feed filters on it too; use it to read less). Kinds are namespaced
+    /// with the framework's key (`okr.key_result_behind`).
+    async fn exceptions(
+        &self,
+        _scope: &TenantScope,
+        _window: &ExceptionWindow,
+    ) -> DomainResult<Vec<Exception>> {
         Ok(Vec::new())
     }
 }
@@ -142,7 +137,11 @@ pub trait AnyFramework: Send + Sync + 'static {
     async fn on_disabled(&self, tx: &TenantTxn<'_>) -> DomainResult<()>;
     async fn on_event(&self, scope: &TenantScope, event: &CoreEvent) -> DomainResult<()>;
     async fn seed(&self, scope: &TenantScope, seed: u64) -> DomainResult<()>;
-    async fn exceptions(&self, scope: &TenantScope) -> DomainResult<Vec<Exception>>;
+    async fn exceptions(
+        &self,
+        scope: &TenantScope,
+        window: &ExceptionWindow,
+    ) -> DomainResult<Vec<Exception>>;
 }
 
 #[async_trait::async_trait]
@@ -203,8 +202,12 @@ impl<F: Framework> AnyFramework for F {
     async fn seed(&self, scope: &TenantScope, seed: u64) -> DomainResult<()> {
         Framework::seed(self, scope, seed).await
     }
-    async fn exceptions(&self, scope: &TenantScope) -> DomainResult<Vec<Exception>> {
-        Framework::exceptions(self, scope).await
+    async fn exceptions(
+        &self,
+        scope: &TenantScope,
+        window: &ExceptionWindow,
+    ) -> DomainResult<Vec<Exception>> {
+        Framework::exceptions(self, scope, window).await
     }
 }
 

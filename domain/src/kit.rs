@@ -4,7 +4,8 @@
 //! core entities and services it reads, such as `entity::person`).
 //!
 //! - the contract: [`Framework`], [`FrameworkSettings`], [`FrameworkRoots`],
-//!   [`Exception`], and the core's typed events ([`CoreEvent`] and payloads);
+//!   [`Exception`] (with [`Severity`], [`Placement`], [`ExceptionWindow`]),
+//!   and the core's typed events ([`CoreEvent`] and payloads);
 //! - the tenant door: [`TenantScope`] (reads: `select`, `in_tree`,
 //!   `settings`, `subscribe`), [`TenantTxn`] (writes: `insert`,
 //!   `insert_many`, `upsert_many`, `save`, `update`, `update_versioned`,
@@ -24,7 +25,10 @@ pub use crate::decimal::{from_stored, to_stored};
 pub use crate::entity::{TenantOwned, TenantTable, Versioned};
 pub use crate::enums::{PersonStatus, Role};
 pub use crate::error::{DomainError, DomainResult};
-pub use crate::framework::{Exception, Framework, FrameworkRoots, FrameworkSettings};
+pub use crate::exceptions::{
+    Exception, ExceptionExplanation, ExceptionWindow, Placement, Severity,
+};
+pub use crate::framework::{Framework, FrameworkRoots, FrameworkSettings};
 pub use crate::graphql::connection::{
     self, Page, PageArgs, SortKey, list_page, list_window, page, page_complexity, page_of_list,
     search_term, text_contains, updated_since,

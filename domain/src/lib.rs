@@ -10,6 +10,7 @@ pub mod entity;
 pub mod enums;
 pub mod error;
 pub mod events;
+pub mod exceptions;
 pub mod framework;
 pub mod graphql;
 pub mod kit;

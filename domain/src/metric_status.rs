@@ -127,6 +127,33 @@ pub fn roll_up(aggregation: Aggregation, values: &[(NaiveDate, Decimal)]) -> Opt
     }
 }
 
+/// Whether a metric's data is late for `closed`, the last closed period of
+/// its frequency: a value in it is on time; with none, a metric defined by
+/// then, or with a series before it, is late; one defined since is new, not
+/// late, unless it has values anyway (the caller knows whether it has any).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lateness {
+    OnTime,
+    Late,
+    /// Late only if the metric has any value at all.
+    LateIfItHasValues,
+}
+
+pub fn lateness(
+    defined_on: NaiveDate,
+    closed: (NaiveDate, NaiveDate),
+    values: &[(NaiveDate, Decimal)],
+) -> Lateness {
+    let (start, end) = closed;
+    if values.iter().any(|(day, _)| start <= *day && *day <= end) {
+        Lateness::OnTime
+    } else if defined_on <= end || values.iter().any(|(day, _)| *day < start) {
+        Lateness::Late
+    } else {
+        Lateness::LateIfItHasValues
+    }
+}
+
 /// What a status is computed from.
 pub struct StatusInput<'a> {
     pub aggregation: Aggregation,

@@ -4,6 +4,7 @@ pub mod audit_entry;
 pub mod dashboard;
 pub mod dashboard_key_metric;
 pub mod event_delivery_failure;
+pub mod exception_acknowledgement;
 pub mod idempotency_key;
 pub mod instance_setting;
 pub mod membership;
@@ -94,7 +95,8 @@ crate::tenant_tables!(
     org_unit_external_id,
     idempotency_key,
     service_account,
-    service_account_token;
+    service_account_token,
+    exception_acknowledgement;
     versioned: org_unit,
     person,
     strategic_priority,

@@ -26,7 +26,7 @@ use super::types::*;
 use crate::entity::{dashboard, dashboard_key_metric, metric, strategic_priority};
 use crate::enums::{Aggregation, IndicatorKind, MetricFrequency, stored_enum};
 use crate::error::DomainError;
-use crate::metric_status::roll_up;
+use crate::metric_status::{Lateness, lateness, roll_up};
 use crate::periods::{Period, period_containing, periods_between};
 use crate::service;
 use crate::service::dashboards::{DashboardChanges, KeyMetric, NewDashboard};
@@ -434,24 +434,18 @@ impl DashboardKeyMetric {
         let Some(closed) = &windows.closed else {
             return Ok(false);
         };
-        if values
-            .iter()
-            .any(|(start, _)| closed.start <= *start && *start <= closed.end)
-        {
-            return Ok(false);
-        }
-        // A metric defined since, with no values yet, is new, not late;
-        // one with a series is late whenever it was defined.
-        if self.metric.created_at.date_naive() <= closed.end
-            || values.iter().any(|(start, _)| *start < closed.start)
-        {
-            return Ok(true);
-        }
-        let latest = request(ctx)?
-            .loader::<LatestMetricValue, _>()
-            .load_one(self.metric.id)
-            .await?;
-        Ok(latest.is_some())
+        let defined_on = self.metric.created_at.date_naive();
+        Ok(
+            match lateness(defined_on, (closed.start, closed.end), values) {
+                Lateness::OnTime => false,
+                Lateness::Late => true,
+                Lateness::LateIfItHasValues => request(ctx)?
+                    .loader::<LatestMetricValue, _>()
+                    .load_one(self.metric.id)
+                    .await?
+                    .is_some(),
+            },
+        )
     }
     /// The leading metrics that predict it, with their status in the same period.
     async fn leading_metrics(&self, ctx: &Context<'_>) -> Result<Vec<LeadingMetricStatus>> {

@@ -22,6 +22,7 @@ pub mod changes;
 pub mod dashboards;
 pub mod directory;
 pub mod event_deliveries;
+pub mod exceptions;
 pub mod metric_targets;
 pub mod metrics;
 pub mod org_units;

@@ -15,6 +15,7 @@ pub struct CoreMutation(
     super::metrics::MetricsMutation,
     super::metric_targets::MetricTargetsMutation,
     super::dashboards::DashboardsMutation,
+    super::exceptions::ExceptionsMutation,
     super::event_deliveries::EventDeliveriesMutation,
     super::service_accounts::ServiceAccountsMutation,
 );

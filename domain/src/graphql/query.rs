@@ -125,6 +125,7 @@ pub struct CoreQuery(
     super::priorities::PrioritiesQuery,
     super::metrics::MetricsQuery,
     super::dashboards::DashboardsQuery,
+    super::exceptions::ExceptionsQuery,
     super::targets::TargetsQuery,
     super::audit::AuditQuery,
     super::changes::ChangesQuery,

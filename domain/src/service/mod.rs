@@ -6,6 +6,7 @@ pub mod changes;
 pub mod dashboards;
 pub mod directory;
 pub mod event_deliveries;
+pub mod exceptions;
 pub mod frameworks;
 pub mod idempotency;
 pub mod metric_targets;

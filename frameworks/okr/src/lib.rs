@@ -10,7 +10,9 @@ pub mod seed;
 pub mod service;
 pub mod settings;
 
-use throughline_domain::kit::{CoreEvent, DomainResult, Framework, TenantScope};
+use throughline_domain::kit::{
+    CoreEvent, DomainResult, Exception, ExceptionWindow, Framework, TenantScope,
+};
 
 pub use graphql::{OkrMutationRoot, OkrQueryRoot, OkrSubscriptionRoot};
 
@@ -53,5 +55,15 @@ impl Framework for Okr {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Key results off track, at risk or stale, and objectives without a
+    /// check-in, in the running cycles (see `service::exceptions`).
+    async fn exceptions(
+        &self,
+        scope: &TenantScope,
+        window: &ExceptionWindow,
+    ) -> DomainResult<Vec<Exception>> {
+        service::exceptions::exceptions(scope, window).await
     }
 }

@@ -10,6 +10,7 @@ mod m20261203_000002_change_feed;
 mod m20261203_000003_service_accounts;
 mod m20261203_000004_metric_targets;
 mod m20261203_000005_dashboards;
+mod m20261203_000006_exception_acknowledgements;
 
 use sea_orm_migration::prelude::*;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for CoreMigrator {
             Box::new(m20261203_000003_service_accounts::Migration),
             Box::new(m20261203_000004_metric_targets::Migration),
             Box::new(m20261203_000005_dashboards::Migration),
+            Box::new(m20261203_000006_exception_acknowledgements::Migration),
         ]
     }
 }

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{alignment, co_owner, key_result};
-use crate::service::score_cache::{CYCLE_SCORES, ScoreKey};
-use crate::service::scores::{CycleScores, families, score_cycle};
+use crate::service::score_cache::cycle_scores;
+use crate::service::scores::CycleScores;
 
 /// Keyed by cycle: every objective's and key result's progress and health.
 /// Scoring a cycle is the expensive part of a request: the cross-request
@@ -43,26 +43,7 @@ impl Loader<Uuid> for CycleScoresLoader {
             .copied()
             .collect();
         if !missing.is_empty() {
-            let db = &self.scope;
-            let settings = self.scope.settings::<crate::Okr>(&self.scope).await?;
-            // The cycle rows carry the scores revision: read them before any
-            // scored row, so a cached entry is never older than its key says.
-            let families = families(db, &self.scope, &missing).await?;
-            let today = self.scope.today();
-            for (cycle, family) in families {
-                let key = ScoreKey {
-                    family: family.clone(),
-                    settings: settings.clone(),
-                    today,
-                    fiscal_start_month: self.scope.tenant().fiscal_year_start_month,
-                };
-                let scores = CYCLE_SCORES
-                    .get_or_compute(key, || {
-                        score_cycle(db, &self.scope, &family, &settings, today)
-                    })
-                    .await?;
-                loaded.insert(cycle, scores);
-            }
+            loaded.extend(cycle_scores(&self.scope, &missing).await?);
         }
         Ok(keys
             .iter()

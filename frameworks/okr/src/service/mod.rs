@@ -4,6 +4,7 @@ pub mod alignment;
 pub mod bulk;
 pub mod check_ins;
 pub mod cycles;
+pub mod exceptions;
 pub mod grading;
 pub mod key_results;
 pub mod metric_link;

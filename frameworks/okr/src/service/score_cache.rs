@@ -15,14 +15,14 @@
 //! Entries are dropped least-recently-used first once the cached rows
 //! (objectives plus key results) pass [`ROW_BUDGET`].
 
-use super::scores::CycleScores;
+use super::scores::{CycleScores, families, score_cycle};
 use crate::entity::cycle;
 use crate::settings::OkrSettings;
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, LazyLock, Mutex};
-use throughline_domain::kit::DomainResult;
+use throughline_domain::kit::{DomainResult, TenantScope};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
@@ -59,6 +59,33 @@ struct Slots {
 /// scope alone, so the cache that outlives them is a static; entries are
 /// keyed by tenant and cycle.
 pub static CYCLE_SCORES: LazyLock<ScoreCache> = LazyLock::new(|| ScoreCache::new(ROW_BUDGET));
+
+/// The scores of `cycles` (each with the cycles nested in it), from the
+/// cache while nothing moved: the cycle rows (one statement) carry the
+/// scores revision and are read before any scored row, so a cached entry is
+/// never older than its key says.
+pub async fn cycle_scores(
+    scope: &TenantScope,
+    cycles: &[Uuid],
+) -> DomainResult<Vec<(Uuid, Arc<CycleScores>)>> {
+    let settings = scope.settings::<crate::Okr>(scope).await?;
+    let families = families(scope, scope, cycles).await?;
+    let today = scope.today();
+    let mut out = Vec::with_capacity(families.len());
+    for (cycle, family) in families {
+        let key = ScoreKey {
+            family: family.clone(),
+            settings: settings.clone(),
+            today,
+            fiscal_start_month: scope.tenant().fiscal_year_start_month,
+        };
+        let scores = CYCLE_SCORES
+            .get_or_compute(key, || score_cycle(scope, scope, &family, &settings, today))
+            .await?;
+        out.push((cycle, scores));
+    }
+    Ok(out)
+}
 
 pub struct ScoreCache {
     slots: Mutex<Slots>,
