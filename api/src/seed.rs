@@ -238,18 +238,25 @@ fn metric_specs() -> Vec<MetricSpec> {
 /// A metric's target for the whole series, set against its latest value so
 /// a demo shows every status: every other metric a little ahead of it
 /// (on target), the rest a little behind (a warning, or off target past a
-/// margin of 2 %).
+/// margin of 2 %); a `flagging` one well past it (off target).
 fn demo_target(
     metric_id: Uuid,
     spec: &MetricSpec,
     position: usize,
     latest: Decimal,
+    flagging: bool,
     valid_from: NaiveDate,
     now: chrono::DateTime<Utc>,
 ) -> metric_target::ActiveModel {
     let percent = |p: i64| (latest * Decimal::new(p, 2)).round_dp(spec.decimals);
-    let ahead = position % 2 == 1;
-    let behind = if position.is_multiple_of(4) { 110 } else { 101 };
+    let ahead = position % 2 == 1 && !flagging;
+    let behind = if flagging {
+        120
+    } else if position.is_multiple_of(4) {
+        110
+    } else {
+        101
+    };
     let (kind, target, lower, upper) = match spec.direction {
         MetricDirection::HigherIsBetter => (
             TargetKind::StayAtOrAbove,
@@ -303,6 +310,11 @@ const DASHBOARD_METRICS: &[&str] = &[
 
 /// The key metric whose last month has no value yet.
 const LATE_METRIC: &str = "Deployments per week";
+
+/// The leading metric behind its target for the last two months, beside
+/// the key metric it predicts (annual recurring revenue): the demo's early
+/// warning.
+const FLAGGING_LEADING_METRIC: &str = "Demos booked";
 
 /// Leading → lagging links among [`metric_specs`] by index.
 const LINKS: &[(usize, usize)] = &[(1, 0), (2, 0), (5, 3), (5, 4), (6, 3)];
@@ -555,6 +567,9 @@ pub async fn seed_organisation(
         .map_err(|e| e.message())?;
         metric_ids.push(id);
         let mut latest = None;
+        // The best of the last two months: the flagging metric's target
+        // is set past it.
+        let mut recent_best: Option<Decimal> = None;
         let mut level = spec.start;
         for back in (1..=months as i32).rev() {
             level += spec.monthly_drift + rng.random_range(-spec.noise..=spec.noise);
@@ -562,6 +577,9 @@ pub async fn seed_organisation(
                 .unwrap_or_default()
                 .round_dp(spec.decimals);
             latest = Some(value);
+            if back <= 2 {
+                recent_best = recent_best.max(Some(value));
+            }
             // One key metric's last month is not in yet: the demo shows
             // late data.
             if back == 1 && spec.name == LATE_METRIC {
@@ -578,12 +596,14 @@ pub async fn seed_organisation(
                 ..Default::default()
             });
         }
-        if let Some(latest) = latest {
+        let flagging = spec.name == FLAGGING_LEADING_METRIC;
+        if let Some(latest) = if flagging { recent_best } else { latest } {
             targets.push(demo_target(
                 id,
                 spec,
                 metric_ids.len(),
                 latest,
+                flagging,
                 first_of_month(today, months as i32),
                 now,
             ));

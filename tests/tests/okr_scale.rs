@@ -1,13 +1,13 @@
-//! OKRs at scale, in a test binary of its own so no other test competes for
+//! OKRs (and the exceptions feed over them) at scale, in a test binary of its own so no other test competes for
 //! the CPU while statements are counted.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use serde_json::json;
 
-/// The alignment tree of a cycle and the first page of objectives with key
-/// results, owners and health cost the same number of statements on a
-/// 5,000-person tenant as on a 60-person one.
+/// The alignment tree of a cycle, the first page of objectives with key
+/// results, owners and health, and the first page of exceptions cost the
+/// same number of statements on a 5,000-person tenant as on a 60-person one.
 #[tokio::test]
 async fn a_large_tenant_costs_the_same_number_of_statements() {
     let app = throughline_tests::start_with_limits(throughline_api::config::Limits {
@@ -60,10 +60,57 @@ async fn a_large_tenant_costs_the_same_number_of_statements() {
         let total = page_response.data()["okr"]["objectives"]["totalCount"]
             .as_u64()
             .unwrap();
+        // The exceptions feed across the core and OKRs: the seeded demo
+        // raises each core kind about metrics (an off-target and a late key metric, a
+        // leading metric flagging its KPI) and OKR ones.
+        let feed = "{ exceptions(first: 20) { totalCount edges { node { kind severity title reason owner { name } orgUnit { name } } } } }";
+        let (feed_response, feed_count) =
+            app.count_statements(app.gql(&admin, feed, json!({}))).await;
+        let exceptions = &feed_response.data()["exceptions"];
+        let kinds: std::collections::BTreeSet<&str> = exceptions["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["node"]["kind"].as_str())
+            .collect();
+        let all_kinds = app
+            .gql(
+                &admin,
+                "{ exceptions(first: 100, severityAtLeast: WARNING) { edges { node { kind title } } } }",
+                json!({}),
+            )
+            .await;
+        let raised: Vec<(String, String)> = all_kinds.data()["exceptions"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["node"]["kind"].as_str().unwrap().to_string(),
+                    e["node"]["title"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        // On the large tenant a hundred key results behind come first.
+        for wanted in [
+            ("core.key_metric_late", "Deployments per week"),
+            ("core.leading_metric_off_target", "Demos booked"),
+        ] {
+            assert!(
+                slug == "large"
+                    || raised
+                        .iter()
+                        .any(|(k, t)| (k.as_str(), t.as_str()) == wanted),
+                "{slug}: {wanted:?} not in {raised:?}"
+            );
+        }
+        assert!(kinds.contains("core.key_metric_off_target"), "{kinds:?}");
+        assert!(kinds.iter().any(|k| k.starts_with("okr.")), "{kinds:?}");
         println!(
-            "{slug} ({people} people, {total} objectives, {nodes} tree nodes): alignmentTree = {tree_count} statements (then {warm_tree_count}), objectives(first: 20) = {page_count} statements"
+            "{slug} ({people} people, {total} objectives, {nodes} tree nodes): alignmentTree = {tree_count} statements (then {warm_tree_count}), objectives(first: 20) = {page_count} statements, exceptions(first: 20) = {feed_count} statements of {} exceptions",
+            exceptions["totalCount"]
         );
-        counts.push((tree_count, warm_tree_count, page_count));
+        counts.push((tree_count, warm_tree_count, page_count, feed_count));
     }
     assert_eq!(
         counts[0], counts[1],
