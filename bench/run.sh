@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks an authenticated trivial query, the OKR alignment tree, the
-# first page of objectives and the company dashboard on a seeded 5,000-person
+# first page of objectives, the company dashboard and the first page of the
+# exceptions feed on a seeded 5,000-person
 # tenant, on SQLite and on PostgreSQL, with oha.
 #
 #   bench/run.sh                    # both databases, 20 s per query, 8 connections
@@ -55,7 +56,7 @@ run_on() {
   local cycle
   cycle=$(curl -s "http://127.0.0.1:$PORT/graphql" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
     -d '{"query":"{ okr { cycles(status: ACTIVE) { edges { node { id } } } } }"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["okr"]["cycles"]["edges"][0]["node"]["id"])')
-  local trivial tree page dashboard last_month
+  local trivial tree page dashboard exceptions last_month
   trivial='{"query":"{ __typename }"}'
   tree=$(printf '{"query":"query($c: ID!) { okr { alignmentTree(cycleId: $c, first: 100) { totalCount nodes { depth objective { title progress { value } health owner { name } } } } } }","variables":{"c":"%s"}}' "$cycle")
   page=$(printf '{"query":"query($c: ID!) { okr { objectives(filter: {cycleId: $c}, first: 20) { totalCount edges { node { title owner { name } health progress { value } keyResults { title owner { name } progress { progress } health { health } } } } } } }","variables":{"c":"%s"}}' "$cycle")
@@ -63,7 +64,9 @@ run_on() {
   # leader's landing page reads it.
   last_month=$(date -d "$(date +%Y-%m-01) -1 day" +%Y-%m-01)
   dashboard=$(printf '{"query":"query($p: Date) { dashboards(company: true, first: 1) { nodes { title warnings { code } keyMetrics(period: $p) { metric { name } status { status value goal explanation { text } } changeFromPrevious changeFromLastYear trend { value } late leadingMetrics { metric { name } status { status } } } } } }","variables":{"p":"%s"}}' "$last_month")
-  for name in trivial tree page dashboard; do
+  # The first page of the exceptions feed across the core and OKRs.
+  exceptions='{"query":"{ exceptions(first: 20) { totalCount edges { node { id kind severity title reason since owner { name } orgUnit { name } explanation { text } } } } }"}'
+  for name in trivial tree page dashboard exceptions; do
     local body=${!name}
     local answer
     answer=$(curl -s "http://127.0.0.1:$PORT/graphql" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$body")

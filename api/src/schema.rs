@@ -70,6 +70,8 @@ fn describe_generated_types<Q, M, S>(builder: SchemaBuilder<Q, M, S>) -> SchemaB
         .override_output_type_description::<Page<throughline_domain::graphql::service_accounts::ServiceAccount>>("A page of service accounts, oldest first.")
         .override_output_type_description::<Page<throughline_domain::graphql::types::Dashboard>>("A page of dashboards, by title.")
         .override_output_type_description::<Page<throughline_domain::graphql::exceptions::Exception>>("A page of exceptions, worst first, then oldest.")
+        .override_output_type_description::<Page<throughline_domain::graphql::reviews::ReviewSeries>>("A page of review series, by title.")
+        .override_output_type_description::<Page<throughline_domain::graphql::reviews::ReviewMeeting>>("A page of a series' meetings, in period order.")
         .override_output_type_description::<rust_decimal::Decimal>(
             "An exact decimal number, as a string: \"123456789.123456\". Business numbers never pass through floating point.",
         )

@@ -306,7 +306,34 @@ pub async fn seed(app: &TestApp, admin: &str) -> Ids {
         )
         .await;
     assert!(more.body["errors"].is_null(), "{}", more.body);
+    // A review series whose first meeting is open, with a topic, a decision
+    // and an overdue action item.
+    let review = app
+        .gql(
+            admin,
+            r#"mutation($p: ID!) { createReviewSeries(input: {title: "Monthly", cadence: MONTHLY, ownerId: $p, participantIds: [$p]}) {
+                series { id nextMeeting { id version } } } }"#,
+            json!({ "p": person }),
+        )
+        .await;
+    let series = id_at(review.data(), "createReviewSeries.series.id");
+    let meeting = id_at(review.data(), "createReviewSeries.series.nextMeeting.id");
+    let opened = app
+        .gql(
+            admin,
+            r#"mutation($m: ID!, $p: ID!, $d: Date!) {
+                openReviewMeeting(input: {id: $m, version: 1}) { meeting { status } }
+                addReviewAgendaItem(input: {meetingId: $m, title: "Hiring"}) { item { id } }
+                recordReviewDecision(input: {meetingId: $m, text: "Hire two", ownerId: $p}) { decision { id } }
+                createReviewActionItem(input: {meetingId: $m, title: "Post the roles", ownerId: $p, dueOn: $d}) { actionItem { id } }
+            }"#,
+            json!({ "m": meeting, "p": person, "d": today - chrono::Duration::days(2) }),
+        )
+        .await;
+    assert!(opened.body["errors"].is_null(), "{}", opened.body);
     Ids(vec![
+        ("meeting", meeting),
+        ("series", series),
         ("keyresult", key_result),
         ("objective", objective.clone()),
         ("cycle", cycle),

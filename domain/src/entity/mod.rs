@@ -17,6 +17,13 @@ pub mod org_unit_external_id;
 pub mod outbox_event;
 pub mod person;
 pub mod person_external_id;
+pub mod review_action_item;
+pub mod review_agenda_item;
+pub mod review_attendee;
+pub mod review_decision;
+pub mod review_meeting;
+pub mod review_participant;
+pub mod review_series;
 pub mod service_account;
 pub mod service_account_token;
 pub mod strategic_priority;
@@ -96,13 +103,23 @@ crate::tenant_tables!(
     idempotency_key,
     service_account,
     service_account_token,
-    exception_acknowledgement;
+    exception_acknowledgement,
+    review_series,
+    review_participant,
+    review_meeting,
+    review_attendee,
+    review_agenda_item,
+    review_decision,
+    review_action_item;
     versioned: org_unit,
     person,
     strategic_priority,
     metric,
     metric_target,
-    dashboard;
+    dashboard,
+    review_series,
+    review_meeting,
+    review_action_item;
     joins: metric_link,
     tenant_framework,
     membership,

@@ -22,7 +22,7 @@ use crate::service::exceptions::{self as feed, Acknowledge, FeedItem, FeedQuery}
 /// The frameworks whose exceptions the request may read: the tenant's
 /// enabled ones, and none for a token scoped to core data (no scope opens
 /// a framework's data).
-fn readable_frameworks(request: &RequestContext) -> Vec<Arc<dyn AnyFramework>> {
+pub(crate) fn readable_frameworks(request: &RequestContext) -> Vec<Arc<dyn AnyFramework>> {
     if request.scopes.is_some() {
         return Vec::new();
     }

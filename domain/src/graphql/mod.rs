@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod org_units;
 pub mod people;
 pub mod priorities;
+pub mod reviews;
 pub mod service_accounts;
 pub mod targets;
 pub mod tenant;

@@ -16,6 +16,7 @@ pub struct CoreMutation(
     super::metric_targets::MetricTargetsMutation,
     super::dashboards::DashboardsMutation,
     super::exceptions::ExceptionsMutation,
+    super::reviews::ReviewsMutation,
     super::event_deliveries::EventDeliveriesMutation,
     super::service_accounts::ServiceAccountsMutation,
 );

@@ -26,6 +26,9 @@ macro_rules! node_types {
             MetricValue($crate::graphql::types::MetricValue)
             MetricTarget($crate::graphql::types::MetricTarget)
             Dashboard($crate::graphql::types::Dashboard)
+            ReviewSeries($crate::graphql::reviews::ReviewSeries)
+            ReviewMeeting($crate::graphql::reviews::ReviewMeeting)
+            ReviewActionItem($crate::graphql::reviews::ReviewActionItem)
             AuditEntry($crate::graphql::types::AuditEntry)
             EventDeliveryFailure($crate::graphql::types::EventDeliveryFailure)
             ServiceAccount($crate::graphql::service_accounts::ServiceAccount)
@@ -46,6 +49,9 @@ where
         + From<MetricValue>
         + From<MetricTarget>
         + From<Dashboard>
+        + From<super::reviews::ReviewSeries>
+        + From<super::reviews::ReviewMeeting>
+        + From<super::reviews::ReviewActionItem>
         + From<AuditEntry>
         + From<EventDeliveryFailure>
         + From<ServiceAccount>
@@ -84,6 +90,15 @@ where
             .await?
             .map(|m| N::from(MetricTarget(m))),
         "Dashboard" => super::dashboards::readable_dashboard(ctx, id)
+            .await?
+            .map(N::from),
+        "ReviewSeries" => super::reviews::readable_review_series(ctx, id)
+            .await?
+            .map(N::from),
+        "ReviewMeeting" => super::reviews::readable_review_meeting(ctx, id)
+            .await?
+            .map(N::from),
+        "ReviewActionItem" => super::reviews::readable_action_item(ctx, id)
             .await?
             .map(N::from),
         "AuditEntry" if request.scope.actor().role.is_admin() => request
@@ -126,6 +141,7 @@ pub struct CoreQuery(
     super::metrics::MetricsQuery,
     super::dashboards::DashboardsQuery,
     super::exceptions::ExceptionsQuery,
+    super::reviews::ReviewsQuery,
     super::targets::TargetsQuery,
     super::audit::AuditQuery,
     super::changes::ChangesQuery,

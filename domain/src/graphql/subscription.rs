@@ -38,4 +38,13 @@ impl CoreSubscription {
                 Some(MetricValue(value))
             }))
     }
+
+    /// A review meeting was held, in a series the viewer reads (optionally one series).
+    async fn review_meeting_held(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only meetings of this series.")] series_id: Option<ID>,
+    ) -> Result<impl Stream<Item = super::reviews::ReviewMeeting>> {
+        super::reviews::meetings_held(ctx, series_id).await
+    }
 }

@@ -31,6 +31,15 @@ impl Viewer {
             .await?
             .map(Person))
     }
+    /// The viewer's action items from review meetings across every series,
+    /// soonest due first: open ones, or all with `includeDone`.
+    async fn action_items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Also those done; omitted: false.")] include_done: Option<bool>,
+    ) -> Result<Vec<super::reviews::ReviewActionItem>> {
+        super::reviews::viewer_action_items(ctx, include_done.unwrap_or(false)).await
+    }
     /// The user's role in this tenant.
     async fn role(&self, ctx: &Context<'_>) -> Result<Role> {
         Ok(request(ctx)?.scope.actor().role)

@@ -11,6 +11,7 @@ mod m20261203_000003_service_accounts;
 mod m20261203_000004_metric_targets;
 mod m20261203_000005_dashboards;
 mod m20261203_000006_exception_acknowledgements;
+mod m20261203_000007_reviews;
 
 use sea_orm_migration::prelude::*;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for CoreMigrator {
             Box::new(m20261203_000004_metric_targets::Migration),
             Box::new(m20261203_000005_dashboards::Migration),
             Box::new(m20261203_000006_exception_acknowledgements::Migration),
+            Box::new(m20261203_000007_reviews::Migration),
         ]
     }
 }

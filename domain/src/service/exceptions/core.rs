@@ -2,9 +2,10 @@
 //! strategic priorities: a key metric off target (or in the warning band)
 //! or late in its last closed period, a leading metric off target two
 //! periods running beside the key metric it predicts, a priority that
-//! nothing measures. Seven narrow statements however many dashboards, and
-//! an eighth only when a metric defined since its last closed period has no
-//! value in it.
+//! nothing measures, and review action items past due. Eight narrow
+//! statements however many dashboards, one more when a metric defined
+//! since its last closed period has no value in it, two more when action
+//! items are overdue.
 
 use std::collections::{HashMap, HashSet};
 
@@ -414,6 +415,87 @@ pub async fn core_exceptions(
             });
         }
     }
+    out.extend(overdue_action_items(scope, readable_units).await?);
     out.retain(|e| window.contains(e.since));
+    Ok(out)
+}
+
+/// (id, series, title, owner, due on) of an action item.
+type OverdueRow = (Uuid, Uuid, String, Option<Uuid>, Option<NaiveDate>);
+
+/// Review action items past their due date, of the series the viewer reads
+/// (and their own): one statement, two more when there are any.
+async fn overdue_action_items(
+    scope: &TenantScope,
+    readable_units: Option<&HashSet<Uuid>>,
+) -> DomainResult<Vec<Exception>> {
+    use crate::entity::{review_action_item as action_item, review_series as series};
+    let today = scope.today();
+    let overdue: Vec<OverdueRow> = scope
+        .select::<action_item::Entity>()
+        .select_only()
+        .column(action_item::Column::Id)
+        .column(action_item::Column::SeriesId)
+        .column(action_item::Column::Title)
+        .column(action_item::Column::OwnerId)
+        .column(action_item::Column::DueOn)
+        .filter(action_item::Column::Done.eq(false))
+        .filter(action_item::Column::DueOn.lt(today))
+        .order_by_asc(action_item::Column::Id)
+        .into_tuple()
+        .all(scope)
+        .await?;
+    if overdue.is_empty() {
+        return Ok(Vec::new());
+    }
+    let series_rows: HashMap<Uuid, series::Model> = scope
+        .select::<series::Entity>()
+        .filter(series::Column::Id.is_in(overdue.iter().map(|o| o.1)))
+        .all(scope)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let units = readable_units.cloned();
+    let mine = if units.is_some() {
+        crate::service::reviews::taken_part_in(scope).await?
+    } else {
+        HashSet::new()
+    };
+    let me = scope.actor().person_id;
+    let mut out = Vec::new();
+    for (id, series_id, title, owner, due) in overdue {
+        let (Some(series_row), Some(due)) = (series_rows.get(&series_id), due) else {
+            continue;
+        };
+        let own = owner.is_some() && owner == me;
+        if !own && !crate::service::reviews::may_read(scope, &units, &mine, series_row) {
+            continue;
+        }
+        out.push(Exception {
+            kind: "core.review_action_item_overdue".into(),
+            severity: Severity::Warning,
+            subject_type: "ReviewActionItem",
+            subject_id: id,
+            title: title.clone(),
+            owner_id: owner,
+            placement: series_row
+                .org_unit_id
+                .map_or(Placement::Tenant, Placement::OrgUnit),
+            since: next_day(due),
+            reason: format!("{title} was due on {due} ({})", series_row.title),
+            explanation: ExceptionExplanation {
+                text: format!(
+                    "An action item from {} was due on {due} and is not done: {} days overdue.",
+                    series_row.title,
+                    (today - due).num_days()
+                ),
+                inputs: vec![ExplanationInput {
+                    name: "days overdue".into(),
+                    value: Some((today - due).num_days().into()),
+                }],
+            },
+        });
+    }
     Ok(out)
 }
