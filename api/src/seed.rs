@@ -83,6 +83,7 @@ pub struct SeedSummary {
     pub priorities: usize,
     pub metrics: usize,
     pub metric_values: usize,
+    pub review_series: usize,
 }
 
 struct MetricSpec {
@@ -662,7 +663,123 @@ pub async fn seed_organisation(
     .await
     .map_err(|e| e.message())?;
     tx.commit().await.map_err(|e| e.message())?;
+    let heads: Vec<Uuid> = heads.iter().map(|(_, head)| *head).collect();
+    seed_reviews(&scope, ceo, &heads, dashboard_id)
+        .await
+        .map_err(|e| e.message())?;
+    summary.review_series = 2;
     Ok(summary)
+}
+
+/// A monthly business review of the company dashboard and a weekly
+/// operational review, each with two held meetings (decisions, action
+/// items, one done and one open, overdue) and the next one upcoming: made
+/// through the review service, as a team would.
+async fn seed_reviews(
+    scope: &throughline_domain::TenantScope,
+    ceo: Uuid,
+    heads: &[Uuid],
+    dashboard_id: Uuid,
+) -> throughline_domain::DomainResult<()> {
+    use throughline_domain::service::reviews::{
+        self, NewActionItem, NewSeries, ReviewCadence, Subject,
+    };
+    let today = scope.today();
+    let participants: Vec<Uuid> = std::iter::once(ceo).chain(heads.iter().copied()).collect();
+    let owner_of = |i: usize| {
+        participants
+            .get(i % participants.len())
+            .copied()
+            .unwrap_or(ceo)
+    };
+    let plans = [
+        (
+            "Monthly business review",
+            ReviewCadence::Monthly,
+            Some(dashboard_id),
+            first_of_month(today, 3),
+            [
+                (
+                    "Shift two sales hires to enterprise accounts",
+                    "Prepare the enterprise pitch deck",
+                ),
+                (
+                    "Freeze new tooling spend until churn is back under 2 %",
+                    "Interview the five largest churned customers",
+                ),
+            ],
+        ),
+        (
+            "Weekly operational review",
+            ReviewCadence::Weekly,
+            None,
+            today - chrono::Duration::days(21),
+            [
+                (
+                    "Release on Tuesdays and Thursdays only",
+                    "Automate the release checklist",
+                ),
+                (
+                    "Page the on-call lead for every sev-2",
+                    "Write the incident review for last week's outage",
+                ),
+            ],
+        ),
+    ];
+    for (title, cadence, dashboard, first_period, meetings) in plans {
+        let (_, mut meeting) = reviews::create_series(
+            scope,
+            NewSeries {
+                title: title.into(),
+                cadence,
+                org_unit_id: None,
+                owner_id: Some(ceo),
+                dashboard_id: dashboard,
+                participant_ids: participants.clone(),
+                first_period: Some(first_period),
+            },
+        )
+        .await?;
+        for (index, (decision, action)) in meetings.iter().enumerate() {
+            let opened = reviews::open_meeting(scope, &[], meeting.id, meeting.version).await?;
+            reviews::record_decision(
+                scope,
+                opened.id,
+                decision,
+                Some(owner_of(index)),
+                Subject::default(),
+            )
+            .await?;
+            let item = reviews::create_action_item(
+                scope,
+                NewActionItem {
+                    meeting_id: opened.id,
+                    title: (*action).into(),
+                    owner_id: owner_of(index + 1),
+                    due_on: Some(opened.scheduled_on + chrono::Duration::days(7)),
+                    subject: Subject::default(),
+                },
+            )
+            .await?;
+            // The first meeting's action was done; the second's is open.
+            if index == 0 {
+                reviews::update_action_item(
+                    scope,
+                    item.id,
+                    reviews::ActionItemChanges {
+                        version: item.version,
+                        done: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            }
+            let (_, next) =
+                reviews::hold_meeting(scope, opened.id, opened.version, &participants).await?;
+            meeting = next;
+        }
+    }
+    Ok(())
 }
 
 /// The tenant as the system sees it: seeding writes through the same door

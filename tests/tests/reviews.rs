@@ -483,3 +483,65 @@ async fn participants_run_meetings_and_other_tenants_see_nothing() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_seeded_company_has_a_review_rhythm_ready_to_open() {
+    let app = start().await;
+    let tenant = app.tenant("acme", &["okr"]).await;
+    throughline_api::seed::seed_organisation(&app.db, &tenant, 30, 4, 1)
+        .await
+        .unwrap();
+    let admin = app.admin("acme");
+    let listed = app
+        .gql(
+            &admin,
+            "{ reviewSeries { nodes { title cadence meetings { totalCount } nextMeeting { id version status period { label } } openActionItems { title overdue } } } }",
+            json!({}),
+        )
+        .await;
+    let series = listed.data()["reviewSeries"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let titles: Vec<&str> = series
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Monthly business review", "Weekly operational review"]
+    );
+    for s in &series {
+        assert_eq!(s["meetings"]["totalCount"], 3, "two held, one upcoming");
+        assert_eq!(s["nextMeeting"]["status"], "UPCOMING");
+        assert_eq!(s["openActionItems"].as_array().unwrap().len(), 1);
+    }
+    let monthly = &series[0];
+    assert_eq!(
+        monthly["nextMeeting"]["period"]["label"],
+        month_start(1).format("%Y-%m").to_string()
+    );
+    assert_eq!(monthly["openActionItems"][0]["overdue"], true);
+    // Opening the next monthly review builds its agenda from the dashboard,
+    // the open action item and what needs attention.
+    let id = monthly["nextMeeting"]["id"].as_str().unwrap().to_string();
+    app.gql(
+        &admin,
+        OPEN,
+        json!({ "id": id, "v": monthly["nextMeeting"]["version"] }),
+    )
+    .await
+    .data();
+    let agenda = meeting(&app, &admin, &id).await["agenda"].clone();
+    let count = |kind: &str| {
+        agenda
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == kind)
+            .count()
+    };
+    assert_eq!(count("KEY_METRIC"), 6);
+    assert_eq!(count("ACTION_ITEM"), 1);
+    assert!(count("EXCEPTION") >= 1, "{agenda}");
+}

@@ -533,6 +533,9 @@ pub struct CreateReviewSeriesInput {
     pub dashboard_id: Option<ID>,
     /// Who takes part (at most 50).
     pub participant_ids: Option<Vec<ID>>,
+    /// The first meeting reviews the period containing this day; omitted:
+    /// the last closed period of the cadence.
+    pub first_period: Option<Date>,
 }
 
 /// Changes to a series; omitted fields stay, null clears.
@@ -786,6 +789,7 @@ impl ReviewsMutation {
                     "input.dashboardId",
                 )?,
                 participant_ids: people(input.participant_ids.as_ref(), "input.participantIds")?,
+                first_period: input.first_period.map(|d| d.0),
             },
         )
         .await?;

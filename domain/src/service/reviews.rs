@@ -230,10 +230,13 @@ pub struct NewSeries {
     pub owner_id: Option<Uuid>,
     pub dashboard_id: Option<Uuid>,
     pub participant_ids: Vec<Uuid>,
+    /// The first meeting reviews the period containing this day; `None`:
+    /// the last closed period.
+    pub first_period: Option<NaiveDate>,
 }
 
 /// Creates a series (admins) with its first meeting: the one for the last
-/// closed period of its cadence.
+/// closed period of its cadence, or for an earlier period to start from.
 pub async fn create_series(
     scope: &TenantScope,
     input: NewSeries,
@@ -270,7 +273,22 @@ pub async fn create_series(
         })
         .await?;
     set_participants(&tx, row.id, &input.participant_ids).await?;
-    let first = insert_meeting(&tx, row.id, &last_closed(scope, input.cadence)).await?;
+    let first_period = match input.first_period {
+        None => last_closed(scope, input.cadence),
+        Some(day) => {
+            crate::numbers::date_in_range("input.firstPeriod", day)?;
+            let fiscal = scope.tenant().fiscal_year_start_month as u32;
+            let period = period_containing(input.cadence.period_kind(), day, fiscal);
+            if period.start > scope.today() {
+                return Err(DomainError::validation(
+                    "input.firstPeriod",
+                    "a series starts with a period that has begun: reviews look back",
+                ));
+            }
+            period
+        }
+    };
+    let first = insert_meeting(&tx, row.id, &first_period).await?;
     tx.record(Change::created(
         "review_series.created",
         "ReviewSeries",
