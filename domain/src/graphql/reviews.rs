@@ -88,6 +88,18 @@ pub async fn readable_action_item(ctx: &Context<'_>, id: Uuid) -> Result<Option<
     Ok(None)
 }
 
+/// People by id, in the order given (through the request's loader).
+async fn people_in_order(ctx: &Context<'_>, ids: Vec<Uuid>) -> Result<Vec<Person>> {
+    let people = request(ctx)?
+        .loader::<ById<person::Entity>, _>()
+        .load_many(ids.clone())
+        .await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| people.get(id).cloned().map(Person))
+        .collect())
+}
+
 fn subject_of(subject_type: &Option<String>, subject_id: Option<Uuid>) -> Option<ID> {
     Some(encode_id(subject_type.as_deref()?, subject_id?))
 }
@@ -152,14 +164,7 @@ impl ReviewSeries {
             .await?
             .remove(&self.0.id)
             .unwrap_or_default();
-        let people = request
-            .loader::<ById<person::Entity>, _>()
-            .load_many(ids.clone())
-            .await?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| people.get(id).cloned().map(Person))
-            .collect())
+        people_in_order(ctx, ids).await
     }
     /// The meeting that comes next (upcoming or open).
     async fn next_meeting(&self, ctx: &Context<'_>) -> Result<Option<ReviewMeeting>> {
@@ -326,14 +331,7 @@ impl ReviewMeeting {
             .into_iter()
             .map(|r| r.person_id)
             .collect();
-        let people = request
-            .loader::<ById<person::Entity>, _>()
-            .load_many(ids.clone())
-            .await?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| people.get(id).cloned().map(Person))
-            .collect())
+        people_in_order(ctx, ids).await
     }
     /// The decisions taken, in order.
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<ReviewDecision>> {

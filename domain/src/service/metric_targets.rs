@@ -60,6 +60,25 @@ pub fn dated(row: &metric_target::Model) -> DomainResult<DatedTarget> {
     })
 }
 
+/// The targets of `metrics` (every scope), earliest first, by metric: one
+/// statement.
+pub async fn targets_by_metric(
+    scope: &TenantScope,
+    metrics: impl IntoIterator<Item = Uuid>,
+) -> DomainResult<std::collections::HashMap<Uuid, Vec<metric_target::Model>>> {
+    let mut out: std::collections::HashMap<Uuid, Vec<metric_target::Model>> = Default::default();
+    for row in scope
+        .select::<metric_target::Entity>()
+        .filter(metric_target::Column::MetricId.is_in(metrics))
+        .order_by_asc(metric_target::Column::ValidFrom)
+        .all(scope)
+        .await?
+    {
+        out.entry(row.metric_id).or_default().push(row);
+    }
+    Ok(out)
+}
+
 /// Checks a target against its metric: what its kind needs, a kind that
 /// fits the metric's direction, the metric's unit, a sensible margin and
 /// range.

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::decimal::to_stored;
@@ -49,6 +49,36 @@ pub struct MetricChanges {
     pub owner_id: Option<Option<Uuid>>,
     pub org_unit_id: Option<Option<Uuid>>,
     pub priority_id: Option<Option<Uuid>>,
+}
+
+/// The values of `metrics` whose periods start within `from..=to`, oldest
+/// first, by metric: one narrow statement.
+pub async fn values_between(
+    scope: &TenantScope,
+    metrics: impl IntoIterator<Item = Uuid>,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> DomainResult<std::collections::HashMap<Uuid, Vec<(chrono::NaiveDate, rust_decimal::Decimal)>>>
+{
+    let rows: Vec<(Uuid, chrono::NaiveDate, String)> = scope
+        .select::<metric_value::Entity>()
+        .select_only()
+        .column(metric_value::Column::MetricId)
+        .column(metric_value::Column::PeriodStart)
+        .column(metric_value::Column::Value)
+        .filter(metric_value::Column::MetricId.is_in(metrics))
+        .filter(metric_value::Column::PeriodStart.between(from, to))
+        .order_by_asc(metric_value::Column::PeriodStart)
+        .into_tuple()
+        .all(scope)
+        .await?;
+    let mut out: std::collections::HashMap<Uuid, Vec<_>> = Default::default();
+    for (metric, day, value) in rows {
+        out.entry(metric)
+            .or_default()
+            .push((day, crate::decimal::from_stored(&value)?));
+    }
+    Ok(out)
 }
 
 pub fn period_kind(frequency: MetricFrequency) -> PeriodKind {

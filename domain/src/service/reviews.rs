@@ -34,10 +34,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::entity::{
-    dashboard, dashboard_key_metric, metric, metric_target, metric_value, org_unit, person,
-    review_action_item as action_item, review_agenda_item as agenda_item, review_attendee,
-    review_decision as decision, review_meeting as meeting, review_participant as participant,
-    review_series as series,
+    dashboard, dashboard_key_metric, metric, org_unit, person, review_action_item as action_item,
+    review_agenda_item as agenda_item, review_attendee, review_decision as decision,
+    review_meeting as meeting, review_participant as participant, review_series as series,
 };
 use crate::enums::Role;
 use crate::error::{DomainError, DomainResult};
@@ -545,39 +544,17 @@ pub async fn figures(
     let Some(from) = judged.iter().map(|(_, j)| j.period.start).min() else {
         return Ok(HashMap::new());
     };
-    let mut targets: HashMap<Uuid, Vec<metric_target::Model>> = HashMap::new();
-    for row in scope
-        .select::<metric_target::Entity>()
-        .filter(metric_target::Column::MetricId.is_in(metric_ids.iter().copied()))
-        .order_by_asc(metric_target::Column::ValidFrom)
-        .all(scope)
-        .await?
-    {
-        targets.entry(row.metric_id).or_default().push(row);
-    }
+    let targets =
+        crate::service::metric_targets::targets_by_metric(scope, metric_ids.iter().copied())
+            .await?;
     let to = judged
         .iter()
         .map(|(_, j)| j.period.end)
         .max()
         .unwrap_or(end);
-    let mut values: HashMap<Uuid, Vec<(NaiveDate, Decimal)>> = HashMap::new();
-    let rows: Vec<(Uuid, NaiveDate, String)> = scope
-        .select::<metric_value::Entity>()
-        .select_only()
-        .column(metric_value::Column::MetricId)
-        .column(metric_value::Column::PeriodStart)
-        .column(metric_value::Column::Value)
-        .filter(metric_value::Column::MetricId.is_in(metric_ids.iter().copied()))
-        .filter(metric_value::Column::PeriodStart.between(from, to))
-        .into_tuple()
-        .all(scope)
-        .await?;
-    for (id, day, value) in rows {
-        values
-            .entry(id)
-            .or_default()
-            .push((day, crate::decimal::from_stored(&value)?));
-    }
+    let values =
+        crate::service::metrics::values_between(scope, metric_ids.iter().copied(), from, to)
+            .await?;
     let mut out = HashMap::new();
     for (metric, judged) in judged {
         let status = crate::graphql::metric_targets::judge(

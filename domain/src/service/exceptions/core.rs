@@ -10,13 +10,11 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
-use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entity::{
-    dashboard, dashboard_key_metric, metric, metric_link, metric_target, metric_value,
-    strategic_priority,
+    dashboard, dashboard_key_metric, metric, metric_link, metric_value, strategic_priority,
 };
 use crate::enums::MetricFrequency;
 use crate::error::DomainResult;
@@ -24,7 +22,8 @@ use crate::exceptions::{Exception, ExceptionExplanation, ExceptionWindow, Placem
 use crate::graphql::metric_targets::{MetricStatus, judge, judged_period};
 use crate::metric_status::{Lateness, TargetStatus, lateness};
 use crate::periods::{Period, period_containing};
-use crate::service::metrics::period_kind;
+use crate::service::metric_targets::targets_by_metric;
+use crate::service::metrics::{period_kind, values_between};
 use crate::target::ExplanationInput;
 use crate::tenancy::TenantScope;
 
@@ -158,37 +157,13 @@ pub async fn core_exceptions(
             .collect::<DomainResult<_>>()?;
         let from = closed.values().map(|[_, before]| before.start).min();
         let to = closed.values().map(|[last, _]| last.end).max();
-        let mut targets: HashMap<Uuid, Vec<metric_target::Model>> = HashMap::new();
-        for row in scope
-            .select::<metric_target::Entity>()
-            .filter(metric_target::Column::MetricId.is_in(metrics.keys().copied()))
-            .order_by_asc(metric_target::Column::ValidFrom)
-            .all(scope)
-            .await?
-        {
-            targets.entry(row.metric_id).or_default().push(row);
-        }
-        let mut values: HashMap<Uuid, Vec<(NaiveDate, Decimal)>> = HashMap::new();
-        if let (Some(from), Some(to)) = (from, to) {
-            let rows: Vec<(Uuid, NaiveDate, String)> = scope
-                .select::<metric_value::Entity>()
-                .select_only()
-                .column(metric_value::Column::MetricId)
-                .column(metric_value::Column::PeriodStart)
-                .column(metric_value::Column::Value)
-                .filter(metric_value::Column::MetricId.is_in(metrics.keys().copied()))
-                .filter(metric_value::Column::PeriodStart.between(from, to))
-                .order_by_asc(metric_value::Column::PeriodStart)
-                .into_tuple()
-                .all(scope)
-                .await?;
-            for (metric_id, day, value) in rows {
-                values
-                    .entry(metric_id)
-                    .or_default()
-                    .push((day, crate::decimal::from_stored(&value)?));
+        let targets = targets_by_metric(scope, metrics.keys().copied()).await?;
+        let values = match (from, to) {
+            (Some(from), Some(to)) => {
+                values_between(scope, metrics.keys().copied(), from, to).await?
             }
-        }
+            _ => HashMap::new(),
+        };
         let judge_in = |metric: &metric::Model, period: &Period, unit: Option<Uuid>| {
             let judged = judged_period(scope, metric, None, Some(period.end))?;
             judge(
