@@ -73,6 +73,9 @@ pub struct Limits {
     /// How often a WebSocket's running subscriptions check their
     /// credentials again: as long as a session is reused, at least a second.
     pub socket_recheck: Duration,
+    /// How often open action items reaching their due date are looked for
+    /// and announced (`service::review_reminders`).
+    pub reminder_sweep: Duration,
 }
 
 impl Default for Limits {
@@ -92,6 +95,7 @@ impl Default for Limits {
             batch_delay: Duration::from_millis(2),
             session_cache_ttl: Duration::from_secs(5),
             socket_recheck: Duration::from_secs(5),
+            reminder_sweep: Duration::from_secs(60),
         }
     }
 }
@@ -351,6 +355,7 @@ impl Config {
                 defaults.session_cache_ttl.as_secs(),
             )?),
             socket_recheck: defaults.socket_recheck,
+            reminder_sweep: defaults.reminder_sweep,
         };
         // The bound on a change made elsewhere holds for sockets too.
         limits.socket_recheck = limits.session_cache_ttl.max(Duration::from_secs(1));

@@ -18,7 +18,9 @@ use crate::state::AppState;
 pub struct RunningServer {
     pub addr: SocketAddr,
     handle: ServerHandle,
-    dispatcher_stop: Arc<Notify>,
+    /// One permit for each background task: the event dispatcher and the
+    /// reminder sweep.
+    background_stops: [Arc<Notify>; 2],
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -26,18 +28,22 @@ impl RunningServer {
     /// Stops accepting, lets in-flight requests finish, stops the dispatcher.
     pub async fn stop(self) {
         self.handle.stop(true).await;
-        // A permit, not a wake-up: a dispatcher busy with a round when
-        // the server stops sees it once the round ends.
-        self.dispatcher_stop.notify_one();
+        Self::stop_background(&self.background_stops);
         let _ = self.server.await;
+    }
+
+    fn stop_background(stops: &[Arc<Notify>]) {
+        // A permit, not a wake-up: a task busy with a round when the
+        // server stops sees it once the round ends.
+        for stop in stops {
+            stop.notify_one();
+        }
     }
 
     /// Waits until the server ends (SIGINT/SIGTERM stop it gracefully).
     pub async fn wait(self) -> std::io::Result<()> {
         let result = self.server.await.unwrap_or(Ok(()));
-        // A permit, not a wake-up: a dispatcher busy with a round when
-        // the server stops sees it once the round ends.
-        self.dispatcher_stop.notify_one();
+        Self::stop_background(&self.background_stops);
         result
     }
 }
@@ -123,6 +129,13 @@ where
         event_poll,
         dispatcher_stop.clone(),
     ));
+    let reminders_stop = Arc::new(Notify::new());
+    tokio::spawn(throughline_domain::service::review_reminders::run(
+        state.db.clone(),
+        state.events.clone(),
+        state.limits.reminder_sweep,
+        reminders_stop.clone(),
+    ));
     let body_limit = state.limits.max_body_bytes + 1024;
     let state_data = web::Data::new(state);
     let schema_data = web::Data::new(schema);
@@ -146,7 +159,7 @@ where
     Ok(RunningServer {
         addr,
         handle,
-        dispatcher_stop,
+        background_stops: [dispatcher_stop, reminders_stop],
         server: tokio::spawn(server),
     })
 }

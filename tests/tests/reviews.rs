@@ -11,7 +11,7 @@ use chrono::{Datelike, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 use throughline_domain::enums::Role;
 use throughline_tests::metrics::{create_metric, record_values};
-use throughline_tests::{TestApp, id_at, start};
+use throughline_tests::{TestApp, id_at, start, ws};
 
 const CREATE: &str = r#"
 mutation($input: CreateReviewSeriesInput!) {
@@ -544,4 +544,204 @@ async fn the_seeded_company_has_a_review_rhythm_ready_to_open() {
     assert_eq!(count("KEY_METRIC"), 6);
     assert_eq!(count("ACTION_ITEM"), 1);
     assert!(count("EXCEPTION") >= 1, "{agenda}");
+}
+
+const ITEM: &str = "mutation($m: ID!, $t: String!, $p: ID!, $d: Date) { createReviewActionItem(input: {meetingId: $m, title: $t, ownerId: $p, dueOn: $d}) { actionItem { id version } } }";
+
+async fn subscribe(socket: &mut ws::Socket, id: &str, query: &str) {
+    use futures_util::SinkExt;
+    socket
+        .send(ws::Message::text(
+            json!({ "id": id, "type": "subscribe", "payload": { "query": query } }).to_string(),
+        ))
+        .await
+        .unwrap();
+}
+
+/// The next event's (subscription, data) from a socket.
+async fn event(socket: &mut ws::Socket) -> (String, Value) {
+    let message = ws::next(socket).await.unwrap();
+    assert_eq!(message["type"], "next", "{message}");
+    (
+        message["id"].as_str().unwrap().to_string(),
+        message["payload"]["data"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn held_meetings_and_due_action_items_reach_those_who_read_the_series() {
+    let app = throughline_tests::start_with_limits(throughline_api::config::Limits {
+        reminder_sweep: std::time::Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await;
+    let r = monthly_review(&app).await;
+    let today = Utc::now().date_naive();
+    let (yesterday, next_week) = (today - Duration::days(1), today + Duration::days(7));
+    // Mo also runs the Ops weekly, which Pat (outside Ops) may not read.
+    let unit = app
+        .gql(
+            &r.admin,
+            r#"mutation { createOrgUnit(input: {name: "Ops"}) { orgUnit { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let unit = id_at(unit.data(), "createOrgUnit.orgUnit.id");
+    let ops = app
+        .gql(
+            &r.admin,
+            CREATE,
+            json!({ "input": { "title": "Ops weekly", "cadence": "WEEKLY", "orgUnitId": unit, "participantIds": [r.mo] } }),
+        )
+        .await;
+    let ops = ops.data()["createReviewSeries"]["series"].clone();
+    app.tenant("globex", &[]).await;
+    let globex = app.admin("globex");
+
+    let held = "subscription { reviewMeetingHeld { period { label } actionItems { title } } }";
+    let due = "subscription { reviewActionItemDue { title dueOn overdue owner { name } } }";
+    let mut pat = ws::connect(
+        &app,
+        json!({ "authorization": format!("Bearer {}", r.pat_token) }),
+    )
+    .await;
+    let mut mo = ws::connect(
+        &app,
+        json!({ "authorization": format!("Bearer {}", r.mo_token) }),
+    )
+    .await;
+    let mut other = ws::connect(&app, json!({ "authorization": format!("Bearer {globex}") })).await;
+    for socket in [&mut pat, &mut mo, &mut other] {
+        assert_eq!(ws::next(socket).await.unwrap()["type"], "connection_ack");
+        subscribe(socket, "held", held).await;
+        subscribe(socket, "due", due).await;
+    }
+    subscribe(
+        &mut mo,
+        "ops-due",
+        &format!(
+            "subscription {{ reviewActionItemDue(seriesId: \"{}\") {{ title }} }}",
+            ops["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    // Due yesterday in Ops: Mo hears of it (twice: all series, and Ops'), Pat never.
+    app.gql(
+        &r.mo_token,
+        ITEM,
+        json!({ "m": ops["nextMeeting"]["id"], "t": "Fix the night shift rota", "p": r.mo, "d": yesterday }),
+    )
+    .await
+    .data();
+    let mut heard = [event(&mut mo).await, event(&mut mo).await];
+    heard.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(heard[0].0, "due");
+    assert_eq!(
+        heard[0].1["reviewActionItemDue"],
+        json!({ "title": "Fix the night shift rota", "dueOn": yesterday.to_string(), "overdue": true, "owner": { "name": "Mo Member" } })
+    );
+    assert_eq!(
+        heard[1],
+        (
+            "ops-due".into(),
+            json!({ "reviewActionItemDue": { "title": "Fix the night shift rota" } })
+        )
+    );
+
+    // In the company's review: one due next week (not yet announced), one due today.
+    let first = r.first["id"].as_str().unwrap().to_string();
+    let later = app
+        .gql(
+            &r.mo_token,
+            ITEM,
+            json!({ "m": first, "t": "Renegotiate the lease", "p": r.mo, "d": next_week }),
+        )
+        .await;
+    let later = later.data()["createReviewActionItem"]["actionItem"].clone();
+    app.gql(
+        &r.mo_token,
+        ITEM,
+        json!({ "m": first, "t": "Call the top ten accounts", "p": r.mo, "d": today }),
+    )
+    .await
+    .data();
+    let (id, data) = event(&mut pat).await;
+    assert_eq!(
+        (
+            id.as_str(),
+            &data["reviewActionItemDue"]["title"],
+            &data["reviewActionItemDue"]["overdue"]
+        ),
+        ("due", &json!("Call the top ten accounts"), &json!(false))
+    );
+    // Moving the lease's date to yesterday announces it, once.
+    app.gql(
+        &r.mo_token,
+        "mutation($i: ID!, $v: Int!, $d: Date) { updateReviewActionItem(input: {id: $i, version: $v, dueOn: $d}) { actionItem { dueOn } } }",
+        json!({ "i": later["id"], "v": later["version"], "d": yesterday }),
+    )
+    .await
+    .data();
+    let (id, data) = event(&mut pat).await;
+    assert_eq!(
+        (id.as_str(), &data["reviewActionItemDue"]["title"]),
+        ("due", &json!("Renegotiate the lease"))
+    );
+
+    // Holding the company's meeting reaches Pat with what it decided.
+    app.gql(&r.mo_token, OPEN, json!({ "id": first, "v": 1 }))
+        .await
+        .data();
+    app.gql(
+        &r.mo_token,
+        HOLD,
+        json!({ "id": first, "v": 2, "a": [r.mo] }),
+    )
+    .await
+    .data();
+    let (id, data) = event(&mut pat).await;
+    assert_eq!(id, "held");
+    assert_eq!(
+        data["reviewMeetingHeld"]["period"]["label"],
+        month_start(1).format("%Y-%m").to_string()
+    );
+    assert_eq!(
+        data["reviewMeetingHeld"]["actionItems"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Globex hears only its own: its held meeting is the first thing it gets.
+    let created = app
+        .gql(
+            &globex,
+            CREATE,
+            json!({ "input": { "title": "Globex monthly", "cadence": "MONTHLY" } }),
+        )
+        .await;
+    let theirs = created.data()["createReviewSeries"]["series"]["nextMeeting"]["id"].clone();
+    app.gql(&globex, OPEN, json!({ "id": theirs, "v": 1 }))
+        .await
+        .data();
+    app.gql(&globex, HOLD, json!({ "id": theirs, "v": 2 }))
+        .await
+        .data();
+    let (id, data) = event(&mut other).await;
+    assert_eq!(id, "held");
+    assert_eq!(data["reviewMeetingHeld"]["actionItems"], json!([]));
+
+    // Each due date was announced once, however many sweeps ran since.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    use throughline_domain::entity::outbox_event;
+    let announced = outbox_event::Entity::find()
+        .filter(outbox_event::Column::Kind.eq("review_action_item.due"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(announced, 3);
 }

@@ -17,6 +17,10 @@ pub struct Model {
     pub due_on: Option<Date>,
     pub done: bool,
     pub done_at: Option<DateTimeUtc>,
+    /// The due date last announced (`review_action_item.due`), so each
+    /// due date is announced once.
+    #[serde(skip)]
+    pub due_announced_for: Option<Date>,
     pub subject_type: Option<String>,
     pub subject_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

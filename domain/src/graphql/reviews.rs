@@ -999,6 +999,43 @@ pub async fn meetings_held(
     ctx: &Context<'_>,
     series_id: Option<ID>,
 ) -> Result<impl Stream<Item = ReviewMeeting> + use<>> {
+    series_events(
+        ctx,
+        series_id,
+        "review_meeting.held",
+        |row: meeting::Model| (row.series_id, ReviewMeeting(row)),
+    )
+    .await
+}
+
+/// Open action items reaching their due date in series the viewer reads,
+/// optionally of one series (`reviewActionItemDue`).
+pub async fn action_items_due(
+    ctx: &Context<'_>,
+    series_id: Option<ID>,
+) -> Result<impl Stream<Item = ReviewActionItem> + use<>> {
+    series_events(
+        ctx,
+        series_id,
+        "review_action_item.due",
+        |row: action_item::Model| (row.series_id, ReviewActionItem(row)),
+    )
+    .await
+}
+
+/// The committed events of one kind about rows of review series the viewer
+/// reads (as `reviewSeries` lists them), optionally of one series: `split`
+/// names the row's series and makes the GraphQL object.
+async fn series_events<R, T>(
+    ctx: &Context<'_>,
+    series_id: Option<ID>,
+    kind: &'static str,
+    split: fn(R) -> (Uuid, T),
+) -> Result<impl Stream<Item = T> + use<R, T>>
+where
+    R: serde::de::DeserializeOwned + Send + 'static,
+    T: Send + 'static,
+{
     use futures_util::StreamExt;
     let request = request(ctx)?;
     let series_id = decode_optional(series_id.as_ref(), "ReviewSeries", "seriesId")?;
@@ -1008,20 +1045,21 @@ pub async fn meetings_held(
     Ok(scope.subscribe().filter_map(move |event| {
         let (scope, units, mine) = (scope.clone(), units.clone(), mine.clone());
         async move {
-            if event.kind != "review_meeting.held" {
+            if event.kind != kind {
                 return None;
             }
-            let row: meeting::Model = serde_json::from_value(event.after()?.clone()).ok()?;
-            if series_id.is_some_and(|id| id != row.series_id) {
+            let row: R = serde_json::from_value(event.after()?.clone()).ok()?;
+            let (row_series, object) = split(row);
+            if series_id.is_some_and(|id| id != row_series) {
                 return None;
             }
             let series_row = scope
                 .select::<series::Entity>()
-                .filter(series::Column::Id.eq(row.series_id))
+                .filter(series::Column::Id.eq(row_series))
                 .one(&scope)
                 .await
                 .ok()??;
-            reviews::may_read(&scope, &units, &mine, &series_row).then_some(ReviewMeeting(row))
+            reviews::may_read(&scope, &units, &mine, &series_row).then_some(object)
         }
     }))
 }

@@ -47,4 +47,15 @@ impl CoreSubscription {
     ) -> Result<impl Stream<Item = super::reviews::ReviewMeeting>> {
         super::reviews::meetings_held(ctx, series_id).await
     }
+
+    /// An open action item reached its due date (in its tenant's time zone),
+    /// in a series the viewer reads (optionally one series). Each due date
+    /// is announced once; moving the date announces the new one when it comes.
+    async fn review_action_item_due(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only action items of this series.")] series_id: Option<ID>,
+    ) -> Result<impl Stream<Item = super::reviews::ReviewActionItem>> {
+        super::reviews::action_items_due(ctx, series_id).await
+    }
 }

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod org_units;
 pub mod people;
 pub mod priorities;
+pub mod review_reminders;
 pub mod reviews;
 pub mod service_accounts;
 pub mod tenants;

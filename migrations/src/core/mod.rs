@@ -12,6 +12,7 @@ mod m20261203_000004_metric_targets;
 mod m20261203_000005_dashboards;
 mod m20261203_000006_exception_acknowledgements;
 mod m20261203_000007_reviews;
+mod m20261203_000008_action_item_reminders;
 
 use sea_orm_migration::prelude::*;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for CoreMigrator {
             Box::new(m20261203_000005_dashboards::Migration),
             Box::new(m20261203_000006_exception_acknowledgements::Migration),
             Box::new(m20261203_000007_reviews::Migration),
+            Box::new(m20261203_000008_action_item_reminders::Migration),
         ]
     }
 }
