@@ -23,7 +23,7 @@ pub use crate::core_events::{
 };
 pub use crate::decimal::{from_stored, to_stored};
 pub use crate::entity::{TenantOwned, TenantTable, Versioned};
-pub use crate::enums::{PersonStatus, Role};
+pub use crate::enums::{Aggregation, IndicatorKind, MetricDirection, PersonStatus, Role};
 pub use crate::error::{DomainError, DomainResult};
 pub use crate::exceptions::{
     Exception, ExceptionExplanation, ExceptionWindow, Placement, Severity,
@@ -39,6 +39,7 @@ pub use crate::graphql::ids::{decode_id, decode_optional, encode_id, id_of};
 pub use crate::graphql::inputs::{patch, patch_id};
 pub use crate::graphql::loaders::{ById, group};
 pub use crate::graphql::scalars::Date;
+pub use crate::metric_status::{DatedTarget, roll_up};
 pub use crate::numbers::{business_number, optional_business_number};
 pub use crate::periods::{Period, PeriodKind, fiscal_year, fiscal_year_start, period_containing};
 pub use crate::service::people::{REPORTING_LINES, in_reporting_line};
