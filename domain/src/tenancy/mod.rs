@@ -136,8 +136,9 @@ impl TenantScope {
         self
     }
 
-    /// How many transactions this scope has committed: it changes exactly
-    /// when something read before may have changed.
+    /// How many transactions this scope has committed, or heard of through
+    /// [`Self::subscribe`]: it changes exactly when something read before
+    /// may have changed.
     pub fn committed_writes(&self) -> u64 {
         self.writes.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -269,14 +270,25 @@ impl TenantScope {
 
     /// This tenant's committed events as they are delivered: the one way a
     /// subscription reads the bus, so no stream can see another tenant's. A
-    /// subscriber that falls behind skips what it missed.
+    /// subscriber that falls behind skips what it missed. Each event counts
+    /// as a change: what the subscription's loaders cached before it may be
+    /// stale, so a payload's nested fields are read afresh.
     pub fn subscribe(
         &self,
     ) -> impl futures_util::Stream<Item = std::sync::Arc<events::DomainEvent>> + Send + use<> {
         use futures_util::StreamExt;
         let tenant = self.tenant_id();
-        tokio_stream::wrappers::BroadcastStream::new(self.events.subscribe())
-            .filter_map(move |event| async move { event.ok().filter(|e| e.tenant_id == tenant) })
+        let writes = self.writes.clone();
+        tokio_stream::wrappers::BroadcastStream::new(self.events.subscribe()).filter_map(
+            move |event| {
+                let writes = writes.clone();
+                async move {
+                    let event = event.ok().filter(|e| e.tenant_id == tenant)?;
+                    writes.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    Some(event)
+                }
+            },
+        )
     }
 
     /// Starts the transaction of one mutation.
