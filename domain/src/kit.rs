@@ -40,8 +40,10 @@ pub use crate::graphql::inputs::{patch, patch_id};
 pub use crate::graphql::loaders::{ById, group};
 pub use crate::graphql::scalars::Date;
 pub use crate::metric_status::{DatedTarget, roll_up};
-pub use crate::numbers::{business_number, optional_business_number};
-pub use crate::periods::{Period, PeriodKind, fiscal_year, fiscal_year_start, period_containing};
+pub use crate::numbers::{business_number, date_in_range, optional_business_number};
+pub use crate::periods::{
+    Period, PeriodKind, fiscal_year, fiscal_year_start, period_containing, periods_between,
+};
 pub use crate::service::people::{REPORTING_LINES, in_reporting_line};
 pub use crate::service::{check_version, optional_text, required_text};
 pub use crate::target::{Explanation, ExplanationInput, Target, TargetKind, TargetProgress};
