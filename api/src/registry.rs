@@ -5,4 +5,5 @@
 
 frameworks! {
     throughline_okr::Okr,
+    throughline_scorecard::Scorecard,
 }

@@ -1,9 +1,56 @@
 //! The balanced scorecard framework: perspectives, strategic objectives and
 //! measures on the core's KPIs, scored 0–10 per period and rolled up by
-//! date-ranged weights, with leading and lagging scores side by side.
+//! date-ranged weights, with leading and lagging scores side by side. It
+//! meets other frameworks only through the domain core.
 //!
-//! This first part is the arithmetic every score rests on ([`scoring`]):
-//! pure functions, each answering its explanation. The tables, the GraphQL
-//! namespace and the strategy map build on it.
+//! - [`scoring`]: the arithmetic every score rests on, as pure functions,
+//!   each answering its explanation;
+//! - [`service`]: design (admins) and scores (a scorecard read whole, in a
+//!   constant number of statements);
+//! - [`graphql`]: the `scorecard { … }` namespace.
 
+pub mod entity;
+pub mod graphql;
+pub mod migration;
+pub mod model;
 pub mod scoring;
+pub mod service;
+pub mod settings;
+
+use throughline_domain::kit::{DomainResult, Framework, TenantTxn};
+
+pub use graphql::{ScorecardMutationRoot, ScorecardQueryRoot, ScorecardSubscriptionRoot};
+
+/// What the api's one-line assembly reads from a framework crate, by
+/// convention.
+pub mod assembly {
+    pub use crate::Scorecard as Framework;
+    pub use crate::graphql::{describe, resolve_node};
+}
+
+/// Stored per tenant.
+pub const KEY: &str = "scorecard";
+
+/// The balanced scorecard framework, for the registry.
+pub struct Scorecard;
+
+#[async_trait::async_trait]
+impl Framework for Scorecard {
+    const KEY: &'static str = KEY;
+    const NAME: &'static str = "Balanced scorecard";
+    type Settings = settings::ScorecardSettings;
+    type Migrator = migration::Migrator;
+    type Query = ScorecardQueryRoot;
+    type Mutation = ScorecardMutationRoot;
+    type Subscription = ScorecardSubscriptionRoot;
+
+    /// The four perspectives of Kaplan and Norton, for a tenant that has
+    /// none yet (switching it on again keeps the tenant's own).
+    async fn on_enabled(
+        &self,
+        tx: &TenantTxn<'_>,
+        _settings: &settings::ScorecardSettings,
+    ) -> DomainResult<()> {
+        service::perspectives::make_defaults(tx).await
+    }
+}

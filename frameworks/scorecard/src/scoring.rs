@@ -384,6 +384,18 @@ pub fn score(scoring: &Scoring, value: Option<Decimal>) -> ScoreExplanation {
     }
 }
 
+/// A measure that cannot be scored for a period: no thresholds are in
+/// force and none can be taken from its metric's target. Blank, with why.
+pub fn unconfigured(value: Option<Decimal>, why: String) -> ScoreExplanation {
+    ScoreExplanation {
+        formula: "blank".into(),
+        inputs: vec![input("value", value)],
+        score: None,
+        status: ScoreStatus::NoData,
+        text: why,
+    }
+}
+
 fn blank_score(scoring: &Scoring) -> ScoreExplanation {
     let text = if matches!(scoring, Scoring::Unscored) {
         "no value, and the measure is unscored".to_string()

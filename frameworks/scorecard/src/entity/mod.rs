@@ -1,0 +1,13 @@
+//! The scorecard tables (prefixed `scorecard_`), one module per table.
+
+pub mod measure;
+pub mod objective;
+pub mod perspective;
+pub mod scorecard;
+pub mod threshold;
+pub mod weight;
+
+throughline_domain::tenant_tables!(
+    owned: perspective, scorecard, objective, measure, threshold, weight;
+    versioned: perspective, scorecard, objective, measure
+);

@@ -1,0 +1,18 @@
+//! The scorecard migrator, with its own migration table `seaql_migrations_scorecard`.
+
+mod m20261204_000001_scorecard_tables;
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261204_000001_scorecard_tables::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        Alias::new("seaql_migrations_scorecard").into_iden()
+    }
+}

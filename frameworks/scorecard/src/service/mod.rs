@@ -1,0 +1,101 @@
+//! The scorecard's services: design (perspectives, scorecards, objectives,
+//! measures, thresholds, weights) and scores. Admins design; everyone in
+//! the tenant reads.
+
+pub mod measures;
+pub mod objectives;
+pub mod perspectives;
+pub mod scorecards;
+pub mod scores;
+pub mod weights;
+
+use chrono::NaiveDate;
+use throughline_domain::kit::{DomainError, DomainResult, Role, TenantScope, date_in_range};
+
+/// Only admins design scorecards: their shape is the company's strategy.
+pub(crate) fn require_designer(scope: &TenantScope, doing: &str) -> DomainResult<()> {
+    scope.require_role(&[Role::Admin], doing)
+}
+
+/// The most date ranges one schedule (thresholds, weights) holds.
+pub const MAX_RANGES: usize = 20;
+
+/// Checks a schedule of date ranges (either end open): each range in order,
+/// dates in range, none overlapping another. `field` names the list.
+pub(crate) fn check_ranges(
+    field: &str,
+    ranges: &[(Option<NaiveDate>, Option<NaiveDate>)],
+) -> DomainResult<()> {
+    if ranges.len() > MAX_RANGES {
+        return Err(DomainError::validation(
+            field,
+            format!("at most {MAX_RANGES} date ranges"),
+        ));
+    }
+    for (i, (from, to)) in ranges.iter().enumerate() {
+        if let Some(from) = from {
+            date_in_range(&format!("{field}[{i}].validFrom"), *from)?;
+        }
+        if let Some(to) = to {
+            date_in_range(&format!("{field}[{i}].validTo"), *to)?;
+        }
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            return Err(DomainError::validation(
+                format!("{field}[{i}].validTo"),
+                format!("ends ({to}) before it starts ({from})"),
+            ));
+        }
+    }
+    for (i, a) in ranges.iter().enumerate() {
+        for (j, b) in ranges.iter().enumerate().skip(i + 1) {
+            let starts_before_b_ends = match (a.0, b.1) {
+                (Some(a_from), Some(b_to)) => a_from <= b_to,
+                _ => true,
+            };
+            let b_starts_before_a_ends = match (b.0, a.1) {
+                (Some(b_from), Some(a_to)) => b_from <= a_to,
+                _ => true,
+            };
+            if starts_before_b_ends && b_starts_before_a_ends {
+                return Err(DomainError::validation(
+                    format!("{field}[{j}]"),
+                    format!(
+                        "overlaps {field}[{i}]: one value is in force on any day, so date ranges may not overlap"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a range (either end open) holds `day`.
+pub(crate) fn in_force(from: Option<NaiveDate>, to: Option<NaiveDate>, day: NaiveDate) -> bool {
+    from.is_none_or(|f| f <= day) && to.is_none_or(|t| day <= t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        text.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn ranges_that_touch_are_refused_and_ranges_that_follow_are_kept() {
+        let follow = [(None, Some(d("2026-07-12"))), (Some(d("2026-07-13")), None)];
+        assert!(check_ranges("weights", &follow).is_ok());
+        let touch = [(None, Some(d("2026-07-12"))), (Some(d("2026-07-12")), None)];
+        let err = check_ranges("weights", &touch)
+            .err()
+            .map(|e| format!("{e:?}"));
+        assert!(err.is_some_and(|e| e.contains("overlaps weights[0]")));
+        let two_open = [(None, None), (Some(d("2030-01-01")), None)];
+        assert!(check_ranges("weights", &two_open).is_err());
+        let backwards = [(Some(d("2026-02-01")), Some(d("2026-01-01")))];
+        assert!(check_ranges("weights", &backwards).is_err());
+    }
+}
