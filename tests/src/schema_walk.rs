@@ -331,7 +331,69 @@ pub async fn seed(app: &TestApp, admin: &str) -> Ids {
         )
         .await;
     assert!(opened.body["errors"].is_null(), "{}", opened.body);
-    Ids(vec![
+    // A scorecard with an objective and a measure, when the tenant has it.
+    let card = app
+        .gql(
+            admin,
+            r#"mutation($u: ID!) { scorecard {
+                createScorecard(input: {title: "Company", orgUnitId: $u}) { scorecard { id perspectives { perspective { id } } } }
+            } }"#,
+            json!({ "u": id_at(data, "unit.orgUnit.id") }),
+        )
+        .await;
+    let mut scorecard_ids = Vec::new();
+    if card.body["errors"].is_null() {
+        let card = &card.data()["scorecard"]["createScorecard"]["scorecard"];
+        let scorecard = card["id"].as_str().unwrap().to_string();
+        let perspective = card["perspectives"][0]["perspective"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let objective = app
+            .gql(
+                admin,
+                r#"mutation($s: ID!, $p: ID!, $o: ID!) { scorecard {
+                    createObjective(input: {scorecardId: $s, perspectiveId: $p, title: "Grow", ownerId: $o}) { objective { id } }
+                } }"#,
+                json!({ "s": scorecard, "p": perspective, "o": person }),
+            )
+            .await;
+        let objective = id_at(objective.data(), "scorecard.createObjective.objective.id");
+        let measure = app
+            .gql(
+                admin,
+                r#"mutation($o: ID!, $m: ID!) { scorecard {
+                    createMeasure(input: {objectiveId: $o, metricId: $m, scoringType: GOAL_RED_FLAG,
+                                          thresholds: [{goal: "7", redFlag: "3"}]}) { measure { id } }
+                } }"#,
+                json!({ "o": objective, "m": id_at(data, "metric.metric.id") }),
+            )
+            .await;
+        let measure = id_at(measure.data(), "scorecard.createMeasure.measure.id");
+        // Most specific first: contexts are `path.field.argument…`.
+        scorecard_ids = vec![
+            (
+                "scorecard.createmeasure.input.objectiveid",
+                objective.clone(),
+            ),
+            (
+                "scorecard.createmeasure.input.metricid",
+                id_at(data, "metric.metric.id"),
+            ),
+            ("scorecard.setweights.input.objectiveid", objective.clone()),
+            ("scorecard.updateobjective", objective.clone()),
+            ("scorecard.deleteobjective", objective),
+            ("perspective", perspective),
+            ("measure", measure),
+            ("scorecardid", scorecard.clone()),
+            ("scorecard.id", scorecard.clone()),
+            ("scorecard.input.id", scorecard),
+        ];
+    } else {
+        assert_eq!(card.code(), "FRAMEWORK_DISABLED", "{}", card.body);
+    }
+    let mut ids = scorecard_ids;
+    ids.extend(vec![
         ("meeting", meeting),
         ("series", series),
         ("keyresult", key_result),
@@ -345,13 +407,14 @@ pub async fn seed(app: &TestApp, admin: &str) -> Ids {
         ("owner", person.clone()),
         ("manager", person.clone()),
         ("", person),
-    ])
+    ]);
+    Ids(ids)
 }
 
 /// A seeded tenant and the schema as its admin sees it.
 pub async fn introspected() -> (TestApp, String, Ids, Value, Schema) {
     let app = start().await;
-    app.tenant("acme", &["okr"]).await;
+    app.tenant("acme", &["okr", "scorecard"]).await;
     let admin = app.admin("acme");
     let ids = seed(&app, &admin).await;
     let (raw, schema) = schema_of(&app, &admin).await;

@@ -1,5 +1,5 @@
 //! Tenant isolation and roles, proven over the whole schema found by
-//! introspection (core, OKRs and the probe framework; a framework added
+//! introspection (core, OKRs, the scorecard and the probe framework; a framework added
 //! later is covered without a new test):
 //!
 //! - every query and mutation that takes an ID, called by tenant B's admin
@@ -21,7 +21,7 @@ use throughline_tests::schema_walk::{
 };
 use throughline_tests::{TestApp, start_with_every_framework};
 
-const FRAMEWORKS: &[&str] = &["okr", "probe"];
+const FRAMEWORKS: &[&str] = &["okr", "scorecard", "probe"];
 
 /// A selection of `type_name` down to `depth` levels: every scalar, and
 /// every object field that needs no argument.
@@ -212,7 +212,15 @@ async fn send(
     let mut declared = Vec::new();
     let mut variables = Map::new();
     for (name, t) in &case.args {
-        let context = format!("{}.{name}", case.field);
+        // The namespace too: `okr.updateObjective` and
+        // `scorecard.updateObjective` name different objectives.
+        let context = case
+            .path
+            .iter()
+            .chain([&case.field, name])
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(".");
         if t.required() {
             let value = if every_id {
                 schema.with_every_id(t, &context, ids)
