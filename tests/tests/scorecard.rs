@@ -1103,8 +1103,14 @@ async fn a_scorecard_s_followers_hear_its_design_change_and_nothing_else() {
     // The team's scorecard changes first: the company's followers hear nothing of it.
     objective(&app, &acme, &team, &ps[0].1, "Sell more").await;
     let grow = objective(&app, &acme, &company, &ps[0].1, "Grow").await;
+    // Events reach subscribers after commit, by the dispatcher: on a busy
+    // machine the scorecard's own creation may still be on its way.
+    let mut first = heard(&mut ours).await;
+    if first["objectives"] == json!([]) {
+        first = heard(&mut ours).await;
+    }
     assert_eq!(
-        heard(&mut ours).await,
+        first,
         json!({
             "title": "Company",
             "perspectives": ps.iter().map(|(name, _)| json!({ "perspective": { "name": name } })).collect::<Vec<_>>(),
