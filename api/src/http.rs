@@ -86,7 +86,7 @@ fn wants_html(req: &HttpRequest) -> bool {
 const RETRY_AFTER_SECONDS: &str = "2";
 
 /// A response carrying only errors (a request error or an auth failure).
-fn error_response(status: StatusCode, media: Media, error: DomainError) -> HttpResponse {
+pub(crate) fn error_response(status: StatusCode, media: Media, error: DomainError) -> HttpResponse {
     let retry_after = match &error {
         DomainError::RateLimited {
             retry_after_seconds,
@@ -112,7 +112,7 @@ fn error_response(status: StatusCode, media: Media, error: DomainError) -> HttpR
     response.body(body.to_string())
 }
 
-fn status_for(error: &DomainError) -> StatusCode {
+pub(crate) fn status_for(error: &DomainError) -> StatusCode {
     use throughline_domain::ErrorCode::*;
     match error.code() {
         Unauthenticated => StatusCode::UNAUTHORIZED,
@@ -122,6 +122,8 @@ fn status_for(error: &DomainError) -> StatusCode {
         }
         LimitExceeded => StatusCode::BAD_REQUEST,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        NotFound => StatusCode::NOT_FOUND,
+        FrameworkDisabled => StatusCode::FORBIDDEN,
         ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -129,10 +131,10 @@ fn status_for(error: &DomainError) -> StatusCode {
 
 /// The ID that ties a response to its log lines; every `INTERNAL` error
 /// carries it in `extensions.requestId`, and every response in `X-Request-ID`.
-struct RequestId(String);
+pub(crate) struct RequestId(pub(crate) String);
 
 impl RequestId {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self(uuid::Uuid::now_v7().to_string())
     }
 }
@@ -199,7 +201,7 @@ fn retry_after_of(body: &serde_json::Value) -> Option<u64> {
         .max()
 }
 
-fn bearer(req: &HttpRequest) -> Result<String, DomainError> {
+pub(crate) fn bearer(req: &HttpRequest) -> Result<String, DomainError> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         DomainError::Unauthenticated("send a bearer token: `Authorization: Bearer <JWT>`".into())
     })?;

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod document_limits;
+pub mod framework_documents;
 pub mod http;
 pub mod rate_limits;
 pub mod registry;

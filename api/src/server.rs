@@ -105,7 +105,12 @@ where
         .route("/graphql", web::get().to(http::graphql_get::<Q, M, S>))
         .route("/graphql/ws", web::get().to(graphql_ws::<Q, M, S>))
         .route("/healthz", web::get().to(http::healthz))
-        .route("/readyz", web::get().to(http::readyz));
+        .route("/readyz", web::get().to(http::readyz))
+        // Last: every path above is the server's own.
+        .route(
+            "/{framework}/{path:.*}",
+            web::get().to(crate::framework_documents::get),
+        );
 }
 
 /// Binds and starts the server and the event dispatcher.

@@ -2,6 +2,7 @@
 //! implements: typed ([`Framework`]) for its author, erased
 //! ([`AnyFramework`]) for the registry.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, DbErr};
@@ -40,6 +41,19 @@ pub struct FrameworkRoots {
     pub mutation: &'static [&'static str],
     pub subscriptions: &'static [&'static str],
 }
+
+/// A document a framework serves over plain HTTP beside GraphQL (a
+/// picture, an export a browser opens), at `GET /{key}/{path}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    /// `image/svg+xml`, `text/csv; charset=utf-8`, …
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+/// A document request's query string, decoded (a key given twice keeps its
+/// last value).
+pub type DocumentParams = HashMap<String, String>;
 
 /// A framework's typed settings, stored per tenant as JSON: `#[serde(default,
 /// deny_unknown_fields, rename_all = "camelCase")]`, so defaults fill gaps
@@ -112,6 +126,21 @@ pub trait Framework: Send + Sync + 'static {
     ) -> DomainResult<Vec<Exception>> {
         Ok(Vec::new())
     }
+
+    /// The document at `path` under the framework's own prefix (`GET
+    /// /{KEY}/{path}?params`), read as the scope's actor: `None` when there
+    /// is none there (the server answers 404). The server has already
+    /// authenticated the caller, opened their tenant, charged the rate
+    /// limit and checked the framework is enabled; errors are coded like
+    /// GraphQL's (`VALIDATION` with the parameter's name, `NOT_FOUND`).
+    async fn document(
+        &self,
+        _scope: &TenantScope,
+        _path: &str,
+        _params: &DocumentParams,
+    ) -> DomainResult<Option<Document>> {
+        Ok(None)
+    }
 }
 
 /// A framework with its types erased, as the registry holds it.
@@ -142,6 +171,12 @@ pub trait AnyFramework: Send + Sync + 'static {
         scope: &TenantScope,
         window: &ExceptionWindow,
     ) -> DomainResult<Vec<Exception>>;
+    async fn document(
+        &self,
+        scope: &TenantScope,
+        path: &str,
+        params: &DocumentParams,
+    ) -> DomainResult<Option<Document>>;
 }
 
 #[async_trait::async_trait]
@@ -208,6 +243,14 @@ impl<F: Framework> AnyFramework for F {
         window: &ExceptionWindow,
     ) -> DomainResult<Vec<Exception>> {
         Framework::exceptions(self, scope, window).await
+    }
+    async fn document(
+        &self,
+        scope: &TenantScope,
+        path: &str,
+        params: &DocumentParams,
+    ) -> DomainResult<Option<Document>> {
+        Framework::document(self, scope, path, params).await
     }
 }
 

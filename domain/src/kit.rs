@@ -5,6 +5,7 @@
 //!
 //! - the contract: [`Framework`], [`FrameworkSettings`], [`FrameworkRoots`],
 //!   [`Exception`] (with [`Severity`], [`Placement`], [`ExceptionWindow`]),
+//!   [`Document`] (what a framework serves beside GraphQL, over plain HTTP),
 //!   and the core's typed events ([`CoreEvent`] and payloads);
 //! - the tenant door: [`TenantScope`] (reads: `select`, `in_tree`,
 //!   `settings`, `subscribe`), [`TenantTxn`] (writes: `insert`,
@@ -28,7 +29,9 @@ pub use crate::error::{DomainError, DomainResult};
 pub use crate::exceptions::{
     Exception, ExceptionExplanation, ExceptionWindow, Placement, Severity,
 };
-pub use crate::framework::{Framework, FrameworkRoots, FrameworkSettings};
+pub use crate::framework::{
+    Document, DocumentParams, Framework, FrameworkRoots, FrameworkSettings,
+};
 pub use crate::graphql::connection::{
     self, Page, PageArgs, SortKey, list_page, list_window, page, page_complexity, page_of_list,
     search_term, text_contains, updated_since,
