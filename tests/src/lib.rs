@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod okr;
 pub mod probe;
 pub mod schema_walk;
+pub mod scorecard;
 
 /// A graphql-transport-ws client for subscription tests.
 pub mod ws {

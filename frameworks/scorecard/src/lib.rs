@@ -7,6 +7,7 @@
 //!   each answering its explanation;
 //! - [`service`]: design (admins) and scores (a scorecard read whole, in a
 //!   constant number of statements);
+//! - [`strategy_map`]: the map's layout and its SVG, as pure functions;
 //! - [`graphql`]: the `scorecard { … }` namespace.
 
 pub mod entity;
@@ -16,8 +17,11 @@ pub mod model;
 pub mod scoring;
 pub mod service;
 pub mod settings;
+pub mod strategy_map;
 
-use throughline_domain::kit::{DomainResult, Framework, TenantTxn};
+use throughline_domain::kit::{
+    Document, DocumentParams, DomainResult, Framework, TenantScope, TenantTxn,
+};
 
 pub use graphql::{ScorecardMutationRoot, ScorecardQueryRoot, ScorecardSubscriptionRoot};
 
@@ -52,5 +56,20 @@ impl Framework for Scorecard {
         _settings: &settings::ScorecardSettings,
     ) -> DomainResult<()> {
         service::perspectives::make_defaults(tx).await
+    }
+
+    /// `GET /scorecard/{scorecardId}/strategy-map.svg?period=…&periodKind=…`.
+    async fn document(
+        &self,
+        scope: &TenantScope,
+        path: &str,
+        params: &DocumentParams,
+    ) -> DomainResult<Option<Document>> {
+        Ok(service::strategy_maps::document(scope, path, params)
+            .await?
+            .map(|body| Document {
+                content_type: "image/svg+xml; charset=utf-8",
+                body,
+            }))
     }
 }

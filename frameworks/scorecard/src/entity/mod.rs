@@ -1,5 +1,6 @@
 //! The scorecard tables (prefixed `scorecard_`), one module per table.
 
+pub mod link;
 pub mod measure;
 pub mod objective;
 pub mod perspective;
@@ -8,6 +9,6 @@ pub mod threshold;
 pub mod weight;
 
 throughline_domain::tenant_tables!(
-    owned: perspective, scorecard, objective, measure, threshold, weight;
+    owned: perspective, scorecard, objective, measure, threshold, weight, link;
     versioned: perspective, scorecard, objective, measure
 );

@@ -371,7 +371,7 @@ fn weight_of(input: &SetScorecardWeightsInput) -> Result<WeightOf> {
 
 /// The scope of an admin: every design mutation checks the role before
 /// any input, so a refusal never tells what exists.
-fn designer<'a>(ctx: &Context<'a>) -> Result<&'a throughline_domain::kit::TenantScope> {
+pub(super) fn designer<'a>(ctx: &Context<'a>) -> Result<&'a throughline_domain::kit::TenantScope> {
     let scope = &request(ctx)?.scope;
     crate::service::require_designer(scope, "designing scorecards")?;
     Ok(scope)

@@ -2,10 +2,11 @@
 //! roots, each visible and allowed only when the tenant has the scorecard
 //! enabled. One file per concept: `design` (perspectives, scorecards,
 //! objectives, measures, weights), `types` (the nodes and their scores),
-//! `subscription` (`scorecardChanged`).
+//! `strategy_map` (links and the map), `subscription` (`scorecardChanged`).
 
 pub mod design;
 pub mod loaders;
+pub mod strategy_map;
 pub mod subscription;
 pub mod types;
 
@@ -13,6 +14,7 @@ use crate::KEY;
 use async_graphql::{Context, MergedObject, Object, Result};
 use throughline_domain::kit::{ById, FrameworkGuard, Role, framework_enabled, request};
 
+pub use strategy_map::ScorecardLink;
 pub use subscription::ScorecardSubscriptionRoot;
 pub use types::{Scorecard, ScorecardMeasure, ScorecardObjective, ScorecardPerspective};
 
@@ -22,12 +24,15 @@ pub(crate) fn scorecard_enabled(ctx: &Context<'_>) -> bool {
 
 /// The scorecard's queries.
 #[derive(MergedObject, Default)]
-pub struct ScorecardQuery(design::DesignQuery);
+pub struct ScorecardQuery(design::DesignQuery, strategy_map::ScorecardStrategyMapQuery);
 
 /// The scorecard's mutations, run in order.
 #[derive(MergedObject, Default)]
 #[graphql(serial)]
-pub struct ScorecardMutation(design::DesignMutation);
+pub struct ScorecardMutation(
+    design::DesignMutation,
+    strategy_map::ScorecardStrategyMapMutation,
+);
 
 /// Puts `scorecard` on the query root.
 #[derive(Default)]
@@ -70,6 +75,7 @@ macro_rules! node_types {
             ScorecardPerspective($crate::graphql::ScorecardPerspective)
             ScorecardObjective($crate::graphql::ScorecardObjective)
             ScorecardMeasure($crate::graphql::ScorecardMeasure)
+            ScorecardLink($crate::graphql::ScorecardLink)
         ] }
     };
 }
@@ -85,9 +91,10 @@ where
     N: From<Scorecard>
         + From<ScorecardPerspective>
         + From<ScorecardObjective>
-        + From<ScorecardMeasure>,
+        + From<ScorecardMeasure>
+        + From<ScorecardLink>,
 {
-    use crate::entity::{measure, objective, perspective, scorecard};
+    use crate::entity::{link, measure, objective, perspective, scorecard};
     if !scorecard_enabled(ctx) {
         return Ok(None);
     }
@@ -113,6 +120,11 @@ where
             .load_one(id)
             .await?
             .map(|m| N::from(ScorecardMeasure::new(m))),
+        "ScorecardLink" => request
+            .loader::<ById<link::Entity>, _>()
+            .load_one(id)
+            .await?
+            .map(|l| N::from(ScorecardLink(l))),
         _ => None,
     })
 }

@@ -1,6 +1,7 @@
 //! `scorecardChanged(scorecardId)`: a front end showing a scorecard hears
 //! when its design changes (the scorecard, its objectives, measures,
-//! thresholds or weights, or a perspective, which every scorecard shows),
+//! thresholds, weights or strategy-map links, or a perspective, which
+//! every scorecard shows),
 //! and re-reads what it shows.
 
 use async_graphql::{Context, ID, Result, Subscription};
@@ -56,6 +57,7 @@ async fn scorecard_of(scope: &TenantScope, event: &DomainEvent, followed: Uuid) 
             };
             objective_of(objective).await
         }
+        "ScorecardLink" => field("scorecard_id"),
         _ => None,
     }
 }
@@ -65,7 +67,7 @@ pub struct ScorecardSubscriptionRoot;
 
 #[Subscription]
 impl ScorecardSubscriptionRoot {
-    /// The scorecard each time its design changes (title, perspectives, objectives, measures, thresholds, weights); ends when it is deleted.
+    /// The scorecard each time its design changes (title, perspectives, objectives, measures, thresholds, weights, strategy-map links); ends when it is deleted.
     #[graphql(visible = "super::scorecard_enabled", guard = "FrameworkGuard(KEY)")]
     async fn scorecard_changed(
         &self,

@@ -331,6 +331,16 @@ impl Scorecard {
         let scores = scores_for(ctx, self.0.id, periods.iter().map(|p| (p.kind, p.start))).await?;
         Ok(scores.iter().map(|s| NodeScoreView::of_root(s)).collect())
     }
+    /// Its strategy map in the period of `periodKind` holding `period` (default today): the same as `scorecard { strategyMap(scorecardId) }`.
+    async fn strategy_map(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Any day of the period; omitted, today.")] period: Option<Date>,
+        #[graphql(desc = "The period's length.", default_with = "PeriodKind::Month")]
+        period_kind: PeriodKind,
+    ) -> Result<Option<super::strategy_map::MapView>> {
+        super::strategy_map::map_of(ctx, self.0.id, period, period_kind).await
+    }
     /// Increases with every change; send it back with updates.
     async fn version(&self) -> i32 {
         self.0.version

@@ -1,6 +1,7 @@
 //! The scorecard migrator, with its own migration table `seaql_migrations_scorecard`.
 
 mod m20261204_000001_scorecard_tables;
+mod m20261205_000001_strategy_map_links;
 
 use sea_orm_migration::prelude::*;
 
@@ -9,7 +10,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261204_000001_scorecard_tables::Migration)]
+        vec![
+            Box::new(m20261204_000001_scorecard_tables::Migration),
+            Box::new(m20261205_000001_strategy_map_links::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

@@ -2,11 +2,13 @@
 //! measures, thresholds, weights) and scores. Admins design; everyone in
 //! the tenant reads.
 
+pub mod links;
 pub mod measures;
 pub mod objectives;
 pub mod perspectives;
 pub mod scorecards;
 pub mod scores;
+pub mod strategy_maps;
 pub mod weights;
 
 use chrono::NaiveDate;
