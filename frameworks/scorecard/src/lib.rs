@@ -20,7 +20,8 @@ pub mod settings;
 pub mod strategy_map;
 
 use throughline_domain::kit::{
-    Document, DocumentParams, DomainResult, Framework, TenantScope, TenantTxn,
+    Document, DocumentParams, DomainResult, Exception, ExceptionWindow, Framework, TenantScope,
+    TenantTxn,
 };
 
 pub use graphql::{ScorecardMutationRoot, ScorecardQueryRoot, ScorecardSubscriptionRoot};
@@ -56,6 +57,16 @@ impl Framework for Scorecard {
         _settings: &settings::ScorecardSettings,
     ) -> DomainResult<()> {
         service::perspectives::make_defaults(tx).await
+    }
+
+    /// Every scorecard's red, falling, missing and late objectives and
+    /// measures of the last closed month.
+    async fn exceptions(
+        &self,
+        scope: &TenantScope,
+        window: &ExceptionWindow,
+    ) -> DomainResult<Vec<Exception>> {
+        service::exceptions::for_feed(scope, window).await
     }
 
     /// `GET /scorecard/{scorecardId}/strategy-map.svg?period=…&periodKind=…`.

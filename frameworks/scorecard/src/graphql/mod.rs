@@ -2,9 +2,10 @@
 //! roots, each visible and allowed only when the tenant has the scorecard
 //! enabled. One file per concept: `design` (perspectives, scorecards,
 //! objectives, measures, weights), `types` (the nodes and their scores),
-//! `strategy_map` (links and the map), `subscription` (`scorecardChanged`).
+//! `strategy_map` (links and the map), `exceptions` (a review's short list), `subscription` (`scorecardChanged`).
 
 pub mod design;
+pub mod exceptions;
 pub mod loaders;
 pub mod strategy_map;
 pub mod subscription;
@@ -24,7 +25,11 @@ pub(crate) fn scorecard_enabled(ctx: &Context<'_>) -> bool {
 
 /// The scorecard's queries.
 #[derive(MergedObject, Default)]
-pub struct ScorecardQuery(design::DesignQuery, strategy_map::ScorecardStrategyMapQuery);
+pub struct ScorecardQuery(
+    design::DesignQuery,
+    strategy_map::ScorecardStrategyMapQuery,
+    exceptions::ScorecardExceptionsQuery,
+);
 
 /// The scorecard's mutations, run in order.
 #[derive(MergedObject, Default)]

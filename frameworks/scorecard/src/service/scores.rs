@@ -52,29 +52,34 @@ pub struct Design {
 
 /// Reads a scorecard's design: `None` when it is not this tenant's.
 pub async fn design(scope: &TenantScope, scorecard_id: Uuid) -> DomainResult<Option<Design>> {
-    let Some(scorecard) = scope
-        .select::<scorecard::Entity>()
-        .filter(scorecard::Column::Id.eq(scorecard_id))
-        .one(scope)
-        .await?
-    else {
-        return Ok(None);
-    };
+    Ok(designs(scope, Some(&[scorecard_id])).await?.pop())
+}
+
+/// Reads the designs of the scorecards `only` names (those of this
+/// tenant), or of every scorecard of the tenant: the same eight statements
+/// however many.
+pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult<Vec<Design>> {
+    let mut cards = scope.select::<scorecard::Entity>();
+    if let Some(ids) = only {
+        cards = cards.filter(scorecard::Column::Id.is_in(ids.iter().copied()));
+    }
+    let cards = cards
+        .order_by_asc(scorecard::Column::Title)
+        .order_by_asc(scorecard::Column::Id)
+        .all(scope)
+        .await?;
+    if cards.is_empty() {
+        return Ok(Vec::new());
+    }
+    let card_ids: Vec<Uuid> = cards.iter().map(|c| c.id).collect();
     let objectives = scope
         .select::<objective::Entity>()
-        .filter(objective::Column::ScorecardId.eq(scorecard_id))
+        .filter(objective::Column::ScorecardId.is_in(card_ids.iter().copied()))
         .order_by_asc(objective::Column::Position)
         .order_by_asc(objective::Column::Id)
         .all(scope)
         .await?;
-    let perspectives: Vec<perspective::Model> = super::perspectives::all(scope)
-        .await?
-        .into_iter()
-        .filter(|p| {
-            p.status == Status::Active.as_str()
-                || objectives.iter().any(|o| o.perspective_id == p.id)
-        })
-        .collect();
+    let all_perspectives = super::perspectives::all(scope).await?;
     let measures = scope
         .select::<measure::Entity>()
         .filter(measure::Column::ObjectiveId.is_in(objectives.iter().map(|o| o.id)))
@@ -83,7 +88,7 @@ pub async fn design(scope: &TenantScope, scorecard_id: Uuid) -> DomainResult<Opt
         .all(scope)
         .await?;
     let metric_ids: Vec<Uuid> = measures.iter().map(|m| m.metric_id).collect();
-    let metrics = scope
+    let metrics: HashMap<Uuid, metric::Model> = scope
         .select::<metric::Entity>()
         .filter(metric::Column::Id.is_in(metric_ids.iter().copied()))
         .all(scope)
@@ -91,28 +96,82 @@ pub async fn design(scope: &TenantScope, scorecard_id: Uuid) -> DomainResult<Opt
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    let thresholds = thresholds_of(scope, measures.iter().map(|m| m.id)).await?;
+    let mut thresholds = thresholds_of(scope, measures.iter().map(|m| m.id)).await?;
     let weights = scope
         .select::<weight::Entity>()
         .filter(
             Condition::any()
-                .add(weight::Column::ScorecardId.eq(scorecard_id))
+                .add(weight::Column::ScorecardId.is_in(card_ids.iter().copied()))
                 .add(weight::Column::ObjectiveId.is_in(objectives.iter().map(|o| o.id)))
                 .add(weight::Column::MeasureId.is_in(measures.iter().map(|m| m.id))),
         )
         .all(scope)
         .await?;
     let targets = targets_by_metric(scope, metric_ids).await?;
-    Ok(Some(Design {
-        scorecard,
-        perspectives,
-        objectives,
-        measures,
-        metrics,
-        thresholds,
-        weights,
-        targets,
-    }))
+    let card_of_objective: HashMap<Uuid, Uuid> =
+        objectives.iter().map(|o| (o.id, o.scorecard_id)).collect();
+    let card_of_measure: HashMap<Uuid, Uuid> = measures
+        .iter()
+        .filter_map(|m| Some((m.id, *card_of_objective.get(&m.objective_id)?)))
+        .collect();
+    let mut out = Vec::with_capacity(cards.len());
+    for card in cards {
+        let objectives: Vec<objective::Model> = objectives
+            .iter()
+            .filter(|o| o.scorecard_id == card.id)
+            .cloned()
+            .collect();
+        let measures: Vec<measure::Model> = measures
+            .iter()
+            .filter(|m| card_of_measure.get(&m.id) == Some(&card.id))
+            .cloned()
+            .collect();
+        let perspectives = all_perspectives
+            .iter()
+            .filter(|p| {
+                p.status == Status::Active.as_str()
+                    || objectives.iter().any(|o| o.perspective_id == p.id)
+            })
+            .cloned()
+            .collect();
+        let mut card_metrics = HashMap::new();
+        let mut card_thresholds = HashMap::new();
+        let mut card_targets = HashMap::new();
+        for m in &measures {
+            if let Some(metric) = metrics.get(&m.metric_id) {
+                card_metrics.insert(m.metric_id, metric.clone());
+            }
+            if let Some(t) = thresholds.remove(&m.id) {
+                card_thresholds.insert(m.id, t);
+            }
+            // A metric may be measured on several scorecards.
+            if let Some(t) = targets.get(&m.metric_id) {
+                card_targets.insert(m.metric_id, t.clone());
+            }
+        }
+        let card_weights = weights
+            .iter()
+            .filter(|w| {
+                w.scorecard_id == Some(card.id)
+                    || w.objective_id
+                        .is_some_and(|o| card_of_objective.get(&o) == Some(&card.id))
+                    || w.measure_id
+                        .is_some_and(|m| card_of_measure.get(&m) == Some(&card.id))
+            })
+            .cloned()
+            .collect();
+        out.push(Design {
+            scorecard: card,
+            perspectives,
+            objectives,
+            measures,
+            metrics: card_metrics,
+            thresholds: card_thresholds,
+            weights: card_weights,
+            targets: card_targets,
+        });
+    }
+    Ok(out)
 }
 
 /// Where a measure's thresholds came from in a period.
@@ -161,24 +220,44 @@ pub async fn scores(
     design: &Design,
     periods: &[Period],
 ) -> DomainResult<Vec<PeriodScores>> {
+    Ok(scores_of_many(scope, &[design], periods)
+        .await?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// Scores `periods` of each design, in the same two statements however
+/// many designs: each design's periods, in the designs' order.
+pub async fn scores_of_many(
+    scope: &TenantScope,
+    designs: &[&Design],
+    periods: &[Period],
+) -> DomainResult<Vec<Vec<PeriodScores>>> {
     let (Some(first), Some(last)) = (
         periods.iter().map(|p| p.start).min(),
         periods.iter().map(|p| p.end).max(),
     ) else {
-        return Ok(Vec::new());
+        return Ok(designs.iter().map(|_| Vec::new()).collect());
     };
-    let metric_ids: Vec<Uuid> = design.metrics.keys().copied().collect();
+    let mut metric_ids: Vec<Uuid> = designs
+        .iter()
+        .flat_map(|d| d.metrics.keys().copied())
+        .collect();
+    metric_ids.sort();
+    metric_ids.dedup();
     let mut values = if metric_ids.is_empty() {
         HashMap::new()
     } else {
         values_between(scope, metric_ids.iter().copied(), first, last).await?
     };
-    let carried: Vec<Uuid> = design
-        .measures
+    let mut carried: Vec<Uuid> = designs
         .iter()
+        .flat_map(|d| d.measures.iter())
         .filter(|m| m.missing_data == MissingData::CarryForward.as_str())
         .map(|m| m.metric_id)
         .collect();
+    carried.sort();
+    carried.dedup();
     if !carried.is_empty() {
         for (metric, day, value) in last_values_before(scope, &carried, first).await? {
             values.entry(metric).or_default().insert(0, (day, value));
@@ -186,9 +265,14 @@ pub async fn scores(
     }
     let today = scope.today();
     let start_month = scope.tenant().fiscal_year_start_month.clamp(1, 12) as u32;
-    periods
+    designs
         .iter()
-        .map(|period| score_period(design, &values, period, today, start_month))
+        .map(|design| {
+            periods
+                .iter()
+                .map(|period| score_period(design, &values, period, today, start_month))
+                .collect()
+        })
         .collect()
 }
 
