@@ -20,8 +20,8 @@ pub mod settings;
 pub mod strategy_map;
 
 use throughline_domain::kit::{
-    Document, DocumentParams, DomainResult, Exception, ExceptionWindow, Framework, TenantScope,
-    TenantTxn,
+    CoreEvent, Document, DocumentParams, DomainResult, Exception, ExceptionWindow, Framework,
+    TenantScope, TenantTxn,
 };
 
 pub use graphql::{ScorecardMutationRoot, ScorecardQueryRoot, ScorecardSubscriptionRoot};
@@ -57,6 +57,16 @@ impl Framework for Scorecard {
         _settings: &settings::ScorecardSettings,
     ) -> DomainResult<()> {
         service::perspectives::make_defaults(tx).await
+    }
+
+    /// A recorded value may move its measures' status between periods.
+    async fn on_event(&self, scope: &TenantScope, event: &CoreEvent) -> DomainResult<()> {
+        match event {
+            CoreEvent::MetricValueRecorded { value, .. } => {
+                service::status_changes::on_metric_value(scope, value).await
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Every scorecard's red, falling, missing and late objectives and

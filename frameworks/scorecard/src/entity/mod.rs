@@ -2,6 +2,7 @@
 
 pub mod link;
 pub mod measure;
+pub mod measure_status;
 pub mod objective;
 pub mod perspective;
 pub mod scorecard;
@@ -9,6 +10,6 @@ pub mod threshold;
 pub mod weight;
 
 throughline_domain::tenant_tables!(
-    owned: perspective, scorecard, objective, measure, threshold, weight, link;
+    owned: perspective, scorecard, objective, measure, threshold, weight, link, measure_status;
     versioned: perspective, scorecard, objective, measure
 );

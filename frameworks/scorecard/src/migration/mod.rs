@@ -2,6 +2,7 @@
 
 mod m20261204_000001_scorecard_tables;
 mod m20261205_000001_strategy_map_links;
+mod m20261205_000002_measure_statuses;
 
 use sea_orm_migration::prelude::*;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261204_000001_scorecard_tables::Migration),
             Box::new(m20261205_000001_strategy_map_links::Migration),
+            Box::new(m20261205_000002_measure_statuses::Migration),
         ]
     }
 

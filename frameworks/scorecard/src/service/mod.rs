@@ -9,6 +9,7 @@ pub mod objectives;
 pub mod perspectives;
 pub mod scorecards;
 pub mod scores;
+pub mod status_changes;
 pub mod strategy_maps;
 pub mod weights;
 
