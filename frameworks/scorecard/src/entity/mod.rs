@@ -1,5 +1,6 @@
 //! The scorecard tables (prefixed `scorecard_`), one module per table.
 
+pub mod commentary;
 pub mod link;
 pub mod measure;
 pub mod measure_status;
@@ -10,6 +11,7 @@ pub mod threshold;
 pub mod weight;
 
 throughline_domain::tenant_tables!(
-    owned: perspective, scorecard, objective, measure, threshold, weight, link, measure_status;
-    versioned: perspective, scorecard, objective, measure
+    owned: perspective, scorecard, objective, measure, threshold, weight, link, measure_status,
+        commentary;
+    versioned: perspective, scorecard, objective, measure, commentary
 );

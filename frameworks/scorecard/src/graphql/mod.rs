@@ -2,8 +2,9 @@
 //! roots, each visible and allowed only when the tenant has the scorecard
 //! enabled. One file per concept: `design` (perspectives, scorecards,
 //! objectives, measures, weights), `types` (the nodes and their scores),
-//! `strategy_map` (links and the map), `exceptions` (a review's short list), `subscription` (`scorecardChanged`).
+//! `commentary` (per period), `strategy_map` (links and the map), `exceptions` (a review's short list), `subscription` (`scorecardChanged`).
 
+pub mod commentary;
 pub mod design;
 pub mod exceptions;
 pub mod loaders;
@@ -15,6 +16,7 @@ use crate::KEY;
 use async_graphql::{Context, MergedObject, Object, Result};
 use throughline_domain::kit::{ById, FrameworkGuard, Role, framework_enabled, request};
 
+pub use commentary::ScorecardCommentary;
 pub use strategy_map::ScorecardLink;
 pub use subscription::ScorecardSubscriptionRoot;
 pub use types::{Scorecard, ScorecardMeasure, ScorecardObjective, ScorecardPerspective};
@@ -37,6 +39,7 @@ pub struct ScorecardQuery(
 pub struct ScorecardMutation(
     design::DesignMutation,
     strategy_map::ScorecardStrategyMapMutation,
+    commentary::ScorecardCommentaryMutation,
 );
 
 /// Puts `scorecard` on the query root.
@@ -81,6 +84,7 @@ macro_rules! node_types {
             ScorecardObjective($crate::graphql::ScorecardObjective)
             ScorecardMeasure($crate::graphql::ScorecardMeasure)
             ScorecardLink($crate::graphql::ScorecardLink)
+            ScorecardCommentary($crate::graphql::ScorecardCommentary)
         ] }
     };
 }
@@ -97,9 +101,10 @@ where
         + From<ScorecardPerspective>
         + From<ScorecardObjective>
         + From<ScorecardMeasure>
-        + From<ScorecardLink>,
+        + From<ScorecardLink>
+        + From<ScorecardCommentary>,
 {
-    use crate::entity::{link, measure, objective, perspective, scorecard};
+    use crate::entity::{commentary, link, measure, objective, perspective, scorecard};
     if !scorecard_enabled(ctx) {
         return Ok(None);
     }
@@ -130,6 +135,11 @@ where
             .load_one(id)
             .await?
             .map(|l| N::from(ScorecardLink(l))),
+        "ScorecardCommentary" => request
+            .loader::<ById<commentary::Entity>, _>()
+            .load_one(id)
+            .await?
+            .map(|c| N::from(ScorecardCommentary(c))),
         _ => None,
     })
 }

@@ -14,10 +14,12 @@ use throughline_domain::kit::{
 };
 use uuid::Uuid;
 
+use super::commentary::{ScorecardCommentary, commentaries_of, commentary_of};
 use super::loaders::{ScorecardLoader, ScoresKey};
 use crate::entity::{measure, objective, perspective, scorecard};
 use crate::model::Status;
 use crate::scoring::{MissingData, ScoreExplanation, ScoreStatus, ScoringType, ValueOrigin};
+use crate::service::commentaries::Subject;
 use crate::service::measures::scoring_of;
 use crate::service::scores::{Design, NodeScore, PeriodScores, ThresholdSource};
 use crate::service::weights;
@@ -565,6 +567,27 @@ impl ScorecardObjective {
         };
         design.weights_where(|w| w.objective_id == Some(self.0.id))
     }
+    /// Its owner's commentary for the period of `periodKind` holding `period` (default today).
+    async fn commentary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Any day of the period; omitted, today.")] period: Option<Date>,
+        #[graphql(desc = "The period's length.", default_with = "PeriodKind::Month")]
+        period_kind: PeriodKind,
+    ) -> Result<Option<ScorecardCommentary>> {
+        commentary_of(ctx, Subject::Objective(self.0.id), period, period_kind).await
+    }
+    /// Its commentaries from `from` to `to` (at most 60 periods), oldest first.
+    async fn commentaries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Any day of the first period.")] from: Date,
+        #[graphql(desc = "Any day of the last period.")] to: Date,
+        #[graphql(desc = "The periods' length.", default_with = "PeriodKind::Month")]
+        period_kind: PeriodKind,
+    ) -> Result<Vec<ScorecardCommentary>> {
+        commentaries_of(ctx, Subject::Objective(self.0.id), from, to, period_kind).await
+    }
     /// Its score in the period: the weighted mean of its measures' (blanks left out).
     async fn score(
         &self,
@@ -747,6 +770,27 @@ impl ScorecardMeasure {
             return Ok(Vec::new());
         };
         design.weights_where(|w| w.measure_id == Some(self.row.id))
+    }
+    /// Its commentary for the period of `periodKind` holding `period` (default today).
+    async fn commentary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Any day of the period; omitted, today.")] period: Option<Date>,
+        #[graphql(desc = "The period's length.", default_with = "PeriodKind::Month")]
+        period_kind: PeriodKind,
+    ) -> Result<Option<ScorecardCommentary>> {
+        commentary_of(ctx, Subject::Measure(self.row.id), period, period_kind).await
+    }
+    /// Its commentaries from `from` to `to` (at most 60 periods), oldest first.
+    async fn commentaries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Any day of the first period.")] from: Date,
+        #[graphql(desc = "Any day of the last period.")] to: Date,
+        #[graphql(desc = "The periods' length.", default_with = "PeriodKind::Month")]
+        period_kind: PeriodKind,
+    ) -> Result<Vec<ScorecardCommentary>> {
+        commentaries_of(ctx, Subject::Measure(self.row.id), from, to, period_kind).await
     }
     /// Its value and score in the period, with the explanation.
     async fn score(

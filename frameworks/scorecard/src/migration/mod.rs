@@ -3,6 +3,7 @@
 mod m20261204_000001_scorecard_tables;
 mod m20261205_000001_strategy_map_links;
 mod m20261205_000002_measure_statuses;
+mod m20261205_000003_commentaries;
 
 use sea_orm_migration::prelude::*;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_scorecard_tables::Migration),
             Box::new(m20261205_000001_strategy_map_links::Migration),
             Box::new(m20261205_000002_measure_statuses::Migration),
+            Box::new(m20261205_000003_commentaries::Migration),
         ]
     }
 

@@ -2,6 +2,7 @@
 //! measures, thresholds, weights) and scores. Admins design; everyone in
 //! the tenant reads.
 
+pub mod commentaries;
 pub mod exceptions;
 pub mod links;
 pub mod measures;

@@ -1,0 +1,781 @@
+//! A scorecard's reviews over HTTP and WebSocket: exceptions (red,
+//! falling by more than a band, missing, late) for the last closed month
+//! or any period, and the same items in the tenant's exceptions feed at
+//! the scorecard's unit; status changes announced once to the scorecard's
+//! followers and never taken for design changes; per-period commentary
+//! written by owners, versioned, refused to others; two tenants; and
+//! statement counts constant however many scorecards or objectives.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use futures_util::SinkExt;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use throughline_domain::entity::outbox_event;
+use throughline_domain::enums::Role;
+use throughline_tests::metrics::{create_metric, record_values};
+use throughline_tests::scorecard::{
+    measured, mutate, objective, org_unit, scorecard, tenant_with_scorecard,
+};
+use throughline_tests::{Gql, TestApp, id_at, start, ws};
+
+const EXCEPTIONS: &str = r#"
+query($id: ID!, $period: Date, $kind: PeriodKind) { scorecard { exceptions(scorecardId: $id, period: $period, periodKind: $kind) {
+  period { label } previousPeriod { label }
+  items { objective { title } measure { metric { name } } reasons score status previousScore previousStatus text }
+} } }"#;
+
+const FEED: &str = r#"{ exceptions(first: 100) { totalCount edges { node {
+  kind framework severity title reason subjectType orgUnit { name } explanation { text }
+} } } }"#;
+
+/// The first day of the month `back` months before this one.
+fn month_start(back: u32) -> NaiveDate {
+    let today = Utc::now().date_naive();
+    NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap() - Months::new(back)
+}
+
+fn day(d: NaiveDate) -> String {
+    d.to_string()
+}
+
+async fn exceptions(app: &TestApp, token: &str, card: &str, period: Value, kind: &str) -> Value {
+    let r = app
+        .gql(
+            token,
+            EXCEPTIONS,
+            json!({ "id": card, "period": period, "kind": kind }),
+        )
+        .await;
+    r.data()["scorecard"]["exceptions"].clone()
+}
+
+/// (what, reasons) of each item: the measure's metric, else the objective.
+fn listed(view: &Value) -> Vec<(String, Vec<String>)> {
+    view["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let what = i["measure"]["metric"]["name"]
+                .as_str()
+                .or(i["objective"]["title"].as_str())
+                .unwrap()
+                .to_string();
+            let reasons = i["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect();
+            (what, reasons)
+        })
+        .collect()
+}
+
+fn scorecard_items(feed: &Value) -> Vec<(String, String, String)> {
+    let mut items: Vec<(String, String, String)> = feed["exceptions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .filter(|n| n["framework"] == "scorecard")
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap().to_string(),
+                n["title"].as_str().unwrap().to_string(),
+                n["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    items.sort();
+    items
+}
+
+#[tokio::test]
+async fn a_review_starts_from_what_is_red_falling_missing_or_late() {
+    let app = start().await;
+    let (admin, card, ps) = tenant_with_scorecard(&app, "acme").await;
+    let (globex, globex_card, _) = tenant_with_scorecard(&app, "globex").await;
+    let (last, before, older) = (month_start(1), month_start(2), month_start(3));
+    let revenue = objective(&app, &admin, &card, &ps[0], "Grow revenue").await;
+    let delight = objective(&app, &admin, &card, &ps[1], "Delight customers").await;
+    let faster = objective(&app, &admin, &card, &ps[2], "Deliver faster").await;
+    let skills = objective(&app, &admin, &card, &ps[3], "Skilled teams").await;
+    // 8 → 2.67: red, and fell 5.33 points.
+    measured(
+        &app,
+        &admin,
+        &revenue,
+        "Revenue",
+        &[(&day(before), "120"), (&day(last), "40")],
+    )
+    .await;
+    // 7.33 → 5.67: fell 1.67 points, less than a band.
+    measured(
+        &app,
+        &admin,
+        &delight,
+        "NPS",
+        &[(&day(before), "110"), (&day(last), "85")],
+    )
+    .await;
+    // 10 → 6: yellow, but fell 4 points.
+    measured(
+        &app,
+        &admin,
+        &faster,
+        "Cycle time",
+        &[(&day(before), "150"), (&day(last), "80")],
+    )
+    .await;
+    // A value last month, none this: missing.
+    measured(
+        &app,
+        &admin,
+        &skills,
+        "Training hours",
+        &[(&day(before), "100")],
+    )
+    .await;
+    // Defined today with no values: new, not missing.
+    measured(&app, &admin, &skills, "Engagement", &[]).await;
+
+    let view = exceptions(&app, &admin, &card, Value::Null, "MONTH").await;
+    let label = |d: NaiveDate| format!("{}-{:02}", d.year(), d.month());
+    assert_eq!(
+        view["period"]["label"],
+        label(last),
+        "the last closed month by default"
+    );
+    assert_eq!(view["previousPeriod"]["label"], label(before));
+    let s = |v: &[&str]| v.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        listed(&view),
+        [
+            ("Grow revenue".to_string(), s(&["RED", "FALLING"])),
+            ("Revenue".to_string(), s(&["RED", "FALLING"])),
+            ("Deliver faster".to_string(), s(&["FALLING"])),
+            ("Cycle time".to_string(), s(&["FALLING"])),
+            ("Training hours".to_string(), s(&["MISSING"])),
+        ],
+        "worst first, then in the scorecard's order: {view}"
+    );
+    let revenue_item = &view["items"][1];
+    assert_eq!(
+        (
+            &revenue_item["score"],
+            &revenue_item["status"],
+            &revenue_item["previousScore"],
+            &revenue_item["previousStatus"]
+        ),
+        (&json!("2.67"), &json!("RED"), &json!("8"), &json!("GREEN"))
+    );
+    assert_eq!(
+        revenue_item["text"],
+        format!(
+            "Revenue is red in {} (2.67), and fell from 8 to 2.67 since the period before",
+            label(last)
+        )
+    );
+    // The month before compares with the one before it: nothing is wrong then.
+    let earlier = exceptions(&app, &admin, &card, json!(day(before)), "MONTH").await;
+    assert_eq!(earlier["previousPeriod"]["label"], label(older));
+    assert_eq!(earlier["items"], json!([]), "{earlier}");
+
+    // The feed carries the same items, placed at the scorecard's unit.
+    let feed = app.gql(&admin, FEED, json!({})).await;
+    let feed = feed.data().clone();
+    assert_eq!(
+        scorecard_items(&feed),
+        [
+            (
+                "scorecard.measure_falling".into(),
+                "Cycle time (Deliver faster)".into(),
+                "WARNING".into()
+            ),
+            (
+                "scorecard.measure_missing".into(),
+                "Training hours (Skilled teams)".into(),
+                "WARNING".into()
+            ),
+            (
+                "scorecard.measure_red".into(),
+                "Revenue (Grow revenue)".into(),
+                "CRITICAL".into()
+            ),
+            (
+                "scorecard.objective_falling".into(),
+                "Deliver faster".into(),
+                "WARNING".into()
+            ),
+            (
+                "scorecard.objective_red".into(),
+                "Grow revenue".into(),
+                "CRITICAL".into()
+            ),
+        ]
+    );
+    let node = feed["exceptions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|n| n["kind"] == "scorecard.objective_red")
+        .unwrap();
+    assert_eq!(node["orgUnit"]["name"], "Company");
+    assert_eq!(node["subjectType"], "ScorecardObjective");
+    assert!(
+        node["explanation"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("On the scorecard \"acme company\""),
+        "{node}"
+    );
+
+    // The other tenant sees none of it.
+    let theirs = app.gql(&globex, FEED, json!({})).await;
+    assert_eq!(scorecard_items(theirs.data()), []);
+    let none = app
+        .gql(
+            &globex,
+            EXCEPTIONS,
+            json!({ "id": card, "period": null, "kind": "MONTH" }),
+        )
+        .await;
+    assert_eq!(none.data()["scorecard"]["exceptions"], Value::Null);
+    let own = exceptions(&app, &globex, &globex_card, Value::Null, "MONTH").await;
+    assert_eq!(own["items"], json!([]));
+}
+
+#[tokio::test]
+async fn a_quarter_with_fewer_values_than_its_closed_months_is_late() {
+    let app = start().await;
+    let (admin, _, ps) = tenant_with_scorecard(&app, "acme").await;
+    let unit = org_unit(&app, &admin, "Operations", None).await;
+    let card = scorecard(&app, &admin, "Operations", &unit).await;
+    let ship = objective(&app, &admin, &card, &ps[2], "Ship reliably").await;
+    // The last closed quarter (calendar quarters: the tenant's year starts
+    // in January), with values for two of its three months.
+    let this_quarter = {
+        let m = month_start(0);
+        NaiveDate::from_ymd_opt(m.year(), (m.month() - 1) / 3 * 3 + 1, 1).unwrap()
+    };
+    let quarter = this_quarter - Months::new(3);
+    measured(
+        &app,
+        &admin,
+        &ship,
+        "Releases",
+        &[
+            (&day(quarter), "100"),
+            (&day(quarter + Months::new(1)), "100"),
+        ],
+    )
+    .await;
+    let view = exceptions(&app, &admin, &card, json!(day(quarter)), "QUARTER").await;
+    let late: Vec<&Value> = view["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["measure"]["metric"]["name"] == "Releases")
+        .collect();
+    assert_eq!(late.len(), 1, "{view}");
+    assert!(
+        late[0]["reasons"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("LATE"))
+    );
+    assert!(
+        late[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("is late: 2 of the 3 values due so far"),
+        "{view}"
+    );
+}
+
+#[tokio::test]
+async fn the_feed_reads_every_scorecard_in_the_same_statements() {
+    let app = start().await;
+    let (admin, card, ps) = tenant_with_scorecard(&app, "acme").await;
+    let (last, before) = (month_start(1), month_start(2));
+    let grow = |card: String, n: usize| {
+        let (app, admin, ps) = (&app, admin.clone(), ps.clone());
+        async move {
+            for i in 0..n {
+                let o = objective(app, &admin, &card, &ps[i % 4], &format!("Objective {i}")).await;
+                measured(
+                    app,
+                    &admin,
+                    &o,
+                    &format!("Metric {card} {i}"),
+                    &[(&day(before), "120"), (&day(last), "40")],
+                )
+                .await;
+            }
+        }
+    };
+    grow(card.clone(), 2).await;
+    let count = || async {
+        app.gql(&admin, FEED, json!({})).await.data();
+        let (r, statements) = app.count_statements(app.gql(&admin, FEED, json!({}))).await;
+        (scorecard_items(r.data()).len(), statements)
+    };
+    let (few, few_statements) = count().await;
+    for name in ["Sales", "Support", "Engineering"] {
+        let unit = org_unit(&app, &admin, name, None).await;
+        let other = scorecard(&app, &admin, name, &unit).await;
+        grow(other, 3).await;
+    }
+    let (many, many_statements) = count().await;
+    assert_eq!(
+        (few, many),
+        (2 * 2, 11 * 2),
+        "each objective and its measure, red"
+    );
+    assert_eq!(
+        few_statements, many_statements,
+        "four scorecards cost the feed what one does"
+    );
+}
+
+async fn subscribe(socket: &mut ws::Socket, query: &str) {
+    assert_eq!(ws::next(socket).await.unwrap()["type"], "connection_ack");
+    socket
+        .send(ws::Message::text(
+            json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
+        ))
+        .await
+        .unwrap();
+}
+
+async fn heard(socket: &mut ws::Socket, field: &str) -> Value {
+    let message = ws::next(socket).await.unwrap();
+    assert_eq!(message["type"], "next", "{message}");
+    message["payload"]["data"][field].clone()
+}
+
+fn follow_status(card: &str) -> String {
+    format!(
+        r#"subscription {{ scorecardStatusChanged(scorecardId: "{card}") {{
+          measure {{ metric {{ name }} }} objective {{ title }}
+          period {{ label }} status score previousPeriod {{ label }} previousStatus previousScore
+        }} }}"#
+    )
+}
+
+#[tokio::test]
+async fn a_measure_changing_band_is_announced_once_to_its_scorecard_s_followers() {
+    let app = start().await;
+    let (acme, card, ps) = tenant_with_scorecard(&app, "acme").await;
+    let (globex, their_card, their_ps) = tenant_with_scorecard(&app, "globex").await;
+    let grow = objective(&app, &acme, &card, &ps[0], "Grow revenue").await;
+    let revenue = measured(&app, &acme, &grow, "Revenue", &[("2026-09-01", "120")]).await;
+    let delight = objective(&app, &acme, &card, &ps[1], "Delight customers").await;
+    let nps = measured(&app, &acme, &delight, "NPS", &[]).await;
+    let theirs = objective(&app, &globex, &their_card, &their_ps[0], "Theirs").await;
+    let their_metric = measured(
+        &app,
+        &globex,
+        &theirs,
+        "Their revenue",
+        &[("2026-09-01", "120")],
+    )
+    .await;
+    app.settle().await;
+
+    let member = app.token("acme", "member@acme.example", Role::Member);
+    let mut ours = ws::connect(&app, json!({ "authorization": format!("Bearer {member}") })).await;
+    subscribe(&mut ours, &follow_status(&card)).await;
+    let mut design = ws::connect(&app, json!({ "authorization": format!("Bearer {acme}") })).await;
+    subscribe(
+        &mut design,
+        &format!(r#"subscription {{ scorecardChanged(scorecardId: "{card}") {{ objectives {{ title }} }} }}"#),
+    )
+    .await;
+    // Globex follows Acme's scorecard by its ID, and its own.
+    let mut spying =
+        ws::connect(&app, json!({ "authorization": format!("Bearer {globex}") })).await;
+    subscribe(&mut spying, &follow_status(&card)).await;
+    let mut own = ws::connect(&app, json!({ "authorization": format!("Bearer {globex}") })).await;
+    subscribe(&mut own, &follow_status(&their_card)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    // A first value (blank → green) is no change; green → red is.
+    record_values(&app, &acme, &nps, &[("2026-10-01", "110")]).await;
+    record_values(&app, &acme, &revenue, &[("2026-10-01", "40")]).await;
+    assert_eq!(
+        heard(&mut ours, "scorecardStatusChanged").await,
+        json!({
+            "measure": { "metric": { "name": "Revenue" } },
+            "objective": { "title": "Grow revenue" },
+            "period": { "label": "2026-10" }, "status": "RED", "score": "2.67",
+            "previousPeriod": { "label": "2026-09" }, "previousStatus": "GREEN", "previousScore": "8"
+        })
+    );
+    // Still red, with another score: judged again, not announced.
+    record_values(&app, &acme, &revenue, &[("2026-10-01", "45")]).await;
+    // Red → green the month after.
+    record_values(&app, &acme, &revenue, &[("2026-11-01", "130")]).await;
+    let next = heard(&mut ours, "scorecardStatusChanged").await;
+    assert_eq!(
+        (
+            &next["period"]["label"],
+            &next["previousStatus"],
+            &next["status"],
+            &next["previousScore"]
+        ),
+        (
+            &json!("2026-11"),
+            &json!("RED"),
+            &json!("GREEN"),
+            &json!("3")
+        )
+    );
+    // The same value recorded again (a redelivery, a resync) announces nothing.
+    record_values(&app, &acme, &revenue, &[("2026-11-01", "130")]).await;
+    app.settle().await;
+    let announced = outbox_event::Entity::find()
+        .filter(outbox_event::Column::Kind.eq("scorecard_measure.status_changed"))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(announced, 2, "one event per change");
+
+    // Globex hears its own scorecard's change first, and nothing of Acme's.
+    record_values(&app, &globex, &their_metric, &[("2026-10-01", "10")]).await;
+    assert_eq!(
+        heard(&mut own, "scorecardStatusChanged").await["measure"]["metric"]["name"],
+        "Their revenue"
+    );
+    mutate(
+        &app,
+        &acme,
+        "updateObjective",
+        "UpdateScorecardObjectiveInput",
+        json!({ "id": grow, "version": 1, "title": "Grow revenue faster" }),
+        "{ objective { title } }",
+    )
+    .await
+    .data();
+    // A design follower hears the rename first: status changes are not design changes.
+    let changed = heard(&mut design, "scorecardChanged").await;
+    assert_eq!(changed["objectives"][0]["title"], "Grow revenue faster");
+    // The spy's socket is still open, and heard nothing: its first message
+    // is the answer to a ping of ours.
+    spying
+        .send(ws::Message::text(json!({ "type": "ping" }).to_string()))
+        .await
+        .unwrap();
+    assert_eq!(ws::next(&mut spying).await.unwrap()["type"], "pong");
+}
+
+const SET_COMMENTARY: &str = "{ commentary { id analysis recommendations version period { label } author { name } objective { title } measure { metric { name } } } }";
+
+async fn comment(app: &TestApp, token: &str, input: Value) -> Gql {
+    mutate(
+        app,
+        token,
+        "setCommentary",
+        "SetScorecardCommentaryInput",
+        input,
+        SET_COMMENTARY,
+    )
+    .await
+}
+
+async fn person(app: &TestApp, admin: &str, name: &str, email: &str) -> String {
+    let r = app
+        .gql(
+            admin,
+            "mutation($n: String!, $e: String!) { createPerson(input: {name: $n, email: $e}) { person { id } } }",
+            json!({ "n": name, "e": email }),
+        )
+        .await;
+    id_at(r.data(), "createPerson.person.id")
+}
+
+#[tokio::test]
+async fn owners_write_each_period_s_commentary_and_no_one_else_does() {
+    let app = start().await;
+    let (admin, card, ps) = tenant_with_scorecard(&app, "acme").await;
+    let (globex, _, _) = tenant_with_scorecard(&app, "globex").await;
+    let ann = person(&app, &admin, "Ann", "ann@acme.example").await;
+    let bob = person(&app, &admin, "Bob", "bob@acme.example").await;
+    person(&app, &admin, "Carol", "carol@acme.example").await;
+    let grow = mutate(
+        &app,
+        &admin,
+        "createObjective",
+        "CreateScorecardObjectiveInput",
+        json!({ "scorecardId": card, "perspectiveId": ps[0], "title": "Grow revenue", "ownerId": ann }),
+        "{ objective { id } }",
+    )
+    .await;
+    let grow = id_at(grow.data(), "scorecard.createObjective.objective.id");
+    let revenue = create_metric(&app, &admin, "Revenue", json!({ "ownerId": bob })).await;
+    let measure = mutate(
+        &app,
+        &admin,
+        "createMeasure",
+        "CreateScorecardMeasureInput",
+        json!({ "objectiveId": grow, "metricId": revenue, "scoringType": "YES_NO" }),
+        "{ measure { id } }",
+    )
+    .await;
+    let measure = id_at(measure.data(), "scorecard.createMeasure.measure.id");
+    let [ann_t, bob_t, carol_t] = ["ann", "bob", "carol"]
+        .map(|n| app.token("acme", &format!("{n}@acme.example"), Role::Member));
+
+    // The objective's owner writes its commentary for October.
+    let first = comment(
+        &app,
+        &ann_t,
+        json!({ "objectiveId": grow, "period": "2026-10-20", "analysis": "  Two deals slipped into November.  ",
+                "recommendations": "Add a second closer" }),
+    )
+    .await;
+    let first = first.data()["scorecard"]["setCommentary"]["commentary"].clone();
+    assert_eq!(
+        (
+            &first["analysis"],
+            &first["version"],
+            &first["period"]["label"],
+            &first["author"]["name"]
+        ),
+        (
+            &json!("Two deals slipped into November."),
+            &json!(1),
+            &json!("2026-10"),
+            &json!("Ann")
+        )
+    );
+    // Rewriting takes the version read.
+    let again = comment(
+        &app,
+        &ann_t,
+        json!({ "objectiveId": grow, "period": "2026-10-01", "analysis": "Slipped" }),
+    )
+    .await;
+    assert_eq!(
+        (again.code(), again.field()),
+        ("VALIDATION", "input.version")
+    );
+    let second = comment(
+        &app,
+        &ann_t,
+        json!({ "objectiveId": grow, "period": "2026-10-01", "analysis": "Both deals closed on 2 November", "version": 1 }),
+    )
+    .await;
+    assert_eq!(
+        second.data()["scorecard"]["setCommentary"]["commentary"]["version"],
+        2
+    );
+    assert_eq!(
+        second.data()["scorecard"]["setCommentary"]["commentary"]["recommendations"],
+        Value::Null,
+        "omitted recommendations are cleared: the commentary is rewritten whole"
+    );
+    let stale = comment(
+        &app,
+        &ann_t,
+        json!({ "objectiveId": grow, "period": "2026-10-01", "analysis": "x", "version": 1 }),
+    )
+    .await;
+    assert_eq!(stale.code(), "CONFLICT");
+    // A measure's: its metric's owner, or its objective's.
+    let on_measure = comment(
+        &app,
+        &bob_t,
+        json!({ "measureId": measure, "period": "2026-10-01", "analysis": "Booked late" }),
+    )
+    .await;
+    assert_eq!(
+        on_measure.data()["scorecard"]["setCommentary"]["commentary"]["measure"]["metric"]["name"],
+        "Revenue"
+    );
+    comment(&app, &ann_t, json!({ "measureId": measure, "period": "2026-10-01", "analysis": "Booked late; fixed", "version": 1 }))
+        .await
+        .data();
+
+    // Refused, and nothing written.
+    let future = Utc::now().date_naive() + chrono::Duration::days(70);
+    let long = "x".repeat(10_001);
+    for (token, input, code, field) in [
+        (
+            &carol_t,
+            json!({ "objectiveId": grow, "period": "2026-09-01", "analysis": "Mine" }),
+            "FORBIDDEN",
+            "",
+        ),
+        (
+            &carol_t,
+            json!({ "measureId": measure, "period": "2026-09-01", "analysis": "Mine" }),
+            "FORBIDDEN",
+            "",
+        ),
+        (
+            &bob_t,
+            json!({ "objectiveId": grow, "period": "2026-09-01", "analysis": "Not his" }),
+            "FORBIDDEN",
+            "",
+        ),
+        (
+            &ann_t,
+            json!({ "objectiveId": grow, "period": future.to_string(), "analysis": "Soon" }),
+            "VALIDATION",
+            "input.period",
+        ),
+        (
+            &ann_t,
+            json!({ "objectiveId": grow, "period": "9999-12-31", "analysis": "Far" }),
+            "BAD_USER_INPUT",
+            "variables.input",
+        ),
+        (
+            &ann_t,
+            json!({ "objectiveId": grow, "measureId": measure, "period": "2026-09-01", "analysis": "Both" }),
+            "VALIDATION",
+            "input.objectiveId",
+        ),
+        (
+            &ann_t,
+            json!({ "period": "2026-09-01", "analysis": "Neither" }),
+            "VALIDATION",
+            "input.objectiveId",
+        ),
+        (
+            &ann_t,
+            json!({ "objectiveId": grow, "period": "2026-09-01", "analysis": "   " }),
+            "VALIDATION",
+            "input.analysis",
+        ),
+        // NUL is refused with the variables, before any resolver; a bell here.
+        (
+            &ann_t,
+            json!({ "objectiveId": grow, "period": "2026-09-01", "analysis": "a\u{0}b" }),
+            "VALIDATION",
+            "variables.input",
+        ),
+        (
+            &ann_t,
+            json!({ "objectiveId": grow, "period": "2026-09-01", "analysis": "a\u{7}b" }),
+            "VALIDATION",
+            "input.analysis",
+        ),
+        (
+            &ann_t,
+            json!({ "objectiveId": grow, "period": "2026-09-01", "analysis": long }),
+            "VALIDATION",
+            "input.analysis",
+        ),
+        (
+            &ann_t,
+            json!({ "objectiveId": grow, "period": "2026-09-01", "analysis": "ok", "recommendations": "x".repeat(10_001) }),
+            "VALIDATION",
+            "input.recommendations",
+        ),
+        (
+            &globex,
+            json!({ "objectiveId": grow, "period": "2026-09-01", "analysis": "Theirs" }),
+            "VALIDATION",
+            "input.objectiveId",
+        ),
+    ] {
+        let r = comment(&app, token, input.clone()).await;
+        assert_eq!(r.code(), code, "{input}: {:?}", r.body);
+        if !field.is_empty() {
+            assert_eq!(r.field(), field, "{input}");
+        }
+    }
+
+    // Read beside the scores: every objective's and measure's in one go.
+    const READ: &str = r#"query($id: ID!) { scorecard { scorecard(id: $id) { objectives {
+      title
+      commentary(period: "2026-10-05") { analysis version author { name } }
+      commentaries(from: "2026-08-01", to: "2026-11-30") { period { label } }
+      measures { commentary(period: "2026-10-05") { analysis author { name } } }
+    } } } }"#;
+    let read = app.gql(&ann_t, READ, json!({ "id": card })).await;
+    let objectives = &read.data()["scorecard"]["scorecard"]["objectives"];
+    assert_eq!(
+        objectives[0]["commentary"],
+        json!({ "analysis": "Both deals closed on 2 November", "version": 2, "author": { "name": "Ann" } })
+    );
+    assert_eq!(
+        objectives[0]["commentaries"],
+        json!([{ "period": { "label": "2026-10" } }])
+    );
+    assert_eq!(
+        objectives[0]["measures"][0]["commentary"],
+        json!({ "analysis": "Booked late; fixed", "author": { "name": "Ann" } })
+    );
+    // The other tenant cannot reach it by ID.
+    let id = first["id"].as_str().unwrap();
+    let theirs = app
+        .gql(
+            &globex,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(theirs.data()["node"], Value::Null);
+    let mine = app
+        .gql(
+            &carol_t,
+            "query($id: ID!) { node(id: $id) { ... on ScorecardCommentary { analysis } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        mine.data()["node"]["analysis"],
+        "Both deals closed on 2 November"
+    );
+
+    // Commentary costs the same statements for three objectives as for one.
+    let (_, one) = app
+        .count_statements(app.gql(&ann_t, READ, json!({ "id": card })))
+        .await;
+    for title in ["Delight customers", "Deliver faster"] {
+        let o = objective(&app, &admin, &card, &ps[1], title).await;
+        measured(&app, &admin, &o, &format!("{title} metric"), &[]).await;
+        comment(
+            &app,
+            &admin,
+            json!({ "objectiveId": o, "period": "2026-10-01", "analysis": "Admins write any" }),
+        )
+        .await
+        .data();
+    }
+    app.gql(&ann_t, READ, json!({ "id": card })).await.data();
+    let (_, three) = app
+        .count_statements(app.gql(&ann_t, READ, json!({ "id": card })))
+        .await;
+    assert_eq!(
+        one, three,
+        "commentary is read in one statement however many objectives"
+    );
+
+    // Deleting takes the version read.
+    let deleted = mutate(
+        &app,
+        &ann_t,
+        "deleteCommentary",
+        "DeleteScorecardCommentaryInput",
+        json!({ "id": id, "version": 2 }),
+        "{ deletedId }",
+    )
+    .await;
+    assert_eq!(
+        deleted.data()["scorecard"]["deleteCommentary"]["deletedId"],
+        id
+    );
+    let read = app.gql(&ann_t, READ, json!({ "id": card })).await;
+    assert_eq!(
+        read.data()["scorecard"]["scorecard"]["objectives"][0]["commentary"],
+        Value::Null
+    );
+}
