@@ -779,3 +779,347 @@ async fn owners_write_each_period_s_commentary_and_no_one_else_does() {
         Value::Null
     );
 }
+
+const INITIATIVE: &str =
+    "{ initiative { id version title status percentComplete budget actualCost countsTowardScore
+  owner { name } objectives { title }
+  milestones { id title dueOn doneOn overdue }
+  health { status expectedPercentComplete overdueMilestones overBudget score text } } }";
+
+async fn initiative(app: &TestApp, token: &str, field: &str, input: Value) -> Gql {
+    let input_type = match field {
+        "createInitiative" => "CreateScorecardInitiativeInput",
+        "updateInitiative" => "UpdateScorecardInitiativeInput",
+        _ => "DeleteScorecardInitiativeInput",
+    };
+    let select = if field == "deleteInitiative" {
+        "{ deletedId }"
+    } else {
+        INITIATIVE
+    };
+    mutate(app, token, field, input_type, input, select).await
+}
+
+#[tokio::test]
+async fn initiatives_show_their_health_on_their_objectives_and_count_only_when_asked() {
+    let app = start().await;
+    let (admin, card, ps) = tenant_with_scorecard(&app, "acme").await;
+    let (globex, globex_card, globex_ps) = tenant_with_scorecard(&app, "globex").await;
+    let dan = person(&app, &admin, "Dan", "dan@acme.example").await;
+    person(&app, &admin, "Carol", "carol@acme.example").await;
+    let grow = objective(&app, &admin, &card, &ps[0], "Grow revenue").await;
+    let deliver = objective(&app, &admin, &card, &ps[2], "Deliver faster").await;
+    let theirs = objective(&app, &globex, &globex_card, &globex_ps[0], "Theirs").await;
+    let today = Utc::now().date_naive();
+    let this_month = day(month_start(0));
+    measured(&app, &admin, &grow, "Revenue", &[(&this_month, "120")]).await;
+    let (starts, ends) = (
+        today - chrono::Duration::days(10),
+        today + chrono::Duration::days(9),
+    );
+
+    let created = initiative(
+        &app,
+        &admin,
+        "createInitiative",
+        json!({ "title": "Launch in the EU", "ownerId": dan, "startsOn": day(starts), "endsOn": day(ends),
+                "objectiveIds": [grow, deliver, grow], "status": "AT_RISK", "percentComplete": 11,
+                "budget": "1000", "actualCost": "1200.50",
+                "milestones": [{ "title": "Pilot", "dueOn": day(today - chrono::Duration::days(2)) },
+                               { "title": "Rollout", "dueOn": day(today + chrono::Duration::days(5)) }] }),
+    )
+    .await;
+    let created = created.data()["scorecard"]["createInitiative"]["initiative"].clone();
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        created["objectives"],
+        json!([{ "title": "Grow revenue" }, { "title": "Deliver faster" }]),
+        "each objective once"
+    );
+    // 11 of its 20 days have begun: 55% expected, 11% done scores 2.
+    assert_eq!(
+        created["health"],
+        json!({ "status": "AT_RISK", "expectedPercentComplete": 55, "overdueMilestones": 1, "overBudget": true,
+                "score": "2", "text": format!("11% complete where its dates call for 55% by {today}; 1 milestone overdue; over budget") })
+    );
+    assert_eq!(created["milestones"][0]["overdue"], true);
+
+    const OBJECTIVES: &str = r#"query($id: ID!, $p: Date) { scorecard { scorecard(id: $id) { objectives {
+      title
+      score(period: $p) { score leading { score } lagging { score } explanation { text } }
+      initiatives { title owner { name } health { score } milestones { title } objectives { title } }
+    } } } }"#;
+    let read = |token: String| {
+        let (app, card, this_month) = (&app, card.clone(), this_month.clone());
+        async move {
+            let r = app
+                .gql(&token, OBJECTIVES, json!({ "id": card, "p": this_month }))
+                .await;
+            r.data()["scorecard"]["scorecard"]["objectives"].clone()
+        }
+    };
+    let before = read(admin.clone()).await;
+    assert_eq!(before[0]["initiatives"][0]["title"], "Launch in the EU");
+    assert_eq!(before[1]["initiatives"][0]["owner"]["name"], "Dan");
+    assert_eq!(
+        before[0]["score"]["score"], "8",
+        "not counted unless asked: {before}"
+    );
+
+    // Counted: a leading child of weight 1 beside the measure.
+    let counted = initiative(
+        &app,
+        &admin,
+        "updateInitiative",
+        json!({ "id": id, "version": 1, "countsTowardScore": true }),
+    )
+    .await;
+    assert_eq!(
+        counted.data()["scorecard"]["updateInitiative"]["initiative"]["version"],
+        2
+    );
+    let after = read(admin.clone()).await;
+    assert_eq!(
+        (
+            &after[0]["score"]["score"],
+            &after[0]["score"]["leading"]["score"],
+            &after[0]["score"]["lagging"]["score"]
+        ),
+        (&json!("5"), &json!("2"), &json!("8"))
+    );
+    assert!(
+        after[0]["score"]["explanation"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("initiative Launch in the EU"),
+        "{after}"
+    );
+    assert_eq!(after[1]["score"]["score"], "2");
+
+    // Its owner reports progress, and only progress.
+    let dan_t = app.token("acme", "dan@acme.example", Role::Member);
+    let pilot = created["milestones"][0]["id"].clone();
+    let progress = initiative(
+        &app,
+        &dan_t,
+        "updateInitiative",
+        json!({ "id": id, "version": 2, "status": "ON_TRACK", "percentComplete": 55, "actualCost": "900",
+                "milestones": [{ "id": pilot, "title": "Pilot", "dueOn": day(today - chrono::Duration::days(2)), "doneOn": day(today) }] }),
+    )
+    .await;
+    let progress = progress.data()["scorecard"]["updateInitiative"]["initiative"].clone();
+    assert_eq!(
+        (
+            &progress["health"]["score"],
+            &progress["health"]["overdueMilestones"],
+            &progress["health"]["overBudget"]
+        ),
+        (&json!("10"), &json!(0), &json!(false))
+    );
+    assert_eq!(
+        progress["milestones"].as_array().unwrap().len(),
+        1,
+        "the list is replaced"
+    );
+    assert_eq!(
+        progress["milestones"][0]["id"], pilot,
+        "a milestone sent with its id is kept"
+    );
+    let carol_t = app.token("acme", "carol@acme.example", Role::Member);
+    let long_list: Vec<Value> = (0..51)
+        .map(|i| json!({ "title": format!("Step {i}"), "dueOn": day(today) }))
+        .collect();
+    let create = |fields: Value| {
+        let mut input = json!({ "title": "Another", "startsOn": day(starts), "endsOn": day(ends), "objectiveIds": [grow] });
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
+        input
+    };
+    for (token, field, input, code, path) in [
+        (
+            &dan_t,
+            "updateInitiative",
+            json!({ "id": id, "version": 3, "title": "Mine now" }),
+            "FORBIDDEN",
+            "",
+        ),
+        (
+            &carol_t,
+            "updateInitiative",
+            json!({ "id": id, "version": 3, "percentComplete": 99 }),
+            "FORBIDDEN",
+            "",
+        ),
+        (
+            &admin,
+            "updateInitiative",
+            json!({ "id": id, "version": 2, "percentComplete": 60 }),
+            "CONFLICT",
+            "",
+        ),
+        (
+            &admin,
+            "updateInitiative",
+            json!({ "id": id, "version": 3, "endsOn": day(today - chrono::Duration::days(5)) }),
+            "VALIDATION",
+            "input.milestones[0].dueOn",
+        ),
+        (
+            &dan_t,
+            "createInitiative",
+            create(json!({})),
+            "FORBIDDEN",
+            "",
+        ),
+        (
+            &admin,
+            "createInitiative",
+            create(json!({ "endsOn": day(starts - chrono::Duration::days(1)) })),
+            "VALIDATION",
+            "input.endsOn",
+        ),
+        (
+            &admin,
+            "createInitiative",
+            create(json!({ "percentComplete": 101 })),
+            "VALIDATION",
+            "input.percentComplete",
+        ),
+        (
+            &admin,
+            "createInitiative",
+            create(json!({ "budget": "-1" })),
+            "VALIDATION",
+            "input.budget",
+        ),
+        (
+            &admin,
+            "createInitiative",
+            create(json!({ "actualCost": "10000000000000000" })),
+            "VALIDATION",
+            "input.actualCost",
+        ),
+        (
+            &admin,
+            "createInitiative",
+            create(json!({ "objectiveIds": [] })),
+            "VALIDATION",
+            "input.objectiveIds",
+        ),
+        (
+            &admin,
+            "createInitiative",
+            create(json!({ "objectiveIds": [grow, theirs] })),
+            "VALIDATION",
+            "input.objectiveIds[1]",
+        ),
+        (
+            &admin,
+            "createInitiative",
+            create(json!({ "title": " " })),
+            "VALIDATION",
+            "input.title",
+        ),
+        (
+            &admin,
+            "createInitiative",
+            create(
+                json!({ "milestones": [{ "title": "Late", "dueOn": day(ends + chrono::Duration::days(1)) }] }),
+            ),
+            "VALIDATION",
+            "input.milestones[0].dueOn",
+        ),
+        (
+            &admin,
+            "createInitiative",
+            create(json!({ "milestones": long_list })),
+            "VALIDATION",
+            "input.milestones",
+        ),
+        (
+            &admin,
+            "updateInitiative",
+            json!({ "id": id, "version": 3, "milestones": [{ "id": created["milestones"][1]["id"], "title": "Gone", "dueOn": day(today) }] }),
+            "VALIDATION",
+            "input.milestones[0].id",
+        ),
+        (
+            &globex,
+            "updateInitiative",
+            json!({ "id": id, "version": 3, "percentComplete": 1 }),
+            "NOT_FOUND",
+            "",
+        ),
+    ] {
+        let r = initiative(&app, token, field, input.clone()).await;
+        assert_eq!(r.code(), code, "{field} {input}: {:?}", r.body);
+        if !path.is_empty() {
+            assert_eq!(r.field(), path, "{field} {input}");
+        }
+    }
+    let list = app
+        .gql(&admin, "{ scorecard { initiatives { totalCount edges { node { version percentComplete } } } } }", json!({}))
+        .await;
+    assert_eq!(
+        list.data()["scorecard"]["initiatives"],
+        json!({ "totalCount": 1, "edges": [{ "node": { "version": 3, "percentComplete": 55 } }] }),
+        "refusals write nothing"
+    );
+    let none = app
+        .gql(
+            &globex,
+            "{ scorecard { initiatives { totalCount } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(none.data()["scorecard"]["initiatives"]["totalCount"], 0);
+    let node = app
+        .gql(
+            &globex,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(node.data()["node"], Value::Null);
+
+    // The same statements for two objectives' initiatives as for five.
+    read(admin.clone()).await;
+    let (_, two) = app.count_statements(read(admin.clone())).await;
+    for i in 0..3 {
+        let o = objective(&app, &admin, &card, &ps[1], &format!("Objective {i}")).await;
+        initiative(
+            &app,
+            &admin,
+            "createInitiative",
+            json!({ "title": format!("Project {i}"), "ownerId": dan, "startsOn": day(starts), "endsOn": day(ends),
+                    "objectiveIds": [o, grow], "milestones": [{ "title": "Start", "dueOn": day(starts) }] }),
+        )
+        .await
+        .data();
+    }
+    read(admin.clone()).await;
+    let (_, five) = app.count_statements(read(admin.clone())).await;
+    assert_eq!(
+        two, five,
+        "initiatives are read in a constant number of statements"
+    );
+
+    let gone = initiative(
+        &app,
+        &admin,
+        "deleteInitiative",
+        json!({ "id": id, "version": 3 }),
+    )
+    .await;
+    assert_eq!(
+        gone.data()["scorecard"]["deleteInitiative"]["deletedId"],
+        id
+    );
+    let left = read(admin.clone()).await;
+    assert!(
+        left[1]["initiatives"].as_array().unwrap().is_empty(),
+        "{left}"
+    );
+}

@@ -1,9 +1,12 @@
 //! The scorecard tables (prefixed `scorecard_`), one module per table.
 
 pub mod commentary;
+pub mod initiative;
+pub mod initiative_objective;
 pub mod link;
 pub mod measure;
 pub mod measure_status;
+pub mod milestone;
 pub mod objective;
 pub mod perspective;
 pub mod scorecard;
@@ -12,6 +15,6 @@ pub mod weight;
 
 throughline_domain::tenant_tables!(
     owned: perspective, scorecard, objective, measure, threshold, weight, link, measure_status,
-        commentary;
-    versioned: perspective, scorecard, objective, measure, commentary
+        commentary, initiative, initiative_objective, milestone;
+    versioned: perspective, scorecard, objective, measure, commentary, initiative
 );

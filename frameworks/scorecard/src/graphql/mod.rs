@@ -2,11 +2,14 @@
 //! roots, each visible and allowed only when the tenant has the scorecard
 //! enabled. One file per concept: `design` (perspectives, scorecards,
 //! objectives, measures, weights), `types` (the nodes and their scores),
-//! `commentary` (per period), `strategy_map` (links and the map), `exceptions` (a review's short list), `subscription` (`scorecardChanged`).
+//! `commentary` (per period), `initiatives`, `strategy_map` (links and the
+//! map), `exceptions` (a review's short list), `subscription`
+//! (`scorecardChanged`, `scorecardStatusChanged`).
 
 pub mod commentary;
 pub mod design;
 pub mod exceptions;
+pub mod initiatives;
 pub mod loaders;
 pub mod strategy_map;
 pub mod subscription;
@@ -17,6 +20,7 @@ use async_graphql::{Context, MergedObject, Object, Result};
 use throughline_domain::kit::{ById, FrameworkGuard, Role, framework_enabled, request};
 
 pub use commentary::ScorecardCommentary;
+pub use initiatives::ScorecardInitiative;
 pub use strategy_map::ScorecardLink;
 pub use subscription::ScorecardSubscriptionRoot;
 pub use types::{Scorecard, ScorecardMeasure, ScorecardObjective, ScorecardPerspective};
@@ -31,6 +35,7 @@ pub struct ScorecardQuery(
     design::DesignQuery,
     strategy_map::ScorecardStrategyMapQuery,
     exceptions::ScorecardExceptionsQuery,
+    initiatives::ScorecardInitiativesQuery,
 );
 
 /// The scorecard's mutations, run in order.
@@ -40,6 +45,7 @@ pub struct ScorecardMutation(
     design::DesignMutation,
     strategy_map::ScorecardStrategyMapMutation,
     commentary::ScorecardCommentaryMutation,
+    initiatives::ScorecardInitiativesMutation,
 );
 
 /// Puts `scorecard` on the query root.
@@ -85,6 +91,7 @@ macro_rules! node_types {
             ScorecardMeasure($crate::graphql::ScorecardMeasure)
             ScorecardLink($crate::graphql::ScorecardLink)
             ScorecardCommentary($crate::graphql::ScorecardCommentary)
+            ScorecardInitiative($crate::graphql::ScorecardInitiative)
         ] }
     };
 }
@@ -102,9 +109,10 @@ where
         + From<ScorecardObjective>
         + From<ScorecardMeasure>
         + From<ScorecardLink>
-        + From<ScorecardCommentary>,
+        + From<ScorecardCommentary>
+        + From<ScorecardInitiative>,
 {
-    use crate::entity::{commentary, link, measure, objective, perspective, scorecard};
+    use crate::entity::{commentary, initiative, link, measure, objective, perspective, scorecard};
     if !scorecard_enabled(ctx) {
         return Ok(None);
     }
@@ -140,6 +148,11 @@ where
             .load_one(id)
             .await?
             .map(|c| N::from(ScorecardCommentary(c))),
+        "ScorecardInitiative" => request
+            .loader::<ById<initiative::Entity>, _>()
+            .load_one(id)
+            .await?
+            .map(|i| N::from(ScorecardInitiative(i))),
         _ => None,
     })
 }

@@ -567,6 +567,13 @@ impl ScorecardObjective {
         };
         design.weights_where(|w| w.objective_id == Some(self.0.id))
     }
+    /// The initiatives serving it, soonest to end first, each with its health.
+    async fn initiatives(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::initiatives::ScorecardInitiative>> {
+        super::initiatives::serving(ctx, self.0.id).await
+    }
     /// Its owner's commentary for the period of `periodKind` holding `period` (default today).
     async fn commentary(
         &self,

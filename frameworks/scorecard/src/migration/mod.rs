@@ -4,6 +4,7 @@ mod m20261204_000001_scorecard_tables;
 mod m20261205_000001_strategy_map_links;
 mod m20261205_000002_measure_statuses;
 mod m20261205_000003_commentaries;
+mod m20261205_000004_initiatives;
 
 use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_strategy_map_links::Migration),
             Box::new(m20261205_000002_measure_statuses::Migration),
             Box::new(m20261205_000003_commentaries::Migration),
+            Box::new(m20261205_000004_initiatives::Migration),
         ]
     }
 

@@ -4,6 +4,7 @@
 
 pub mod commentaries;
 pub mod exceptions;
+pub mod initiatives;
 pub mod links;
 pub mod measures;
 pub mod objectives;

@@ -5,7 +5,9 @@
 //! A scorecard is read whole in a constant number of narrow statements,
 //! whatever its size or the tenant's and however many periods are asked:
 //! the design (scorecard, perspectives, objectives, measures, metrics,
-//! thresholds, weights, the metrics' targets: eight), then the metrics'
+//! thresholds, weights, the metrics' targets, the initiatives serving its
+//! objectives and, when there are any, those that count toward scores:
+//! nine or ten), then the metrics'
 //! values over the periods asked (one) and, for carry-forward measures, the
 //! last value before them (one).
 
@@ -28,7 +30,9 @@ use uuid::Uuid;
 use super::in_force;
 use super::measures::{scoring_of, thresholds_of};
 use super::weights;
-use crate::entity::{measure, objective, perspective, scorecard, threshold, weight};
+use crate::entity::{
+    initiative, initiative_objective, measure, objective, perspective, scorecard, threshold, weight,
+};
 use crate::model::Status;
 use crate::scoring::{
     Child, MeasureValue, MissingData, RollUp, ScoreExplanation, Scoring, ScoringType,
@@ -48,6 +52,9 @@ pub struct Design {
     thresholds: HashMap<Uuid, Vec<threshold::Model>>,
     weights: Vec<weight::Model>,
     targets: HashMap<Uuid, Vec<metric_target::Model>>,
+    /// Initiatives that count toward their objectives' scores, with the
+    /// objectives here they serve.
+    pub scored_initiatives: Vec<(initiative::Model, Vec<Uuid>)>,
 }
 
 /// Reads a scorecard's design: `None` when it is not this tenant's.
@@ -56,7 +63,7 @@ pub async fn design(scope: &TenantScope, scorecard_id: Uuid) -> DomainResult<Opt
 }
 
 /// Reads the designs of the scorecards `only` names (those of this
-/// tenant), or of every scorecard of the tenant: the same eight statements
+/// tenant), or of every scorecard of the tenant: the same statements
 /// however many.
 pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult<Vec<Design>> {
     let mut cards = scope.select::<scorecard::Entity>();
@@ -108,6 +115,23 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
         .all(scope)
         .await?;
     let targets = targets_by_metric(scope, metric_ids).await?;
+    let initiative_links = scope
+        .select::<initiative_objective::Entity>()
+        .filter(initiative_objective::Column::ObjectiveId.is_in(objectives.iter().map(|o| o.id)))
+        .all(scope)
+        .await?;
+    let scored_initiatives = if initiative_links.is_empty() {
+        Vec::new()
+    } else {
+        scope
+            .select::<initiative::Entity>()
+            .filter(initiative::Column::Id.is_in(initiative_links.iter().map(|l| l.initiative_id)))
+            .filter(initiative::Column::CountsTowardScore.eq(true))
+            .order_by_asc(initiative::Column::Title)
+            .order_by_asc(initiative::Column::Id)
+            .all(scope)
+            .await?
+    };
     let card_of_objective: HashMap<Uuid, Uuid> =
         objectives.iter().map(|o| (o.id, o.scorecard_id)).collect();
     let card_of_measure: HashMap<Uuid, Uuid> = measures
@@ -160,6 +184,20 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
             })
             .cloned()
             .collect();
+        let card_initiatives = scored_initiatives
+            .iter()
+            .filter_map(|i| {
+                let served: Vec<Uuid> = initiative_links
+                    .iter()
+                    .filter(|l| {
+                        l.initiative_id == i.id
+                            && card_of_objective.get(&l.objective_id) == Some(&card.id)
+                    })
+                    .map(|l| l.objective_id)
+                    .collect();
+                (!served.is_empty()).then(|| (i.clone(), served))
+            })
+            .collect();
         out.push(Design {
             scorecard: card,
             perspectives,
@@ -169,6 +207,7 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
             thresholds: card_thresholds,
             weights: card_weights,
             targets: card_targets,
+            scored_initiatives: card_initiatives,
         });
     }
     Ok(out)
@@ -401,6 +440,23 @@ fn score_period(
                 ))
             })
             .collect();
+        // Initiatives that count: a leading child each, scored by schedule
+        // at the period's end (or today, while it runs).
+        let mut children = children;
+        for (i, _) in design
+            .scored_initiatives
+            .iter()
+            .filter(|(_, served)| served.contains(&o.id))
+        {
+            let health = super::initiatives::health(i, &[], period.end.min(today));
+            children.push(Child {
+                name: format!("initiative {}", i.title),
+                weight: Decimal::ONE,
+                score: Some(health.score),
+                leading: Some(health.score),
+                lagging: None,
+            });
+        }
         let weight = weight_of(design, period.end, |w| w.objective_id == Some(o.id))?;
         objectives.insert(
             o.id,
