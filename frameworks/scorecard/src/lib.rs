@@ -15,6 +15,7 @@ pub mod graphql;
 pub mod migration;
 pub mod model;
 pub mod scoring;
+pub mod seed;
 pub mod service;
 pub mod settings;
 pub mod strategy_map;
@@ -57,6 +58,11 @@ impl Framework for Scorecard {
         _settings: &settings::ScorecardSettings,
     ) -> DomainResult<()> {
         service::perspectives::make_defaults(tx).await
+    }
+
+    /// The company's scorecard and one per top-level unit, on the seeded metrics.
+    async fn seed(&self, scope: &TenantScope, seed: u64) -> DomainResult<()> {
+        seed::seed(scope, seed).await
     }
 
     /// A recorded value may move its measures' status between periods.

@@ -1,0 +1,171 @@
+//! The seeded scorecards at scale, in a test binary of its own so no other
+//! test competes for the CPU while statements are counted: the whole
+//! company scorecard for a period (every node's score, leading and lagging
+//! scores and explanation), its 36-period history, its strategy map and
+//! the exceptions feed cost the same statements on a 5,000-person tenant as
+//! on a 60-person one.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use serde_json::{Value, json};
+
+const WHOLE: &str = r#"query($id: ID!, $p: Date) { scorecard { scorecard(id: $id) {
+  title
+  score(period: $p) { score status leading { score } lagging { score } explanation { text } }
+  perspectives {
+    perspective { name }
+    score(period: $p) { score weight leading { score } lagging { score } explanation { text } }
+    objectives {
+      title owner { name }
+      score(period: $p) { score leading { score } lagging { score } explanation { text } }
+      initiatives { title health { score } }
+      commentary(period: $p) { analysis }
+      measures {
+        metric { name }
+        score(period: $p) { value valueSource score status explanation { text } }
+      }
+    }
+  }
+} } }"#;
+
+const HISTORY: &str = r#"query($id: ID!, $from: Date!, $to: Date!) { scorecard { scorecard(id: $id) {
+  scoreHistory(from: $from, to: $to) { score leading { score } lagging { score } }
+  perspectives {
+    scoreHistory(from: $from, to: $to) { score }
+    objectives {
+      scoreHistory(from: $from, to: $to) { score }
+      measures { scoreHistory(from: $from, to: $to) { score } }
+    }
+  }
+} } }"#;
+
+fn month(back: u32) -> String {
+    use chrono::Datelike;
+    let today = chrono::Utc::now().date_naive();
+    let first = chrono::NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap();
+    (first - chrono::Months::new(back)).to_string()
+}
+
+fn count_nodes(whole: &Value) -> (usize, usize) {
+    let card = &whole["scorecard"]["scorecard"];
+    let objectives: Vec<&Value> = card["perspectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["objectives"].as_array().unwrap())
+        .collect();
+    let measures = objectives
+        .iter()
+        .map(|o| o["measures"].as_array().unwrap().len())
+        .sum();
+    (objectives.len(), measures)
+}
+
+#[tokio::test]
+async fn the_seeded_company_scorecard_costs_the_same_statements_at_any_tenant_size() {
+    let app = throughline_tests::start_with_limits(throughline_api::config::Limits {
+        batch_delay: std::time::Duration::from_millis(500),
+        ..Default::default()
+    })
+    .await;
+    let mut counts = Vec::new();
+    for (slug, people) in [("small", 60), ("large", 5000)] {
+        let tenant = app.tenant(slug, &["scorecard"]).await;
+        throughline_api::seed::seed_organisation(&app.db, &tenant, people, 36, 3)
+            .await
+            .unwrap();
+        throughline_api::seed::seed_frameworks(&app.db, &app.registry, &tenant, 3)
+            .await
+            .unwrap();
+        let admin = app.admin(slug);
+        let cards = app
+            .gql(
+                &admin,
+                "{ scorecard { scorecards(first: 100) { totalCount nodes { id title } } } }",
+                json!({}),
+            )
+            .await;
+        let nodes = cards.data()["scorecard"]["scorecards"]["nodes"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let company = nodes
+            .iter()
+            .find(|n| n["title"] == "Company scorecard")
+            .unwrap_or_else(|| panic!("{nodes:?}"));
+        let id = company["id"].as_str().unwrap().to_string();
+        let fresh = || app.gql(&admin, "{ viewer { role } }", json!({}));
+        fresh().await.data();
+        let (whole, whole_count) = app
+            .count_statements(app.gql(&admin, WHOLE, json!({ "id": id, "p": month(1) })))
+            .await;
+        assert_eq!(count_nodes(whole.data()), (20, 100), "{slug}");
+        let card = &whole.data()["scorecard"]["scorecard"];
+        assert_eq!(card["perspectives"].as_array().unwrap().len(), 4);
+        assert!(card["score"]["score"].is_string(), "{slug}: scored: {card}");
+        fresh().await.data();
+        let (history, history_count) = app
+            .count_statements(app.gql(
+                &admin,
+                HISTORY,
+                json!({ "id": id, "from": month(36), "to": month(1) }),
+            ))
+            .await;
+        let series = history.data()["scorecard"]["scorecard"]["scoreHistory"]
+            .as_array()
+            .unwrap();
+        assert_eq!(series.len(), 36);
+        // The seeded story: red once, better lately.
+        let scored: Vec<f64> = series
+            .iter()
+            .filter_map(|s| s["score"].as_str()?.parse().ok())
+            .collect();
+        assert!(scored.len() >= 30, "{slug}: {series:?}");
+        assert!(
+            scored.iter().rev().take(3).sum::<f64>() > scored.iter().take(3).sum::<f64>(),
+            "{slug}: the last months score above the first: {scored:?}"
+        );
+        fresh().await.data();
+        let (map, map_count) = app
+            .count_statements(app.gql(
+                &admin,
+                "query($id: ID!, $p: Date) { scorecard { strategyMap(scorecardId: $id, period: $p) { nodes { score } edges { causeId } crossings } } }",
+                json!({ "id": id, "p": month(1) }),
+            ))
+            .await;
+        let map = &map.data()["scorecard"]["strategyMap"];
+        assert_eq!(map["nodes"].as_array().unwrap().len(), 20);
+        assert_eq!(map["edges"].as_array().unwrap().len(), 17);
+        fresh().await.data();
+        let (feed, feed_count) = app
+            .count_statements(app.gql(
+                &admin,
+                "{ exceptions(first: 20) { totalCount edges { node { kind title } } } }",
+                json!({}),
+            ))
+            .await;
+        let kinds: Vec<&str> = feed.data()["exceptions"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["node"]["kind"].as_str())
+            .collect();
+        assert!(
+            kinds.iter().any(|k| k.starts_with("scorecard.")),
+            "{slug}: {kinds:?}"
+        );
+        println!(
+            "{slug} ({people} people, {} scorecards): company scorecard = {whole_count} statements, 36-period history = {history_count}, strategy map = {map_count}, exceptions(first: 20) = {feed_count}",
+            nodes.len()
+        );
+        counts.push((whole_count, history_count, map_count, feed_count));
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "the same statements on a 5,000-person tenant"
+    );
+    let (whole, history, map, _) = counts[0];
+    assert!(whole <= 20, "{whole} statements for the whole scorecard");
+    assert!(history <= 16, "{history} statements for its history");
+    assert!(map <= 16, "{map} statements for its map");
+}
