@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, DbErr};
 use serde::{Serialize, de::DeserializeOwned};
+use uuid::Uuid;
 
 use async_graphql::{ObjectType, SubscriptionType};
 use sea_orm_migration::MigratorTrait;
@@ -49,6 +50,24 @@ pub struct Document {
     /// `image/svg+xml`, `text/csv; charset=utf-8`, …
     pub content_type: &'static str,
     pub body: String,
+}
+
+/// Something of a framework's that follows a core metric: a key result
+/// linked to it, a scorecard measure placed on it. Frameworks meet each
+/// other here, through the metric, never through each other's code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricFollower {
+    pub metric_id: Uuid,
+    /// What it is, namespaced by the framework: `okr.key_result`,
+    /// `scorecard.measure`.
+    pub kind: &'static str,
+    /// Its GraphQL type, for its global ID (`OkrKeyResult`).
+    pub type_name: &'static str,
+    pub id: Uuid,
+    pub title: String,
+    /// Where it sits, in words: its objective's title.
+    pub context: Option<String>,
+    pub owner_id: Option<Uuid>,
 }
 
 /// A document request's query string, decoded (a key given twice keeps its
@@ -141,6 +160,18 @@ pub trait Framework: Send + Sync + 'static {
     ) -> DomainResult<Option<Document>> {
         Ok(None)
     }
+
+    /// What of the framework's follows `metrics`, as the scope's actor may
+    /// see it (a private objective's key result never reaches anyone who
+    /// may not see the objective): a constant number of statements however
+    /// many metrics.
+    async fn metric_followers(
+        &self,
+        _scope: &TenantScope,
+        _metrics: &[Uuid],
+    ) -> DomainResult<Vec<MetricFollower>> {
+        Ok(Vec::new())
+    }
 }
 
 /// A framework with its types erased, as the registry holds it.
@@ -177,6 +208,11 @@ pub trait AnyFramework: Send + Sync + 'static {
         path: &str,
         params: &DocumentParams,
     ) -> DomainResult<Option<Document>>;
+    async fn metric_followers(
+        &self,
+        scope: &TenantScope,
+        metrics: &[Uuid],
+    ) -> DomainResult<Vec<MetricFollower>>;
 }
 
 #[async_trait::async_trait]
@@ -251,6 +287,13 @@ impl<F: Framework> AnyFramework for F {
         params: &DocumentParams,
     ) -> DomainResult<Option<Document>> {
         Framework::document(self, scope, path, params).await
+    }
+    async fn metric_followers(
+        &self,
+        scope: &TenantScope,
+        metrics: &[Uuid],
+    ) -> DomainResult<Vec<MetricFollower>> {
+        Framework::metric_followers(self, scope, metrics).await
     }
 }
 

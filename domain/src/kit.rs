@@ -6,6 +6,7 @@
 //! - the contract: [`Framework`], [`FrameworkSettings`], [`FrameworkRoots`],
 //!   [`Exception`] (with [`Severity`], [`Placement`], [`ExceptionWindow`]),
 //!   [`Document`] (what a framework serves beside GraphQL, over plain HTTP),
+//!   [`MetricFollower`] (what follows a core metric, for other frameworks),
 //!   and the core's typed events ([`CoreEvent`] and payloads);
 //! - the tenant door: [`TenantScope`] (reads: `select`, `in_tree`,
 //!   `settings`, `subscribe`), [`TenantTxn`] (writes: `insert`,
@@ -30,7 +31,7 @@ pub use crate::exceptions::{
     Exception, ExceptionExplanation, ExceptionWindow, Placement, Severity,
 };
 pub use crate::framework::{
-    Document, DocumentParams, Framework, FrameworkRoots, FrameworkSettings,
+    Document, DocumentParams, Framework, FrameworkRoots, FrameworkSettings, MetricFollower,
 };
 pub use crate::graphql::connection::{
     self, Page, PageArgs, SortKey, list_page, list_window, page, page_complexity, page_of_list,
@@ -41,6 +42,7 @@ pub use crate::graphql::gating::{FrameworkGuard, framework_enabled};
 pub use crate::graphql::ids::{decode_id, decode_optional, encode_id, id_of};
 pub use crate::graphql::inputs::{patch, patch_id};
 pub use crate::graphql::loaders::{ById, group};
+pub use crate::graphql::metric_followers::{MetricFollower as MetricFollowerView, followers_of};
 pub use crate::graphql::scalars::Date;
 pub use crate::metric_status::{DatedTarget, roll_up};
 pub use crate::numbers::{business_number, date_in_range, optional_business_number};

@@ -414,3 +414,114 @@ async fn check_ins_on_private_key_results_reach_only_subscribers_who_may_see_the
         "the owner's manager gets the private one"
     );
 }
+
+/// The key results following a metric (a scorecard measure's `keyResults`,
+/// a metric's `followers`) keep the objective's privacy: a private one's
+/// reach its owner and admins, never a peer; with OKRs off, none.
+#[tokio::test]
+async fn a_metric_s_followers_show_a_key_result_only_to_those_who_see_its_objective() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    app.gql(
+        admin,
+        r#"mutation { enableFramework(input: {key: "scorecard"}) { framework { key } } }"#,
+        json!({}),
+    )
+    .await
+    .data();
+    let metric = throughline_tests::metrics::create_metric(&app, admin, "Revenue", json!({})).await;
+    let open = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Grow revenue", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit })).await;
+    let hidden = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Find a new job", "level": "INDIVIDUAL", "ownerId": org.report, "private": true })).await;
+    for (objective, title) in [(&open, "Close 40 deals"), (&hidden, "Secret KR")] {
+        app.gql(admin, CREATE_KR, json!({ "input": { "objectiveId": objective, "title": title, "metricId": metric, "target": { "kind": "INCREASE_TO", "start": "0", "target": "40" } } }))
+            .await
+            .data();
+    }
+    let card = throughline_tests::scorecard::scorecard(&app, admin, "Sales", &org.unit).await;
+    let ps = app
+        .gql(admin, "{ scorecard { perspectives { id } } }", json!({}))
+        .await;
+    let financial = ps.data()["scorecard"]["perspectives"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let grow =
+        throughline_tests::scorecard::objective(&app, admin, &card, &financial, "Grow").await;
+    throughline_tests::scorecard::mutate(
+        &app,
+        admin,
+        "createMeasure",
+        "CreateScorecardMeasureInput",
+        json!({ "objectiveId": grow, "metricId": metric, "scoringType": "YES_NO" }),
+        "{ measure { id } }",
+    )
+    .await
+    .data();
+    const READ: &str = r#"query($card: ID!, $metric: ID!) {
+      scorecard { scorecard(id: $card) { objectives { measures { keyResults { kind framework title context owner { name } } } } } }
+      metric(id: $metric) { followers { kind title } }
+    }"#;
+    let seen = |token: String| {
+        let (app, card, metric) = (&app, card.clone(), metric.clone());
+        async move {
+            let r = app
+                .gql(&token, READ, json!({ "card": card, "metric": metric }))
+                .await;
+            let data = r.data().clone();
+            let krs: Vec<String> =
+                data["scorecard"]["scorecard"]["objectives"][0]["measures"][0]["keyResults"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|k| k["title"].as_str().unwrap().to_string())
+                    .collect();
+            let followers: Vec<(String, String)> = data["metric"]["followers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    (
+                        f["kind"].as_str().unwrap().to_string(),
+                        f["title"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            (krs, followers, data)
+        }
+    };
+    let (krs, followers, data) = seen(token(&app, "pat@acme.example", Role::Member)).await;
+    assert_eq!(krs, ["Close 40 deals"], "a peer sees the open one only");
+    assert!(!data.to_string().contains("Secret"), "{data}");
+    let mut sorted = followers.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            ("okr.key_result".to_string(), "Close 40 deals".to_string()),
+            ("scorecard.measure".to_string(), "Grow".to_string()),
+        ]
+    );
+    assert_eq!(
+        data["scorecard"]["scorecard"]["objectives"][0]["measures"][0]["keyResults"][0],
+        json!({ "kind": "okr.key_result", "framework": "okr", "title": "Close 40 deals", "context": "Grow revenue", "owner": { "name": "Mia Manager" } })
+    );
+    let (mut krs, _, _) = seen(token(&app, "rob@acme.example", Role::Member)).await;
+    krs.sort();
+    assert_eq!(krs, ["Close 40 deals", "Secret KR"], "its owner sees both");
+    let (krs, _, _) = seen(admin.clone()).await;
+    assert_eq!(krs.len(), 2, "admins see both");
+    app.gql(
+        admin,
+        r#"mutation { disableFramework(input: {key: "okr"}) { framework { key } } }"#,
+        json!({}),
+    )
+    .await
+    .data();
+    let (krs, followers, _) = seen(admin.clone()).await;
+    assert!(krs.is_empty(), "OKRs off: no key results");
+    assert_eq!(
+        followers,
+        [("scorecard.measure".to_string(), "Grow".to_string())]
+    );
+}

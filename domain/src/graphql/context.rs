@@ -26,6 +26,12 @@ pub const MAX_BATCH: usize = 10_000;
 /// loader is per request and has the tenant inside.
 pub trait ScopedLoader: Sized + Send + Sync + 'static {
     fn new(scope: TenantScope) -> Self;
+
+    /// Built for a request: by default from its scope alone; a loader that
+    /// asks the enabled frameworks takes them from the request too.
+    fn for_request(request: &RequestContext) -> Self {
+        Self::new(request.scope.clone())
+    }
 }
 
 /// Charges work to the caller's rate limits (the server's limiter): every
@@ -127,13 +133,9 @@ impl RequestContext {
         }
         let entry = loaders.entry(TypeId::of::<L>()).or_insert_with(|| {
             Arc::new(
-                DataLoader::with_cache(
-                    L::new(self.scope.clone()),
-                    tokio::spawn,
-                    HashMapCache::default(),
-                )
-                .delay(self.batch_delay)
-                .max_batch_size(MAX_BATCH),
+                DataLoader::with_cache(L::for_request(self), tokio::spawn, HashMapCache::default())
+                    .delay(self.batch_delay)
+                    .max_batch_size(MAX_BATCH),
             ) as Arc<dyn Any + Send + Sync>
         });
         #[allow(

@@ -97,6 +97,13 @@ impl Metric {
             .map(Metric)
             .collect())
     }
+    /// What follows it in the tenant's frameworks, as you may see it: key results linked to it, scorecard measures placed on it.
+    async fn followers(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::metric_followers::MetricFollower>> {
+        super::metric_followers::followers_of(ctx, self.0.id, None).await
+    }
     /// The value of the latest period that has one.
     async fn latest_value(&self, ctx: &Context<'_>) -> Result<Option<MetricValue>> {
         let loader = request(ctx)?.loader::<LatestMetricValue, _>();

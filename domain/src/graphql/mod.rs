@@ -23,6 +23,7 @@ pub mod dashboards;
 pub mod directory;
 pub mod event_deliveries;
 pub mod exceptions;
+pub mod metric_followers;
 pub mod metric_targets;
 pub mod metrics;
 pub mod org_units;

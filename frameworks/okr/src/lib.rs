@@ -11,7 +11,7 @@ pub mod service;
 pub mod settings;
 
 use throughline_domain::kit::{
-    CoreEvent, DomainResult, Exception, ExceptionWindow, Framework, TenantScope,
+    CoreEvent, DomainResult, Exception, ExceptionWindow, Framework, MetricFollower, TenantScope,
 };
 
 pub use graphql::{OkrMutationRoot, OkrQueryRoot, OkrSubscriptionRoot};
@@ -55,6 +55,15 @@ impl Framework for Okr {
             }
             _ => Ok(()),
         }
+    }
+
+    /// The key results linked to core metrics, for other frameworks.
+    async fn metric_followers(
+        &self,
+        scope: &TenantScope,
+        metrics: &[uuid::Uuid],
+    ) -> DomainResult<Vec<MetricFollower>> {
+        service::metric_link::followers(scope, metrics).await
     }
 
     /// Key results off track, at risk or stale, and objectives without a

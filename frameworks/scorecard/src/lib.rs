@@ -22,7 +22,7 @@ pub mod strategy_map;
 
 use throughline_domain::kit::{
     CoreEvent, Document, DocumentParams, DomainResult, Exception, ExceptionWindow, Framework,
-    TenantScope, TenantTxn,
+    MetricFollower, TenantScope, TenantTxn,
 };
 
 pub use graphql::{ScorecardMutationRoot, ScorecardQueryRoot, ScorecardSubscriptionRoot};
@@ -83,6 +83,15 @@ impl Framework for Scorecard {
         window: &ExceptionWindow,
     ) -> DomainResult<Vec<Exception>> {
         service::exceptions::for_feed(scope, window).await
+    }
+
+    /// The measures placed on core metrics, for other frameworks.
+    async fn metric_followers(
+        &self,
+        scope: &TenantScope,
+        metrics: &[uuid::Uuid],
+    ) -> DomainResult<Vec<MetricFollower>> {
+        service::measures::followers(scope, metrics).await
     }
 
     /// `GET /scorecard/{scorecardId}/strategy-map.svg?period=…&periodKind=…`.

@@ -4,13 +4,17 @@
 
 use super::is_locked;
 use sea_orm::{ColumnTrait, QueryFilter};
+use std::collections::HashMap;
 use throughline_domain::entity::metric_value;
-use throughline_domain::kit::{DomainResult, MetricValueV1, TenantScope};
+
+use throughline_domain::kit::{DomainResult, MetricFollower, MetricValueV1, TenantScope};
+use uuid::Uuid;
 
 use crate::entity::{cycle, key_result, objective};
 use crate::model::{CheckInSource, KeyResultStatus, ObjectiveStatus};
 
 use super::check_ins::{NewCheckIn, insert};
+use super::visibility::visible_objectives;
 
 /// Handles a metric value recorded (or replaced).
 pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> DomainResult<()> {
@@ -71,4 +75,42 @@ pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> Doma
         tx.commit().await?;
     }
     Ok(())
+}
+
+/// The active key results linked to `metrics` on objectives the actor may
+/// see, for other frameworks (a scorecard measure on the same metric shows
+/// them): two statements however many metrics.
+pub async fn followers(scope: &TenantScope, metrics: &[Uuid]) -> DomainResult<Vec<MetricFollower>> {
+    let key_results = scope
+        .select::<key_result::Entity>()
+        .filter(key_result::Column::MetricId.is_in(metrics.iter().copied()))
+        .filter(key_result::Column::Status.eq(KeyResultStatus::Active.as_str()))
+        .all(scope)
+        .await?;
+    if key_results.is_empty() {
+        return Ok(Vec::new());
+    }
+    let objectives: HashMap<Uuid, String> = visible_objectives(scope)
+        .filter(objective::Column::Id.is_in(key_results.iter().map(|kr| kr.objective_id)))
+        .filter(objective::Column::Status.ne(ObjectiveStatus::Archived.as_str()))
+        .all(scope)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.title))
+        .collect();
+    Ok(key_results
+        .into_iter()
+        .filter_map(|kr| {
+            let context = objectives.get(&kr.objective_id)?.clone();
+            Some(MetricFollower {
+                metric_id: kr.metric_id?,
+                kind: "okr.key_result",
+                type_name: "OkrKeyResult",
+                id: kr.id,
+                title: kr.title,
+                context: Some(context),
+                owner_id: Some(kr.owner_id),
+            })
+        })
+        .collect())
 }

@@ -778,6 +778,13 @@ impl ScorecardMeasure {
         };
         design.weights_where(|w| w.measure_id == Some(self.row.id))
     }
+    /// The key results linked to the same metric, on objectives you may see, when OKRs are on for the tenant (none when they are not): which OKRs move this measure.
+    async fn key_results(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<throughline_domain::kit::MetricFollowerView>> {
+        throughline_domain::kit::followers_of(ctx, self.row.metric_id, Some("okr.key_result")).await
+    }
     /// Its commentary for the period of `periodKind` holding `period` (default today).
     async fn commentary(
         &self,

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::{check_ranges, require_designer};
 use crate::Scorecard;
 use crate::entity::{measure, objective, threshold};
+use crate::model::Status;
 use crate::scoring::{Band, MissingData, Scoring, ScoringType};
 
 /// One band as stored in a threshold's `bands`.
@@ -425,4 +426,45 @@ pub async fn delete(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult
     .await?;
     tx.commit().await?;
     Ok(before)
+}
+
+/// The measures placed on `metrics`, each named after its objective and
+/// scorecard, for other frameworks: two statements however many metrics
+/// (every role reads scorecards, so there is nothing to hide).
+pub async fn followers(
+    scope: &TenantScope,
+    metrics: &[Uuid],
+) -> DomainResult<Vec<throughline_domain::kit::MetricFollower>> {
+    let measures = scope
+        .select::<measure::Entity>()
+        .filter(measure::Column::MetricId.is_in(metrics.iter().copied()))
+        .all(scope)
+        .await?;
+    if measures.is_empty() {
+        return Ok(Vec::new());
+    }
+    let objectives: std::collections::HashMap<Uuid, objective::Model> = scope
+        .select::<objective::Entity>()
+        .filter(objective::Column::Id.is_in(measures.iter().map(|m| m.objective_id)))
+        .filter(objective::Column::Status.eq(Status::Active.as_str()))
+        .all(scope)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    Ok(measures
+        .into_iter()
+        .filter_map(|m| {
+            let objective = objectives.get(&m.objective_id)?;
+            Some(throughline_domain::kit::MetricFollower {
+                metric_id: m.metric_id,
+                kind: "scorecard.measure",
+                type_name: "ScorecardMeasure",
+                id: m.id,
+                title: objective.title.clone(),
+                context: None,
+                owner_id: objective.owner_id,
+            })
+        })
+        .collect())
 }
