@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use serde_json::json;
-use throughline_tests::start_with_probe;
+use throughline_tests::start_with_every_framework;
 
 const QUERY: &str = "{ __schema { types { name kind description
     fields { name description args { name description } }
@@ -13,8 +13,8 @@ const QUERY: &str = "{ __schema { types { name kind description
 
 #[tokio::test]
 async fn everything_in_the_schema_is_described() {
-    let app = start_with_probe().await;
-    app.tenant("acme", &["probe"]).await;
+    let app = start_with_every_framework().await;
+    app.tenant("acme", &["probe", "okr", "scorecard"]).await;
     let response = app.gql(&app.admin("acme"), QUERY, json!({})).await;
     let builtin = ["String", "Int", "Float", "Boolean", "ID"];
     let mut missing = Vec::new();

@@ -182,4 +182,8 @@ pub fn describe<Q, M, S>(
         .override_output_type_description::<Page<OkrCycle>>("A page of OKR cycles.")
         .override_output_type_description::<Page<OkrObjective>>("A page of objectives.")
         .override_output_type_description::<Page<OkrCheckIn>>("A page of check-ins.")
+        .override_output_type_description::<Page<OkrKeyResult>>("A page of key results.")
+        .override_output_type_description::<Page<alignment::OkrAlignmentTreeNode>>(
+            "A page of the alignment tree, depth first.",
+        )
 }

@@ -78,9 +78,11 @@ impl ScorecardCommentary {
             .await?
             .map(Person))
     }
+    /// When the period's first version was written.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it was last rewritten.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -214,7 +216,9 @@ pub(crate) async fn commentaries_of(
 /// A commentary to write: on an objective or a measure (exactly one), for a period.
 #[derive(InputObject)]
 pub struct SetScorecardCommentaryInput {
+    /// The objective it is about (or give `measureId`).
     pub objective_id: Option<ID>,
+    /// The measure it is about (or give `objectiveId`).
     pub measure_id: Option<ID>,
     /// Any day of the period.
     pub period: Date,
@@ -232,19 +236,23 @@ pub struct SetScorecardCommentaryInput {
 /// The commentary written.
 #[derive(SimpleObject)]
 pub struct ScorecardCommentaryPayload {
+    /// The commentary as written.
     pub commentary: ScorecardCommentary,
 }
 
 /// Names a commentary and the version read.
 #[derive(InputObject)]
 pub struct DeleteScorecardCommentaryInput {
+    /// The commentary.
     pub id: ID,
+    /// The version you read.
     pub version: i32,
 }
 
 /// What was deleted.
 #[derive(SimpleObject)]
 pub struct DeleteScorecardCommentaryPayload {
+    /// The deleted commentary's ID.
     pub deleted_id: ID,
 }
 
@@ -257,7 +265,7 @@ impl ScorecardCommentaryMutation {
     async fn set_commentary(
         &self,
         ctx: &Context<'_>,
-        input: SetScorecardCommentaryInput,
+        #[graphql(desc = "The mutation\'s input.")] input: SetScorecardCommentaryInput,
     ) -> Result<ScorecardCommentaryPayload> {
         let scope = &request(ctx)?.scope;
         let subject = match (&input.objective_id, &input.measure_id) {
@@ -297,7 +305,7 @@ impl ScorecardCommentaryMutation {
     async fn delete_commentary(
         &self,
         ctx: &Context<'_>,
-        input: DeleteScorecardCommentaryInput,
+        #[graphql(desc = "The mutation\'s input.")] input: DeleteScorecardCommentaryInput,
     ) -> Result<DeleteScorecardCommentaryPayload> {
         let scope = &request(ctx)?.scope;
         let id = decode_id(&input.id, "ScorecardCommentary", "input.id")?;

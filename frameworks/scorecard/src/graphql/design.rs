@@ -67,7 +67,11 @@ impl DesignQuery {
     }
 
     /// A scorecard by ID.
-    async fn scorecard(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Scorecard>> {
+    async fn scorecard(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The scorecard's ID.")] id: ID,
+    ) -> Result<Option<Scorecard>> {
         let id = decode_id(&id, "Scorecard", "id")?;
         let scope = &request(ctx)?.scope;
         Ok(scope
@@ -83,7 +87,7 @@ impl DesignQuery {
     async fn scorecard_of_unit(
         &self,
         ctx: &Context<'_>,
-        org_unit_id: ID,
+        #[graphql(desc = "The org unit.")] org_unit_id: ID,
     ) -> Result<Option<Scorecard>> {
         let unit = decode_id(&org_unit_id, "OrgUnit", "orgUnitId")?;
         let scope = &request(ctx)?.scope;
@@ -111,11 +115,15 @@ pub struct CreateScorecardPerspectiveInput {
 /// Changes to a perspective; omitted fields stay.
 #[derive(InputObject)]
 pub struct UpdateScorecardPerspectiveInput {
+    /// The perspective.
     pub id: ID,
     /// The version you read; a stale one answers `CONFLICT`.
     pub version: i32,
+    /// A new name.
     pub name: Option<String>,
+    /// A new `#rrggbb` colour.
     pub colour: Option<String>,
+    /// A new place in the order (1 first).
     pub position: Option<i32>,
     /// `ARCHIVED` keeps it for its objectives and offers it for no new one.
     pub status: Option<Status>,
@@ -124,12 +132,14 @@ pub struct UpdateScorecardPerspectiveInput {
 /// Names a perspective to delete (one no objective uses).
 #[derive(InputObject)]
 pub struct DeleteScorecardPerspectiveInput {
+    /// The perspective.
     pub id: ID,
 }
 
 /// The perspective after the change.
 #[derive(SimpleObject)]
 pub struct ScorecardPerspectivePayload {
+    /// The perspective as it is now.
     pub perspective: ScorecardPerspective,
 }
 
@@ -145,9 +155,11 @@ pub struct CreateScorecardInput {
 /// Changes to a scorecard; omitted fields stay.
 #[derive(InputObject)]
 pub struct UpdateScorecardInput {
+    /// The scorecard.
     pub id: ID,
     /// The version you read.
     pub version: i32,
+    /// A new title.
     pub title: Option<String>,
     /// Moves it to another unit (one without a scorecard), e.g. after a reorganisation.
     pub org_unit_id: Option<ID>,
@@ -156,6 +168,7 @@ pub struct UpdateScorecardInput {
 /// Names a node and the version you read (deleting).
 #[derive(InputObject)]
 pub struct ScorecardVersionInput {
+    /// What to delete.
     pub id: ID,
     /// The version you read.
     pub version: i32,
@@ -164,6 +177,7 @@ pub struct ScorecardVersionInput {
 /// The scorecard after the change.
 #[derive(SimpleObject)]
 pub struct ScorecardPayload {
+    /// The scorecard as it is now.
     pub scorecard: Scorecard,
 }
 
@@ -177,10 +191,13 @@ pub struct DeleteScorecardNodePayload {
 /// A new objective.
 #[derive(InputObject)]
 pub struct CreateScorecardObjectiveInput {
+    /// The scorecard it is on.
     pub scorecard_id: ID,
     /// An active perspective.
     pub perspective_id: ID,
+    /// E.g. `Grow recurring revenue` (1 to 200 characters).
     pub title: String,
+    /// What it means and why it matters (at most 4,000 characters).
     pub description: Option<String>,
     /// The person accountable.
     pub owner_id: Option<ID>,
@@ -191,12 +208,17 @@ pub struct CreateScorecardObjectiveInput {
 /// Changes to an objective; omitted fields stay, null clears.
 #[derive(InputObject)]
 pub struct UpdateScorecardObjectiveInput {
+    /// The objective.
     pub id: ID,
     /// The version you read.
     pub version: i32,
+    /// A new title.
     pub title: Option<String>,
+    /// A new description; null clears it.
     pub description: MaybeUndefined<String>,
+    /// A new owner; null clears it.
     pub owner_id: MaybeUndefined<ID>,
+    /// A new strategic priority; null clears it.
     pub priority_id: MaybeUndefined<ID>,
     /// Moves it under another active perspective.
     pub perspective_id: Option<ID>,
@@ -207,6 +229,7 @@ pub struct UpdateScorecardObjectiveInput {
 /// The objective after the change.
 #[derive(SimpleObject)]
 pub struct ScorecardObjectivePayload {
+    /// The objective as it is now.
     pub objective: ScorecardObjective,
 }
 
@@ -271,6 +294,7 @@ fn specs(input: Option<Vec<ScorecardThresholdInput>>) -> Vec<ThresholdSpec> {
 /// A new measure: a core metric under an objective.
 #[derive(InputObject)]
 pub struct CreateScorecardMeasureInput {
+    /// The objective it measures.
     pub objective_id: ID,
     /// The core metric (KPI) whose values it scores.
     pub metric_id: ID,
@@ -288,11 +312,13 @@ pub struct CreateScorecardMeasureInput {
 /// Changes to a measure; omitted fields stay.
 #[derive(InputObject)]
 pub struct UpdateScorecardMeasureInput {
+    /// The measure.
     pub id: ID,
     /// The version you read.
     pub version: i32,
     /// A new scoring type replaces the thresholds (with `thresholds`, else none).
     pub scoring_type: Option<ScoringType>,
+    /// A new missing-data rule.
     pub missing_data: Option<MissingData>,
     /// Null goes back to the metric's own aggregation.
     pub aggregation: MaybeUndefined<Aggregation>,
@@ -303,6 +329,7 @@ pub struct UpdateScorecardMeasureInput {
 /// The measure after the change.
 #[derive(SimpleObject)]
 pub struct ScorecardMeasurePayload {
+    /// The measure as it is now.
     pub measure: ScorecardMeasure,
 }
 
@@ -320,16 +347,22 @@ pub struct ScorecardWeightInput {
 /// A child's whole schedule of weights, replacing the current one (an empty list: equal weight, 1). Name exactly one child: a measure (in its objective), an objective (in its perspective), or a scorecard with a perspective (the perspective in that scorecard).
 #[derive(InputObject)]
 pub struct SetScorecardWeightsInput {
+    /// A measure: its weights in its objective.
     pub measure_id: Option<ID>,
+    /// An objective: its weights in its perspective.
     pub objective_id: Option<ID>,
+    /// With `perspectiveId`, a perspective's weights in this scorecard.
     pub scorecard_id: Option<ID>,
+    /// With `scorecardId`, the perspective weighed.
     pub perspective_id: Option<ID>,
+    /// The whole schedule, replacing the one there: an empty list makes the weight 1 throughout.
     pub weights: Vec<ScorecardWeightInput>,
 }
 
 /// The schedule as stored.
 #[derive(SimpleObject)]
 pub struct SetScorecardWeightsPayload {
+    /// The schedule as it is now, earliest first.
     pub weights: Vec<ScorecardWeight>,
 }
 
@@ -386,7 +419,7 @@ impl DesignMutation {
     async fn create_perspective(
         &self,
         ctx: &Context<'_>,
-        input: CreateScorecardPerspectiveInput,
+        #[graphql(desc = "The mutation\'s input.")] input: CreateScorecardPerspectiveInput,
     ) -> Result<ScorecardPerspectivePayload> {
         let scope = designer(ctx)?;
         let row = perspectives::create(
@@ -407,7 +440,7 @@ impl DesignMutation {
     async fn update_perspective(
         &self,
         ctx: &Context<'_>,
-        input: UpdateScorecardPerspectiveInput,
+        #[graphql(desc = "The mutation\'s input.")] input: UpdateScorecardPerspectiveInput,
     ) -> Result<ScorecardPerspectivePayload> {
         let scope = designer(ctx)?;
         let id = decode_id(&input.id, "ScorecardPerspective", "input.id")?;
@@ -432,7 +465,7 @@ impl DesignMutation {
     async fn delete_perspective(
         &self,
         ctx: &Context<'_>,
-        input: DeleteScorecardPerspectiveInput,
+        #[graphql(desc = "The mutation\'s input.")] input: DeleteScorecardPerspectiveInput,
     ) -> Result<DeleteScorecardNodePayload> {
         let scope = designer(ctx)?;
         let id = decode_id(&input.id, "ScorecardPerspective", "input.id")?;
@@ -446,7 +479,7 @@ impl DesignMutation {
     async fn create_scorecard(
         &self,
         ctx: &Context<'_>,
-        input: CreateScorecardInput,
+        #[graphql(desc = "The mutation\'s input.")] input: CreateScorecardInput,
     ) -> Result<ScorecardPayload> {
         let scope = designer(ctx)?;
         let unit = decode_id(&input.org_unit_id, "OrgUnit", "input.orgUnitId")?;
@@ -460,7 +493,7 @@ impl DesignMutation {
     async fn update_scorecard(
         &self,
         ctx: &Context<'_>,
-        input: UpdateScorecardInput,
+        #[graphql(desc = "The mutation\'s input.")] input: UpdateScorecardInput,
     ) -> Result<ScorecardPayload> {
         let scope = designer(ctx)?;
         let id = decode_id(&input.id, "Scorecard", "input.id")?;
@@ -480,7 +513,7 @@ impl DesignMutation {
     async fn delete_scorecard(
         &self,
         ctx: &Context<'_>,
-        input: ScorecardVersionInput,
+        #[graphql(desc = "The mutation\'s input.")] input: ScorecardVersionInput,
     ) -> Result<DeleteScorecardNodePayload> {
         let scope = designer(ctx)?;
         let id = decode_id(&input.id, "Scorecard", "input.id")?;
@@ -494,7 +527,7 @@ impl DesignMutation {
     async fn create_objective(
         &self,
         ctx: &Context<'_>,
-        input: CreateScorecardObjectiveInput,
+        #[graphql(desc = "The mutation\'s input.")] input: CreateScorecardObjectiveInput,
     ) -> Result<ScorecardObjectivePayload> {
         let scope = designer(ctx)?;
         let optional = |id: &Option<ID>, t: &str, f: &str| -> Result<Option<uuid::Uuid>> {
@@ -525,7 +558,7 @@ impl DesignMutation {
     async fn update_objective(
         &self,
         ctx: &Context<'_>,
-        input: UpdateScorecardObjectiveInput,
+        #[graphql(desc = "The mutation\'s input.")] input: UpdateScorecardObjectiveInput,
     ) -> Result<ScorecardObjectivePayload> {
         let scope = designer(ctx)?;
         let id = decode_id(&input.id, "ScorecardObjective", "input.id")?;
@@ -556,7 +589,7 @@ impl DesignMutation {
     async fn delete_objective(
         &self,
         ctx: &Context<'_>,
-        input: ScorecardVersionInput,
+        #[graphql(desc = "The mutation\'s input.")] input: ScorecardVersionInput,
     ) -> Result<DeleteScorecardNodePayload> {
         let scope = designer(ctx)?;
         let id = decode_id(&input.id, "ScorecardObjective", "input.id")?;
@@ -570,7 +603,7 @@ impl DesignMutation {
     async fn create_measure(
         &self,
         ctx: &Context<'_>,
-        input: CreateScorecardMeasureInput,
+        #[graphql(desc = "The mutation\'s input.")] input: CreateScorecardMeasureInput,
     ) -> Result<ScorecardMeasurePayload> {
         let scope = designer(ctx)?;
         let row = measures::create(
@@ -598,7 +631,7 @@ impl DesignMutation {
     async fn update_measure(
         &self,
         ctx: &Context<'_>,
-        input: UpdateScorecardMeasureInput,
+        #[graphql(desc = "The mutation\'s input.")] input: UpdateScorecardMeasureInput,
     ) -> Result<ScorecardMeasurePayload> {
         let scope = designer(ctx)?;
         let id = decode_id(&input.id, "ScorecardMeasure", "input.id")?;
@@ -624,7 +657,7 @@ impl DesignMutation {
     async fn delete_measure(
         &self,
         ctx: &Context<'_>,
-        input: ScorecardVersionInput,
+        #[graphql(desc = "The mutation\'s input.")] input: ScorecardVersionInput,
     ) -> Result<DeleteScorecardNodePayload> {
         let scope = designer(ctx)?;
         let id = decode_id(&input.id, "ScorecardMeasure", "input.id")?;
@@ -638,7 +671,7 @@ impl DesignMutation {
     async fn set_weights(
         &self,
         ctx: &Context<'_>,
-        input: SetScorecardWeightsInput,
+        #[graphql(desc = "The mutation\'s input.")] input: SetScorecardWeightsInput,
     ) -> Result<SetScorecardWeightsPayload> {
         let scope = designer(ctx)?;
         let of = weight_of(&input)?;

@@ -21,9 +21,11 @@ pub struct ExceptionView {
     pub reasons: Vec<Reason>,
     /// Its score in the period.
     pub score: Option<Decimal>,
+    /// Its colour in the period.
     pub status: ScoreStatus,
     /// Its score in the period before.
     pub previous_score: Option<Decimal>,
+    /// Its colour in the period before.
     pub previous_status: ScoreStatus,
     /// One sentence a person can act on.
     pub text: String,
@@ -33,9 +35,11 @@ pub struct ExceptionView {
 #[derive(SimpleObject)]
 #[graphql(name = "ScorecardExceptions")]
 pub struct ExceptionsView {
+    /// The period reviewed.
     pub period: Period,
     /// The period it is compared with.
     pub previous_period: Period,
+    /// What needs attention, worst first.
     pub items: Vec<ExceptionView>,
 }
 
@@ -48,7 +52,7 @@ impl ScorecardExceptionsQuery {
     async fn exceptions(
         &self,
         ctx: &Context<'_>,
-        scorecard_id: ID,
+        #[graphql(desc = "The scorecard.")] scorecard_id: ID,
         #[graphql(desc = "Any day of the period; omitted, the last period that has ended.")]
         period: Option<Date>,
         #[graphql(desc = "The period's length.", default_with = "PeriodKind::Month")]

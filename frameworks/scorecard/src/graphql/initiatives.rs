@@ -155,7 +155,9 @@ pub(crate) async fn serving(
 pub struct ScorecardMilestone {
     /// Send it back with `updateInitiative(milestones)` to keep the milestone.
     pub id: ID,
+    /// What it marks, e.g. `Pilot`.
     pub title: String,
+    /// The day it is due.
     pub due_on: Date,
     /// When it was reached; null while open.
     pub done_on: Option<Date>,
@@ -204,9 +206,11 @@ impl ScorecardInitiative {
     pub async fn id(&self) -> ID {
         encode_id("ScorecardInitiative", self.0.id)
     }
+    /// What it is, e.g. `Launch in the EU`.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// What it delivers and why.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
@@ -221,12 +225,15 @@ impl ScorecardInitiative {
             .await?
             .map(Person))
     }
+    /// Its first day.
     async fn starts_on(&self) -> Date {
         Date(self.0.starts_on)
     }
+    /// Its last day.
     async fn ends_on(&self) -> Date {
         Date(self.0.ends_on)
     }
+    /// Where it stands, as its owner reports it.
     async fn status(&self) -> Result<InitiativeStatus> {
         Ok(InitiativeStatus::parse(&self.0.status)?)
     }
@@ -234,9 +241,11 @@ impl ScorecardInitiative {
     async fn percent_complete(&self) -> i32 {
         self.0.percent_complete
     }
+    /// What it may cost.
     async fn budget(&self) -> Result<Option<Decimal>> {
         Ok(self.0.budget.as_deref().map(from_stored).transpose()?)
     }
+    /// What it has cost so far.
     async fn actual_cost(&self) -> Result<Option<Decimal>> {
         Ok(self.0.actual_cost.as_deref().map(from_stored).transpose()?)
     }
@@ -282,9 +291,11 @@ impl ScorecardInitiative {
         let milestones = milestones_of(ctx, self.0.id).await?;
         Ok(health(&self.0, &milestones, today).into())
     }
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -333,10 +344,13 @@ impl ScorecardInitiativesQuery {
 /// A milestone as written: with its `id` to keep an existing one.
 #[derive(InputObject)]
 pub struct ScorecardMilestoneInput {
+    /// An existing milestone's ID, to keep it; omitted for a new one.
     pub id: Option<ID>,
+    /// What it marks (1 to 200 characters).
     pub title: String,
     /// Within the initiative's dates.
     pub due_on: Date,
+    /// When it was reached; omitted or null while open.
     pub done_on: Option<Date>,
 }
 
@@ -381,19 +395,27 @@ fn objective_ids(ids: &[ID]) -> Result<Vec<Uuid>> {
 /// A new initiative (admins).
 #[derive(InputObject)]
 pub struct CreateScorecardInitiativeInput {
+    /// What it is, e.g. `Launch in the EU` (1 to 200 characters).
     pub title: String,
+    /// What it delivers and why (at most 4,000 characters).
     pub description: Option<String>,
     /// The person who reports its progress.
     pub owner_id: Option<ID>,
+    /// Its first day.
     pub starts_on: Date,
+    /// Its last day, on or after `startsOn`.
     pub ends_on: Date,
     /// The objectives it serves (1 to 20, on any scorecards of the tenant).
     pub objective_ids: Vec<ID>,
+    /// Where it stands (default `NOT_STARTED`).
     #[graphql(default_with = "InitiativeStatus::NotStarted")]
     pub status: InitiativeStatus,
+    /// 0 to 100 (default 0).
     #[graphql(default = 0)]
     pub percent_complete: i32,
+    /// What it may cost: an exact amount, not negative.
     pub budget: Option<Decimal>,
+    /// What it has cost so far: an exact amount, not negative.
     pub actual_cost: Option<Decimal>,
     /// Whether its schedule score joins its objectives' scores.
     #[graphql(default = false)]
@@ -406,20 +428,31 @@ pub struct CreateScorecardInitiativeInput {
 /// Changes to an initiative; omitted fields stay, null clears. Its owner may change `status`, `percentComplete`, `actualCost` and `milestones`; admins anything.
 #[derive(InputObject)]
 pub struct UpdateScorecardInitiativeInput {
+    /// The initiative.
     pub id: ID,
     /// The version you read.
     pub version: i32,
+    /// A new title.
     pub title: Option<String>,
+    /// A new description; null clears it.
     pub description: MaybeUndefined<String>,
+    /// A new owner; null leaves it unowned.
     pub owner_id: MaybeUndefined<ID>,
+    /// A new first day.
     pub starts_on: Option<Date>,
+    /// A new last day.
     pub ends_on: Option<Date>,
     /// Replaces what it serves.
     pub objective_ids: Option<Vec<ID>>,
+    /// Where it stands now.
     pub status: Option<InitiativeStatus>,
+    /// 0 to 100.
     pub percent_complete: Option<i32>,
+    /// A new budget; null clears it.
     pub budget: MaybeUndefined<Decimal>,
+    /// What it has cost so far; null clears it.
     pub actual_cost: MaybeUndefined<Decimal>,
+    /// Whether its schedule score joins its objectives' scores.
     pub counts_toward_score: Option<bool>,
     /// Replaces its milestones: those sent with their `id` are kept and rewritten, the others removed, new ones (no `id`) added.
     pub milestones: Option<Vec<ScorecardMilestoneInput>>,
@@ -428,19 +461,23 @@ pub struct UpdateScorecardInitiativeInput {
 /// The initiative after the change.
 #[derive(SimpleObject)]
 pub struct ScorecardInitiativePayload {
+    /// The initiative as it is now.
     pub initiative: ScorecardInitiative,
 }
 
 /// Names an initiative and the version read.
 #[derive(InputObject)]
 pub struct DeleteScorecardInitiativeInput {
+    /// The initiative.
     pub id: ID,
+    /// The version you read.
     pub version: i32,
 }
 
 /// What was deleted.
 #[derive(SimpleObject)]
 pub struct DeleteScorecardInitiativePayload {
+    /// The deleted initiative's ID.
     pub deleted_id: ID,
 }
 
@@ -453,7 +490,7 @@ impl ScorecardInitiativesMutation {
     async fn create_initiative(
         &self,
         ctx: &Context<'_>,
-        input: CreateScorecardInitiativeInput,
+        #[graphql(desc = "The mutation\'s input.")] input: CreateScorecardInitiativeInput,
     ) -> Result<ScorecardInitiativePayload> {
         let scope = super::design::designer(ctx)?;
         let row = initiatives::create(
@@ -487,7 +524,7 @@ impl ScorecardInitiativesMutation {
     async fn update_initiative(
         &self,
         ctx: &Context<'_>,
-        input: UpdateScorecardInitiativeInput,
+        #[graphql(desc = "The mutation\'s input.")] input: UpdateScorecardInitiativeInput,
     ) -> Result<ScorecardInitiativePayload> {
         let scope = &request(ctx)?.scope;
         let id = decode_id(&input.id, "ScorecardInitiative", "input.id")?;
@@ -524,7 +561,7 @@ impl ScorecardInitiativesMutation {
     async fn delete_initiative(
         &self,
         ctx: &Context<'_>,
-        input: DeleteScorecardInitiativeInput,
+        #[graphql(desc = "The mutation\'s input.")] input: DeleteScorecardInitiativeInput,
     ) -> Result<DeleteScorecardInitiativePayload> {
         let scope = super::design::designer(ctx)?;
         let id = decode_id(&input.id, "ScorecardInitiative", "input.id")?;

@@ -162,5 +162,7 @@ pub fn describe<Q, M, S>(
     builder: async_graphql::SchemaBuilder<Q, M, S>,
 ) -> async_graphql::SchemaBuilder<Q, M, S> {
     use throughline_domain::graphql::Page;
-    builder.override_output_type_description::<Page<Scorecard>>("A page of scorecards.")
+    builder
+        .override_output_type_description::<Page<Scorecard>>("A page of scorecards.")
+        .override_output_type_description::<Page<ScorecardInitiative>>("A page of initiatives.")
 }

@@ -62,9 +62,11 @@ async fn objective_by_id(ctx: &Context<'_>, id: uuid::Uuid) -> Result<Option<Sco
 #[derive(SimpleObject)]
 #[graphql(name = "ScorecardStrategyMapBand")]
 pub struct MapBand {
+    /// The perspective.
     pub perspective: ScorecardPerspective,
     /// The band's top edge, in the map's units (SVG pixels).
     pub y: i32,
+    /// The band's height.
     pub height: i32,
 }
 
@@ -72,6 +74,7 @@ pub struct MapBand {
 #[derive(SimpleObject)]
 #[graphql(name = "ScorecardStrategyMapNode")]
 pub struct MapNode {
+    /// The objective.
     pub objective: ScorecardObjective,
     /// Its perspective's band, counted from the top (0).
     pub band: i32,
@@ -83,8 +86,11 @@ pub struct MapNode {
     pub status: ScoreStatus,
     /// The box's top-left corner and size, in the map's units.
     pub x: i32,
+    /// The box's top edge.
     pub y: i32,
+    /// The box's width.
     pub width: i32,
+    /// The box's height.
     pub height: i32,
 }
 
@@ -92,6 +98,7 @@ pub struct MapNode {
 #[derive(SimpleObject)]
 #[graphql(name = "ScorecardStrategyMapEdge")]
 pub struct MapEdge {
+    /// The link it draws.
     pub link: ScorecardLink,
     /// The cause's ID (as `link.cause.id`), to join with the nodes without another selection.
     pub cause_id: ID,
@@ -105,12 +112,17 @@ pub struct MapEdge {
 #[derive(SimpleObject)]
 #[graphql(name = "ScorecardStrategyMap")]
 pub struct MapView {
+    /// The period the scores are for.
     pub period: Period,
+    /// The perspectives' bands, top to bottom.
     pub bands: Vec<MapBand>,
+    /// The active objectives, one box each.
     pub nodes: Vec<MapNode>,
+    /// The links, one arrow each.
     pub edges: Vec<MapEdge>,
     /// The map's size, in its units.
     pub width: i32,
+    /// The map's height, in its units.
     pub height: i32,
     /// Pairs of arrows that cross in this layout (0 where the links allow).
     pub crossings: i32,
@@ -214,7 +226,7 @@ impl ScorecardStrategyMapQuery {
     async fn strategy_map(
         &self,
         ctx: &Context<'_>,
-        scorecard_id: ID,
+        #[graphql(desc = "The scorecard.")] scorecard_id: ID,
         #[graphql(desc = "Any day of the period; omitted, today.")] period: Option<Date>,
         #[graphql(desc = "The period's length.", default_with = "PeriodKind::Month")]
         period_kind: PeriodKind,
@@ -236,19 +248,23 @@ pub struct LinkScorecardObjectivesInput {
 /// Names a link.
 #[derive(InputObject)]
 pub struct UnlinkScorecardObjectivesInput {
+    /// The link.
     pub id: ID,
 }
 
 /// Advice about a link that was kept.
 #[derive(SimpleObject)]
 pub struct ScorecardLinkWarning {
+    /// What the warning is about.
     pub code: LinkWarningCode,
+    /// The warning in words.
     pub message: String,
 }
 
 /// The link drawn, with any advice about it.
 #[derive(SimpleObject)]
 pub struct LinkScorecardObjectivesPayload {
+    /// The link drawn.
     pub link: ScorecardLink,
     /// E.g. `AGAINST_PERSPECTIVE_ORDER`: kept as asked, worth a second look.
     pub warnings: Vec<ScorecardLinkWarning>,
@@ -270,7 +286,7 @@ impl ScorecardStrategyMapMutation {
     async fn link_objectives(
         &self,
         ctx: &Context<'_>,
-        input: LinkScorecardObjectivesInput,
+        #[graphql(desc = "The mutation\'s input.")] input: LinkScorecardObjectivesInput,
     ) -> Result<LinkScorecardObjectivesPayload> {
         let scope = designer(ctx)?;
         let cause = decode_id(&input.cause_id, "ScorecardObjective", "input.causeId")?;
@@ -292,7 +308,7 @@ impl ScorecardStrategyMapMutation {
     async fn unlink_objectives(
         &self,
         ctx: &Context<'_>,
-        input: UnlinkScorecardObjectivesInput,
+        #[graphql(desc = "The mutation\'s input.")] input: UnlinkScorecardObjectivesInput,
     ) -> Result<UnlinkScorecardObjectivesPayload> {
         let scope = designer(ctx)?;
         let id = decode_id(&input.id, "ScorecardLink", "input.id")?;

@@ -77,14 +77,19 @@ async fn scorecard_of(scope: &TenantScope, event: &DomainEvent, followed: Uuid) 
 pub struct ScorecardStatusChange {
     /// The measure, as it is now.
     pub measure: ScorecardMeasure,
+    /// The measure's objective.
     pub objective: Option<ScorecardObjective>,
     /// The period judged.
     pub period: Period,
+    /// Its colour in the period judged.
     pub status: ScoreStatus,
+    /// Its score in the period judged.
     pub score: Option<Decimal>,
     /// The period before it, compared with.
     pub previous_period: Period,
+    /// Its colour in the period before.
     pub previous_status: ScoreStatus,
+    /// Its score in the period before.
     pub previous_score: Option<Decimal>,
     /// When the change was judged (a value of its metric recorded).
     pub changed_at: DateTime<Utc>,
