@@ -154,17 +154,41 @@ async fn the_seeded_company_scorecard_costs_the_same_statements_at_any_tenant_si
             kinds.iter().any(|k| k.starts_with("scorecard.")),
             "{slug}: {kinds:?}"
         );
+        // Every scorecard of the tenant with its score, as a list page
+        // shows them: read and scored together, not one by one.
+        fresh().await.data();
+        let (list, list_count) = app
+            .count_statements(app.gql(
+                &admin,
+                "query($p: Date) { scorecard { scorecards(first: 100) { nodes { title score(period: $p) { score } } } } }",
+                json!({ "p": month(1) }),
+            ))
+            .await;
+        let listed = list.data()["scorecard"]["scorecards"]["nodes"]
+            .as_array()
+            .unwrap();
+        assert_eq!(listed.len(), nodes.len());
+        assert!(
+            listed.iter().all(|n| n["score"]["score"].is_string()),
+            "{listed:?}"
+        );
         println!(
-            "{slug} ({people} people, {} scorecards): company scorecard = {whole_count} statements, 36-period history = {history_count}, strategy map = {map_count}, exceptions(first: 20) = {feed_count}",
+            "{slug} ({people} people, {} scorecards): company scorecard = {whole_count} statements, 36-period history = {history_count}, strategy map = {map_count}, exceptions(first: 20) = {feed_count}, every scorecard's score = {list_count}",
             nodes.len()
         );
-        counts.push((whole_count, history_count, map_count, feed_count));
+        counts.push((
+            whole_count,
+            history_count,
+            map_count,
+            feed_count,
+            list_count,
+        ));
     }
     assert_eq!(
         counts[0], counts[1],
         "the same statements on a 5,000-person tenant"
     );
-    let (whole, history, map, _) = counts[0];
+    let (whole, history, map, _, _) = counts[0];
     assert!(whole <= 20, "{whole} statements for the whole scorecard");
     assert!(history <= 16, "{history} statements for its history");
     assert!(map <= 16, "{map} statements for its map");

@@ -13,7 +13,7 @@ use throughline_domain::kit::{
 };
 use uuid::Uuid;
 
-use crate::service::scores::{Design, PeriodScores, design, scores};
+use crate::service::scores::{Design, PeriodScores, designs, scores_of_many};
 
 /// A scorecard's scores for one period: the period's kind and first day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,16 +49,27 @@ impl ScorecardLoader {
         ids: impl IntoIterator<Item = Uuid>,
     ) -> Result<HashMap<Uuid, Arc<Design>>, DomainError> {
         let mut cached = self.designs.lock().await;
-        let mut out = HashMap::new();
-        for id in ids {
-            if let std::collections::hash_map::Entry::Vacant(entry) = cached.entry(id) {
-                entry.insert(design(&self.scope, id).await?.map(Arc::new));
+        let ids: Vec<Uuid> = ids.into_iter().collect();
+        let mut missing: Vec<Uuid> = ids
+            .iter()
+            .copied()
+            .filter(|id| !cached.contains_key(id))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if !missing.is_empty() {
+            // Every scorecard asked in this batch, read together.
+            for found in designs(&self.scope, Some(&missing)).await? {
+                cached.insert(found.scorecard.id, Some(Arc::new(found)));
             }
-            if let Some(Some(d)) = cached.get(&id) {
-                out.insert(id, d.clone());
+            for id in missing {
+                cached.entry(id).or_insert(None);
             }
         }
-        Ok(out)
+        Ok(ids
+            .into_iter()
+            .filter_map(|id| Some((id, cached.get(&id)?.clone()?)))
+            .collect())
     }
 }
 
@@ -88,21 +99,32 @@ impl Loader<ScoresKey> for ScorecardLoader {
             .copied()
             .collect();
         let ids: Vec<Uuid> = missing.iter().map(|k| k.scorecard).collect();
-        let designs = self.designs(ids).await?;
+        let found = self.designs(ids).await?;
         let start_month = self.scope.tenant().fiscal_year_start_month.clamp(1, 12) as u32;
-        for (id, design) in designs {
-            let wanted: Vec<ScoresKey> = missing
+        // Every scorecard and period asked in this batch, scored with one
+        // read of the values.
+        let mut periods: Vec<Period> = Vec::new();
+        for key in &missing {
+            let period = period_containing(key.kind, key.start, start_month);
+            if !periods.contains(&period) {
+                periods.push(period);
+            }
+        }
+        let cards: Vec<(&Uuid, &Arc<Design>)> = found.iter().collect();
+        let refs: Vec<&Design> = cards.iter().map(|(_, d)| d.as_ref()).collect();
+        let computed = scores_of_many(&self.scope, &refs, &periods).await?;
+        for ((id, _), per_period) in cards.iter().zip(computed) {
+            let by_period: Vec<(Period, Arc<PeriodScores>)> = periods
                 .iter()
-                .filter(|k| k.scorecard == id)
-                .copied()
+                .cloned()
+                .zip(per_period.into_iter().map(Arc::new))
                 .collect();
-            let periods: Vec<Period> = wanted
-                .iter()
-                .map(|k| period_containing(k.kind, k.start, start_month))
-                .collect();
-            let computed = scores(&self.scope, &design, &periods).await?;
-            for (key, period) in wanted.into_iter().zip(computed) {
-                scored.insert(key, Arc::new(period));
+            // A key names its period by any day in it.
+            for key in missing.iter().filter(|k| k.scorecard == **id) {
+                let period = period_containing(key.kind, key.start, start_month);
+                if let Some((_, scores)) = by_period.iter().find(|(p, _)| *p == period) {
+                    scored.insert(*key, scores.clone());
+                }
             }
         }
         let out = keys

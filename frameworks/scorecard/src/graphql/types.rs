@@ -96,12 +96,18 @@ pub(crate) async fn scores_for(
     scorecard: Uuid,
     periods: impl IntoIterator<Item = (PeriodKind, NaiveDate)>,
 ) -> Result<Vec<Arc<PeriodScores>>> {
+    let start_month = request(ctx)?
+        .scope
+        .tenant()
+        .fiscal_year_start_month
+        .clamp(1, 12) as u32;
+    // Keyed by the period's first day, so two days of one period share it.
     let keys: Vec<ScoresKey> = periods
         .into_iter()
-        .map(|(kind, start)| ScoresKey {
+        .map(|(kind, day)| ScoresKey {
             scorecard,
             kind,
-            start,
+            start: throughline_domain::kit::period_containing(kind, day, start_month).start,
         })
         .collect();
     let loaded = request(ctx)?
