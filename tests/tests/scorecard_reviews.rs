@@ -1123,3 +1123,180 @@ async fn initiatives_show_their_health_on_their_objectives_and_count_only_when_a
         "{left}"
     );
 }
+
+const CASCADE: &str = r#"query($id: ID!) { scorecard { scorecard(id: $id) { objectives {
+  title
+  score(period: "2026-10-10") { score leading { score } lagging { score } explanation { text } }
+  contributors { title scorecard { title } }
+} } } }"#;
+
+async fn contributor(app: &TestApp, token: &str, field: &str, parent: &str, child: &str) -> Gql {
+    mutate(
+        app,
+        token,
+        field,
+        "ScorecardContributorInput",
+        json!({ "objectiveId": parent, "contributorId": child }),
+        "{ objective { title contributors { title } } }",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn objectives_below_count_in_their_parent_without_a_copy() {
+    let app = start().await;
+    let (admin, company, ps) = tenant_with_scorecard(&app, "acme").await;
+    let (globex, globex_card, globex_ps) = tenant_with_scorecard(&app, "globex").await;
+    let root = app
+        .gql(
+            &admin,
+            "query($id: ID!) { scorecard { scorecard(id: $id) { orgUnit { id } } } }",
+            json!({ "id": company }),
+        )
+        .await;
+    let root = id_at(root.data(), "scorecard.scorecard.orgUnit.id");
+    let grow = objective(&app, &admin, &company, &ps[0], "Grow recurring revenue").await;
+    measured(&app, &admin, &grow, "ARR", &[("2026-10-01", "150")]).await;
+    let mut regions = Vec::new();
+    for (name, value) in [
+        ("EMEA", "120"),
+        ("APAC", "40"),
+        ("Americas", "100"),
+        ("Nordics", "90"),
+    ] {
+        let unit = org_unit(&app, &admin, name, Some(&root)).await;
+        let card = scorecard(&app, &admin, &format!("{name} scorecard"), &unit).await;
+        let o = objective(&app, &admin, &card, &ps[0], &format!("Grow {name} revenue")).await;
+        measured(
+            &app,
+            &admin,
+            &o,
+            &format!("{name} revenue"),
+            &[("2026-10-01", value)],
+        )
+        .await;
+        regions.push((card, o));
+    }
+    let score_of = |data: &Value| data["scorecard"]["scorecard"]["objectives"][0]["score"].clone();
+    let before = app.gql(&admin, CASCADE, json!({ "id": company })).await;
+    assert_eq!(score_of(before.data())["score"], "10");
+
+    // EMEA (8) and APAC (2.67) count in the company's objective (10).
+    for (_, child) in &regions[..2] {
+        contributor(&app, &admin, "addContributor", &grow, child)
+            .await
+            .data();
+    }
+    let after = app.gql(&admin, CASCADE, json!({ "id": company })).await;
+    let objective_now = &after.data()["scorecard"]["scorecard"]["objectives"][0];
+    assert_eq!(
+        objective_now["score"]["score"], "6.89",
+        "(10 + 8 + 2.67) / 3: {objective_now}"
+    );
+    assert!(
+        objective_now["score"]["explanation"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("contributor Grow EMEA revenue"),
+        "{objective_now}"
+    );
+    assert_eq!(
+        objective_now["contributors"],
+        json!([
+            { "title": "Grow EMEA revenue", "scorecard": { "title": "EMEA scorecard" } },
+            { "title": "Grow APAC revenue", "scorecard": { "title": "APAC scorecard" } }
+        ])
+    );
+    // Recording a value below moves the parent: nothing was copied.
+    let emea_metric = app
+        .gql(
+            &admin,
+            "{ metrics(first: 100) { nodes { id name } } }",
+            json!({}),
+        )
+        .await;
+    let emea_metric = emea_metric.data()["metrics"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "EMEA revenue")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    record_values(&app, &admin, &emea_metric, &[("2026-10-01", "150")]).await;
+    let moved = app.gql(&admin, CASCADE, json!({ "id": company })).await;
+    assert_eq!(
+        score_of(moved.data())["score"],
+        "7.56",
+        "(10 + 10 + 2.67) / 3"
+    );
+    let above = app
+        .gql(&admin, "query($id: ID!) { node(id: $id) { ... on ScorecardObjective { contributesTo { title } } } }", json!({ "id": regions[0].1 }))
+        .await;
+    assert_eq!(
+        above.data()["node"]["contributesTo"],
+        json!([{ "title": "Grow recurring revenue" }])
+    );
+
+    // Refused, and nothing written.
+    let company_other = objective(&app, &admin, &company, &ps[1], "Delight customers").await;
+    let member = app.token("acme", "member@acme.example", Role::Member);
+    let theirs = objective(&app, &globex, &globex_card, &globex_ps[0], "Theirs").await;
+    for (token, parent, child, code) in [
+        (&admin, &grow, &company_other, "VALIDATION"),
+        (&admin, &regions[0].1, &grow, "VALIDATION"),
+        (&admin, &grow, &regions[0].1, "VALIDATION"),
+        (&admin, &grow, &theirs, "VALIDATION"),
+        (&member, &grow, &regions[2].1, "FORBIDDEN"),
+    ] {
+        let r = contributor(&app, token, "addContributor", parent, child).await;
+        assert_eq!(r.code(), code, "{:?}", r.body);
+        if code == "VALIDATION" {
+            assert_eq!(r.field(), "input.contributorId", "{:?}", r.body);
+        }
+    }
+    let unchanged = app.gql(&admin, CASCADE, json!({ "id": company })).await;
+    assert_eq!(score_of(unchanged.data())["score"], "7.56");
+
+    // Two contributors more cost no statement more.
+    app.gql(&admin, CASCADE, json!({ "id": company }))
+        .await
+        .data();
+    let (_, two) = app
+        .count_statements(app.gql(&admin, CASCADE, json!({ "id": company })))
+        .await;
+    for (_, child) in &regions[2..] {
+        contributor(&app, &admin, "addContributor", &grow, child)
+            .await
+            .data();
+    }
+    app.gql(&admin, CASCADE, json!({ "id": company }))
+        .await
+        .data();
+    let (four_contributors, four) = app
+        .count_statements(app.gql(&admin, CASCADE, json!({ "id": company })))
+        .await;
+    assert_eq!(
+        four_contributors.data()["scorecard"]["scorecard"]["objectives"][0]["contributors"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(two, four, "the scorecards below are read together");
+
+    // Removing one takes it out of the score.
+    for (_, child) in &regions[1..] {
+        contributor(&app, &admin, "removeContributor", &grow, child)
+            .await
+            .data();
+    }
+    let back = app.gql(&admin, CASCADE, json!({ "id": company })).await;
+    assert_eq!(score_of(back.data())["score"], "10", "(10 + 10) / 2");
+    let gone = contributor(&app, &admin, "removeContributor", &grow, &regions[1].1).await;
+    assert_eq!(
+        (gone.code(), gone.field()),
+        ("VALIDATION", "input.contributorId")
+    );
+}

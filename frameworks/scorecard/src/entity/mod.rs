@@ -1,6 +1,7 @@
 //! The scorecard tables (prefixed `scorecard_`), one module per table.
 
 pub mod commentary;
+pub mod contribution;
 pub mod initiative;
 pub mod initiative_objective;
 pub mod link;
@@ -15,6 +16,6 @@ pub mod weight;
 
 throughline_domain::tenant_tables!(
     owned: perspective, scorecard, objective, measure, threshold, weight, link, measure_status,
-        commentary, initiative, initiative_objective, milestone;
+        commentary, initiative, initiative_objective, milestone, contribution;
     versioned: perspective, scorecard, objective, measure, commentary, initiative
 );

@@ -2,10 +2,11 @@
 //! roots, each visible and allowed only when the tenant has the scorecard
 //! enabled. One file per concept: `design` (perspectives, scorecards,
 //! objectives, measures, weights), `types` (the nodes and their scores),
-//! `commentary` (per period), `initiatives`, `strategy_map` (links and the
+//! `commentary` (per period), `initiatives`, `cascade` (contributors), `strategy_map` (links and the
 //! map), `exceptions` (a review's short list), `subscription`
 //! (`scorecardChanged`, `scorecardStatusChanged`).
 
+pub mod cascade;
 pub mod commentary;
 pub mod design;
 pub mod exceptions;
@@ -46,6 +47,7 @@ pub struct ScorecardMutation(
     strategy_map::ScorecardStrategyMapMutation,
     commentary::ScorecardCommentaryMutation,
     initiatives::ScorecardInitiativesMutation,
+    cascade::ScorecardCascadeMutation,
 );
 
 /// Puts `scorecard` on the query root.

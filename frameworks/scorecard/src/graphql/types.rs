@@ -573,6 +573,22 @@ impl ScorecardObjective {
         };
         design.weights_where(|w| w.objective_id == Some(self.0.id))
     }
+    /// The objectives of scorecards below that count in its score (the cascade), each scored where it lives.
+    async fn contributors(&self, ctx: &Context<'_>) -> Result<Vec<ScorecardObjective>> {
+        let Some(design) = design_of(ctx, self.0.scorecard_id).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(design
+            .contributors
+            .iter()
+            .filter(|c| c.objective_id == self.0.id)
+            .map(|c| ScorecardObjective(c.contributor.clone()))
+            .collect())
+    }
+    /// The objectives of scorecards above whose scores count this one.
+    async fn contributes_to(&self, ctx: &Context<'_>) -> Result<Vec<ScorecardObjective>> {
+        super::cascade::contributes_to(ctx, self.0.id).await
+    }
     /// The initiatives serving it, soonest to end first, each with its health.
     async fn initiatives(
         &self,

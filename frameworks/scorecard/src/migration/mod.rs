@@ -5,6 +5,7 @@ mod m20261205_000001_strategy_map_links;
 mod m20261205_000002_measure_statuses;
 mod m20261205_000003_commentaries;
 mod m20261205_000004_initiatives;
+mod m20261205_000005_contributions;
 
 use sea_orm_migration::prelude::*;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000002_measure_statuses::Migration),
             Box::new(m20261205_000003_commentaries::Migration),
             Box::new(m20261205_000004_initiatives::Migration),
+            Box::new(m20261205_000005_contributions::Migration),
         ]
     }
 

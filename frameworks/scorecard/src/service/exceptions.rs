@@ -259,8 +259,8 @@ fn sentence(
 
 /// What the scorecard adds to the tenant's exceptions feed: every
 /// scorecard's items of the last closed month (red, falling, missing or
-/// late), each as of the day after the month ended. The designs' eight
-/// statements and the values' two, however many scorecards.
+/// late), each as of the day after the month ended. The designs' and the
+/// values' statements, however many scorecards.
 pub async fn for_feed(
     scope: &TenantScope,
     window: &ExceptionWindow,

@@ -3,6 +3,7 @@
 //! the tenant reads.
 
 pub mod commentaries;
+pub mod contributions;
 pub mod exceptions;
 pub mod initiatives;
 pub mod links;

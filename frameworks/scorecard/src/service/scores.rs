@@ -31,7 +31,8 @@ use super::in_force;
 use super::measures::{scoring_of, thresholds_of};
 use super::weights;
 use crate::entity::{
-    initiative, initiative_objective, measure, objective, perspective, scorecard, threshold, weight,
+    contribution, initiative, initiative_objective, measure, objective, perspective, scorecard,
+    threshold, weight,
 };
 use crate::model::Status;
 use crate::scoring::{
@@ -55,6 +56,18 @@ pub struct Design {
     /// Initiatives that count toward their objectives' scores, with the
     /// objectives here they serve.
     pub scored_initiatives: Vec<(initiative::Model, Vec<Uuid>)>,
+    /// The cascade: objectives here that count objectives of other
+    /// scorecards (see `service::contributions`).
+    pub contributors: Vec<Contributor>,
+}
+
+/// An objective of another scorecard counted in one of this design's.
+#[derive(Clone, Debug)]
+pub struct Contributor {
+    /// The objective here.
+    pub objective_id: Uuid,
+    /// The one counted, and its scorecard.
+    pub contributor: objective::Model,
 }
 
 /// Reads a scorecard's design: `None` when it is not this tenant's.
@@ -132,6 +145,24 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
             .all(scope)
             .await?
     };
+    let contributions = scope
+        .select::<contribution::Entity>()
+        .filter(contribution::Column::ObjectiveId.is_in(objectives.iter().map(|o| o.id)))
+        .all(scope)
+        .await?;
+    let contributor_rows: HashMap<Uuid, objective::Model> = if contributions.is_empty() {
+        HashMap::new()
+    } else {
+        scope
+            .select::<objective::Entity>()
+            .filter(objective::Column::Id.is_in(contributions.iter().map(|c| c.contributor_id)))
+            .filter(objective::Column::Status.eq(Status::Active.as_str()))
+            .all(scope)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect()
+    };
     let card_of_objective: HashMap<Uuid, Uuid> =
         objectives.iter().map(|o| (o.id, o.scorecard_id)).collect();
     let card_of_measure: HashMap<Uuid, Uuid> = measures
@@ -198,6 +229,16 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
                 (!served.is_empty()).then(|| (i.clone(), served))
             })
             .collect();
+        let card_contributors = contributions
+            .iter()
+            .filter(|c| card_of_objective.get(&c.objective_id) == Some(&card.id))
+            .filter_map(|c| {
+                Some(Contributor {
+                    objective_id: c.objective_id,
+                    contributor: contributor_rows.get(&c.contributor_id)?.clone(),
+                })
+            })
+            .collect();
         out.push(Design {
             scorecard: card,
             perspectives,
@@ -208,6 +249,7 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
             weights: card_weights,
             targets: card_targets,
             scored_initiatives: card_initiatives,
+            contributors: card_contributors,
         });
     }
     Ok(out)
@@ -265,13 +307,37 @@ pub async fn scores(
         .unwrap_or_default())
 }
 
+/// How many levels of the cascade below a scorecard are read to score it.
+pub const MAX_CASCADE_DEPTH: usize = 6;
+
 /// Scores `periods` of each design, in the same two statements however
-/// many designs: each design's periods, in the designs' order.
+/// many designs (and the designs' statements once more per level of the
+/// cascade below them): each design's periods, in the designs' order.
 pub async fn scores_of_many(
     scope: &TenantScope,
-    designs: &[&Design],
+    asked: &[&Design],
     periods: &[Period],
 ) -> DomainResult<Vec<Vec<PeriodScores>>> {
+    // The scorecards whose objectives contribute, level by level.
+    let mut below: Vec<Design> = Vec::new();
+    let mut known: std::collections::HashSet<Uuid> = asked.iter().map(|d| d.scorecard.id).collect();
+    for _ in 0..MAX_CASCADE_DEPTH {
+        let mut needed: Vec<Uuid> = asked
+            .iter()
+            .copied()
+            .chain(below.iter())
+            .flat_map(|d| d.contributors.iter().map(|c| c.contributor.scorecard_id))
+            .filter(|id| !known.contains(id))
+            .collect();
+        needed.sort();
+        needed.dedup();
+        if needed.is_empty() {
+            break;
+        }
+        known.extend(needed.iter().copied());
+        below.extend(designs(scope, Some(&needed)).await?);
+    }
+    let designs: Vec<&Design> = asked.iter().copied().chain(below.iter()).collect();
     let (Some(first), Some(last)) = (
         periods.iter().map(|p| p.start).min(),
         periods.iter().map(|p| p.end).max(),
@@ -304,15 +370,73 @@ pub async fn scores_of_many(
     }
     let today = scope.today();
     let start_month = scope.tenant().fiscal_year_start_month.clamp(1, 12) as u32;
-    designs
+    let order = contributors_first(&designs);
+    let mut scored: Vec<Vec<PeriodScores>> = designs.iter().map(|_| Vec::new()).collect();
+    for period in periods {
+        // Each objective's score in this period, as the cascade reads them.
+        let mut objective_scores: HashMap<Uuid, NodeScore> = HashMap::new();
+        for &i in &order {
+            let Some(design) = designs.get(i) else {
+                continue;
+            };
+            let scores = score_period(
+                design,
+                &values,
+                period,
+                today,
+                start_month,
+                &objective_scores,
+            )?;
+            objective_scores.extend(scores.objectives.iter().map(|(id, s)| (*id, s.clone())));
+            if let Some(list) = scored.get_mut(i) {
+                list.push(scores);
+            }
+        }
+    }
+    scored.truncate(asked.len());
+    Ok(scored)
+}
+
+/// The designs' indexes, each after the designs whose objectives
+/// contribute to it; a loop (possible once units move) is broken where
+/// it closes, its contributor then blank.
+fn contributors_first(designs: &[&Design]) -> Vec<usize> {
+    let index: HashMap<Uuid, usize> = designs
         .iter()
-        .map(|design| {
-            periods
+        .enumerate()
+        .map(|(i, d)| (d.scorecard.id, i))
+        .collect();
+    let depends: Vec<Vec<usize>> = designs
+        .iter()
+        .map(|d| {
+            d.contributors
                 .iter()
-                .map(|period| score_period(design, &values, period, today, start_month))
+                .filter_map(|c| index.get(&c.contributor.scorecard_id).copied())
+                .filter(|j| designs.get(*j).map(|o| o.scorecard.id) != Some(d.scorecard.id))
                 .collect()
         })
-        .collect()
+        .collect();
+    let mut order = Vec::with_capacity(designs.len());
+    let mut state = vec![0u8; designs.len()];
+    fn visit(i: usize, depends: &[Vec<usize>], state: &mut [u8], order: &mut Vec<usize>) {
+        if state.get(i).copied() != Some(0) {
+            return;
+        }
+        if let Some(s) = state.get_mut(i) {
+            *s = 1;
+        }
+        for &j in depends.get(i).map_or(&[][..], Vec::as_slice) {
+            visit(j, depends, state, order);
+        }
+        if let Some(s) = state.get_mut(i) {
+            *s = 2;
+        }
+        order.push(i);
+    }
+    for i in 0..designs.len() {
+        visit(i, &depends, &mut state, &mut order);
+    }
+    order
 }
 
 /// Each metric's last value before `day`: one statement.
@@ -375,6 +499,7 @@ fn score_period(
     period: &Period,
     today: NaiveDate,
     start_month: u32,
+    contributed: &HashMap<Uuid, NodeScore>,
 ) -> DomainResult<PeriodScores> {
     let mut measures = HashMap::new();
     for m in &design.measures {
@@ -455,6 +580,22 @@ fn score_period(
                 score: Some(health.score),
                 leading: Some(health.score),
                 lagging: None,
+            });
+        }
+        // Objectives below that count here: a child each, weight 1, with
+        // their own leading and lagging scores.
+        for c in design
+            .contributors
+            .iter()
+            .filter(|c| c.objective_id == o.id)
+        {
+            let score = contributed.get(&c.contributor.id);
+            children.push(Child {
+                name: format!("contributor {}", c.contributor.title),
+                weight: Decimal::ONE,
+                score: score.and_then(|s| s.roll_up.score.score),
+                leading: score.and_then(|s| s.roll_up.leading.score),
+                lagging: score.and_then(|s| s.roll_up.lagging.score),
             });
         }
         let weight = weight_of(design, period.end, |w| w.objective_id == Some(o.id))?;

@@ -1,0 +1,191 @@
+//! The cascade: a parent objective counts objectives of scorecards of the
+//! units below its own (a child's "Grow EMEA revenue" in the company's
+//! "Grow recurring revenue"), so scores flow up without a copy of any
+//! objective, measure or value. Admins draw contributions; a loop is
+//! refused naming it.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, QueryFilter, Set};
+use throughline_domain::entity::org_unit;
+use throughline_domain::kit::{Change, DomainError, DomainResult, TenantScope, TenantTxn, Walk};
+use throughline_domain::service::org_units::ORG_CHART;
+use uuid::Uuid;
+
+use super::links::path_between;
+use super::require_designer;
+use crate::entity::{contribution, objective, scorecard};
+use crate::model::Status;
+
+/// The most contributors one objective counts.
+pub const MAX_CONTRIBUTORS: usize = 20;
+
+async fn active_objective(
+    tx: &TenantTxn<'_>,
+    id: Uuid,
+    field: &str,
+) -> DomainResult<objective::Model> {
+    let row = tx
+        .reference::<objective::Entity>(id, field, "objective")
+        .await?;
+    if row.status != Status::Active.as_str() {
+        return Err(DomainError::validation(
+            field,
+            format!(
+                "{:?} is archived: archived objectives are not scored",
+                row.title
+            ),
+        ));
+    }
+    Ok(row)
+}
+
+/// Counts `contributor` (an objective on a scorecard of a unit below the
+/// parent's) in `objective`'s score.
+pub async fn add(
+    scope: &TenantScope,
+    objective_id: Uuid,
+    contributor_id: Uuid,
+) -> DomainResult<contribution::Model> {
+    require_designer(scope, "cascading scorecards")?;
+    let mut tx = scope.begin().await?;
+    // Two contributions added at once could close a loop neither sees.
+    tx.lock_tenant().await?;
+    let parent = active_objective(&tx, objective_id, "input.objectiveId").await?;
+    let child = active_objective(&tx, contributor_id, "input.contributorId").await?;
+    let cards: HashMap<Uuid, scorecard::Model> = tx
+        .select::<scorecard::Entity>()
+        .filter(scorecard::Column::Id.is_in([parent.scorecard_id, child.scorecard_id]))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let unit_of = |card: Uuid| cards.get(&card).and_then(|c| c.org_unit_id);
+    let (Some(parent_unit), Some(child_unit)) =
+        (unit_of(parent.scorecard_id), unit_of(child.scorecard_id))
+    else {
+        return Err(DomainError::validation(
+            "input.contributorId",
+            "both scorecards must belong to org units: a scorecard whose unit was deleted cascades nothing",
+        ));
+    };
+    let below = tx
+        .select::<org_unit::Entity>()
+        .filter(org_unit::Column::Id.eq(child_unit))
+        .filter(scope.in_tree(org_unit::Column::Id, ORG_CHART, Walk::Below(&[parent_unit])))
+        .exists(&tx)
+        .await?;
+    if !below {
+        return Err(DomainError::validation(
+            "input.contributorId",
+            format!(
+                "{:?} is not on a scorecard of a unit below this objective's: scores flow up the org chart",
+                child.title
+            ),
+        ));
+    }
+    let existing = tx.select::<contribution::Entity>().all(&tx).await?;
+    if existing
+        .iter()
+        .any(|c| c.objective_id == objective_id && c.contributor_id == contributor_id)
+    {
+        return Err(DomainError::validation(
+            "input.contributorId",
+            "it contributes to this objective already",
+        ));
+    }
+    if existing
+        .iter()
+        .filter(|c| c.objective_id == objective_id)
+        .count()
+        >= MAX_CONTRIBUTORS
+    {
+        return Err(DomainError::validation(
+            "input.contributorId",
+            format!("an objective counts at most {MAX_CONTRIBUTORS} contributors"),
+        ));
+    }
+    // Contributor → parent edges; a path from the parent back to the
+    // contributor would make a loop (possible once units move).
+    let edges: Vec<(Uuid, Uuid)> = existing
+        .iter()
+        .map(|c| (c.contributor_id, c.objective_id))
+        .collect();
+    if let Some(path) = path_between(&edges, objective_id, contributor_id) {
+        let titles: HashMap<Uuid, String> = tx
+            .select::<objective::Entity>()
+            .filter(objective::Column::Id.is_in(path.iter().copied()))
+            .all(&tx)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.title))
+            .collect();
+        let named: Vec<String> = path
+            .iter()
+            .chain(std::iter::once(&objective_id))
+            .map(|id| format!("{:?}", titles.get(id).cloned().unwrap_or_default()))
+            .collect();
+        return Err(DomainError::validation(
+            "input.contributorId",
+            format!(
+                "this would make a loop: {} — scores flow one way",
+                named.join(" → ")
+            ),
+        ));
+    }
+    let row = tx
+        .insert(contribution::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            objective_id: Set(objective_id),
+            contributor_id: Set(contributor_id),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        })
+        .await?;
+    tx.record(Change::created(
+        "scorecard_contribution.created",
+        "ScorecardObjective",
+        objective_id,
+        &row,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Stops counting `contributor` in `objective`'s score.
+pub async fn remove(
+    scope: &TenantScope,
+    objective_id: Uuid,
+    contributor_id: Uuid,
+) -> DomainResult<contribution::Model> {
+    require_designer(scope, "cascading scorecards")?;
+    let mut tx = scope.begin().await?;
+    let Some(row) = tx
+        .select::<contribution::Entity>()
+        .filter(contribution::Column::ObjectiveId.eq(objective_id))
+        .filter(contribution::Column::ContributorId.eq(contributor_id))
+        .one(&tx)
+        .await?
+    else {
+        return Err(DomainError::validation(
+            "input.contributorId",
+            "it does not contribute to this objective",
+        ));
+    };
+    tx.delete::<contribution::Entity>()
+        .filter(contribution::Column::Id.eq(row.id))
+        .exec()
+        .await?;
+    tx.record(Change::deleted(
+        "scorecard_contribution.deleted",
+        "ScorecardObjective",
+        objective_id,
+        &row,
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(row)
+}
