@@ -48,6 +48,22 @@ pub mod ws {
         socket
     }
 
+    /// Waits for the server's `connection_ack`, then subscribes with `query`
+    /// as operation `1`.
+    pub async fn subscribe(socket: &mut Socket, query: &str) {
+        assert_eq!(
+            next(socket).await.unwrap_or_default()["type"],
+            "connection_ack"
+        );
+        socket
+            .send(Message::text(
+                json!({ "id": "1", "type": "subscribe", "payload": { "query": query } })
+                    .to_string(),
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("subscribing: {e}"));
+    }
+
     /// The next JSON message, skipping pings; `None` when the socket closes.
     pub async fn next(socket: &mut Socket) -> Option<Value> {
         loop {

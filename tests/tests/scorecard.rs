@@ -1037,17 +1037,6 @@ async fn a_whole_scorecard_and_its_history_cost_a_constant_number_of_statements(
     assert_eq!(history[11]["score"], "8", "{history}");
 }
 
-async fn subscribe(socket: &mut ws::Socket, query: &str) {
-    use futures_util::SinkExt;
-    assert_eq!(ws::next(socket).await.unwrap()["type"], "connection_ack");
-    socket
-        .send(ws::Message::text(
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
-        ))
-        .await
-        .unwrap();
-}
-
 async fn heard(socket: &mut ws::Socket) -> Value {
     let message = ws::next(socket).await.unwrap();
     assert_eq!(message["type"], "next", "{message}");
@@ -1092,12 +1081,12 @@ async fn a_scorecard_s_followers_hear_its_design_change_and_nothing_else() {
         )
     };
     let mut ours = ws::connect(&app, json!({ "authorization": format!("Bearer {acme}") })).await;
-    subscribe(&mut ours, &follow(&company)).await;
+    ws::subscribe(&mut ours, &follow(&company)).await;
     // Globex follows Acme's scorecard by its ID (hears nothing) and its own.
     let mut other = ws::connect(&app, json!({ "authorization": format!("Bearer {globex}") })).await;
-    subscribe(&mut other, &follow(&company)).await;
+    ws::subscribe(&mut other, &follow(&company)).await;
     let mut own = ws::connect(&app, json!({ "authorization": format!("Bearer {globex}") })).await;
-    subscribe(&mut own, &follow(&theirs)).await;
+    ws::subscribe(&mut own, &follow(&theirs)).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     // The team's scorecard changes first: the company's followers hear nothing of it.

@@ -342,16 +342,6 @@ async fn the_feed_reads_every_scorecard_in_the_same_statements() {
     );
 }
 
-async fn subscribe(socket: &mut ws::Socket, query: &str) {
-    assert_eq!(ws::next(socket).await.unwrap()["type"], "connection_ack");
-    socket
-        .send(ws::Message::text(
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }).to_string(),
-        ))
-        .await
-        .unwrap();
-}
-
 async fn heard(socket: &mut ws::Socket, field: &str) -> Value {
     let message = ws::next(socket).await.unwrap();
     assert_eq!(message["type"], "next", "{message}");
@@ -389,9 +379,9 @@ async fn a_measure_changing_band_is_announced_once_to_its_scorecard_s_followers(
 
     let member = app.token("acme", "member@acme.example", Role::Member);
     let mut ours = ws::connect(&app, json!({ "authorization": format!("Bearer {member}") })).await;
-    subscribe(&mut ours, &follow_status(&card)).await;
+    ws::subscribe(&mut ours, &follow_status(&card)).await;
     let mut design = ws::connect(&app, json!({ "authorization": format!("Bearer {acme}") })).await;
-    subscribe(
+    ws::subscribe(
         &mut design,
         &format!(r#"subscription {{ scorecardChanged(scorecardId: "{card}") {{ objectives {{ title }} }} }}"#),
     )
@@ -399,9 +389,9 @@ async fn a_measure_changing_band_is_announced_once_to_its_scorecard_s_followers(
     // Globex follows Acme's scorecard by its ID, and its own.
     let mut spying =
         ws::connect(&app, json!({ "authorization": format!("Bearer {globex}") })).await;
-    subscribe(&mut spying, &follow_status(&card)).await;
+    ws::subscribe(&mut spying, &follow_status(&card)).await;
     let mut own = ws::connect(&app, json!({ "authorization": format!("Bearer {globex}") })).await;
-    subscribe(&mut own, &follow_status(&their_card)).await;
+    ws::subscribe(&mut own, &follow_status(&their_card)).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
     // A first value (blank → green) is no change; green → red is.

@@ -9,37 +9,19 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter, Set};
 use throughline_domain::entity::org_unit;
-use throughline_domain::kit::{Change, DomainError, DomainResult, TenantScope, TenantTxn, Walk};
+use throughline_domain::kit::{Change, DomainError, DomainResult, TenantScope, Walk};
 use throughline_domain::service::org_units::ORG_CHART;
 use uuid::Uuid;
 
 use super::links::path_between;
+use super::objectives::active_objective;
 use super::require_designer;
+
+const SCORED: &str = "archived objectives are not scored";
 use crate::entity::{contribution, objective, scorecard};
-use crate::model::Status;
 
 /// The most contributors one objective counts.
 pub const MAX_CONTRIBUTORS: usize = 20;
-
-async fn active_objective(
-    tx: &TenantTxn<'_>,
-    id: Uuid,
-    field: &str,
-) -> DomainResult<objective::Model> {
-    let row = tx
-        .reference::<objective::Entity>(id, field, "objective")
-        .await?;
-    if row.status != Status::Active.as_str() {
-        return Err(DomainError::validation(
-            field,
-            format!(
-                "{:?} is archived: archived objectives are not scored",
-                row.title
-            ),
-        ));
-    }
-    Ok(row)
-}
 
 /// Counts `contributor` (an objective on a scorecard of a unit below the
 /// parent's) in `objective`'s score.
@@ -52,8 +34,8 @@ pub async fn add(
     let mut tx = scope.begin().await?;
     // Two contributions added at once could close a loop neither sees.
     tx.lock_tenant().await?;
-    let parent = active_objective(&tx, objective_id, "input.objectiveId").await?;
-    let child = active_objective(&tx, contributor_id, "input.contributorId").await?;
+    let parent = active_objective(&tx, objective_id, "input.objectiveId", SCORED).await?;
+    let child = active_objective(&tx, contributor_id, "input.contributorId", SCORED).await?;
     let cards: HashMap<Uuid, scorecard::Model> = tx
         .select::<scorecard::Entity>()
         .filter(scorecard::Column::Id.is_in([parent.scorecard_id, child.scorecard_id]))

@@ -8,14 +8,14 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, Set};
-use throughline_domain::kit::{
-    Change, DomainError, DomainResult, TenantScope, TenantTxn, stored_enum,
-};
+use throughline_domain::kit::{Change, DomainError, DomainResult, TenantScope, stored_enum};
 use uuid::Uuid;
 
+use super::objectives::active_objective;
 use super::require_designer;
+
+const ON_MAP: &str = "archived objectives are not on the strategy map";
 use crate::entity::{link, objective, perspective};
-use crate::model::Status;
 
 /// The most links one scorecard's map holds: enough for every objective
 /// to drive a few others, few enough to draw and read.
@@ -45,26 +45,6 @@ pub async fn of_scorecard(scope: &TenantScope, scorecard: Uuid) -> DomainResult<
         .order_by_asc(link::Column::Id)
         .all(scope)
         .await?)
-}
-
-async fn objective_on_map(
-    tx: &TenantTxn<'_>,
-    id: Uuid,
-    field: &str,
-) -> DomainResult<objective::Model> {
-    let row = tx
-        .reference::<objective::Entity>(id, field, "objective")
-        .await?;
-    if row.status != Status::Active.as_str() {
-        return Err(DomainError::validation(
-            field,
-            format!(
-                "{:?} is archived: archived objectives are not on the strategy map",
-                row.title
-            ),
-        ));
-    }
-    Ok(row)
 }
 
 /// The path `from` ⇝ `to` along `edges` (cause → effect), if any: the
@@ -114,8 +94,8 @@ pub async fn create(
     let mut tx = scope.begin().await?;
     // Two links added at once could close a loop neither sees alone.
     tx.lock_tenant().await?;
-    let cause = objective_on_map(&tx, cause_id, "input.causeId").await?;
-    let effect = objective_on_map(&tx, effect_id, "input.effectId").await?;
+    let cause = active_objective(&tx, cause_id, "input.causeId", ON_MAP).await?;
+    let effect = active_objective(&tx, effect_id, "input.effectId", ON_MAP).await?;
     if cause.scorecard_id != effect.scorecard_id {
         return Err(DomainError::validation(
             "input.effectId",

@@ -35,6 +35,26 @@ pub struct ObjectiveChanges {
     pub status: Option<Status>,
 }
 
+/// An active objective of this tenant, named by `field` (`VALIDATION`
+/// otherwise, saying it is archived and `why` that matters).
+pub(crate) async fn active_objective(
+    tx: &TenantTxn<'_>,
+    id: Uuid,
+    field: &str,
+    why: &str,
+) -> DomainResult<objective::Model> {
+    let row = tx
+        .reference::<objective::Entity>(id, field, "objective")
+        .await?;
+    if row.status != Status::Active.as_str() {
+        return Err(DomainError::validation(
+            field,
+            format!("{:?} is archived: {why}", row.title),
+        ));
+    }
+    Ok(row)
+}
+
 async fn active_perspective(tx: &TenantTxn<'_>, id: Uuid) -> DomainResult<perspective::Model> {
     let row = tx
         .reference::<perspective::Entity>(id, "input.perspectiveId", "perspective")
