@@ -6,10 +6,11 @@
 //! whatever its size or the tenant's and however many periods are asked:
 //! the design (scorecard, perspectives, objectives, measures, metrics,
 //! thresholds, weights, the metrics' targets, the initiatives serving its
-//! objectives and, when there are any, those that count toward scores:
-//! nine or ten), then the metrics'
-//! values over the periods asked (one) and, for carry-forward measures, the
-//! last value before them (one).
+//! objectives and the contributions to them, and, when there are any, the
+//! initiatives that count toward scores and the contributing objectives:
+//! ten to twelve), the same again for each level of the cascade below it,
+//! then the metrics' values over the periods asked (one) and, for
+//! carry-forward measures, the last value before them (one).
 
 use std::collections::HashMap;
 
