@@ -102,6 +102,18 @@ async fn the_seeded_company_scorecard_costs_the_same_statements_at_any_tenant_si
         assert_eq!(count_nodes(whole.data()), (20, 100), "{slug}");
         let card = &whole.data()["scorecard"]["scorecard"];
         assert_eq!(card["perspectives"].as_array().unwrap().len(), 4);
+        // Each objective measures five different metrics.
+        for p in card["perspectives"].as_array().unwrap() {
+            for o in p["objectives"].as_array().unwrap() {
+                let names: std::collections::BTreeSet<&str> = o["measures"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|m| m["metric"]["name"].as_str())
+                    .collect();
+                assert_eq!(names.len(), 5, "{slug}: {o}");
+            }
+        }
         assert!(card["score"]["score"].is_string(), "{slug}: scored: {card}");
         fresh().await.data();
         let (history, history_count) = app

@@ -228,7 +228,22 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
             for (o, title) in titles.iter().enumerate() {
                 let objective_id = Uuid::now_v7();
                 row[o] = objective_id;
-                let first_metric = pool[(o + c) % pool.len()];
+                // Five different metrics: the perspective's own kind first,
+                // in turn, then the others.
+                let start = o + c + seed as usize;
+                let chosen: Vec<&metric::Model> = (0..pool.len())
+                    .map(|k| pool[(start + k) % pool.len()])
+                    .chain(
+                        metrics
+                            .iter()
+                            .filter(|m| series.contains_key(&m.id))
+                            .filter(|m| !pool.iter().any(|p| p.id == m.id))
+                            .cycle()
+                            .skip(start),
+                    )
+                    .take(MEASURES_PER_OBJECTIVE)
+                    .collect();
+                let first_metric = chosen[0];
                 let owner = first_metric.owner_id.or(unit.head_person_id).or_else(|| {
                     people
                         .get((p * 5 + o + c) % people.len().max(1))
@@ -275,8 +290,7 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
                         ..Default::default()
                     });
                 }
-                for j in 0..MEASURES_PER_OBJECTIVE {
-                    let metric = pool[(o + j + c + seed as usize) % pool.len()];
+                for (j, metric) in chosen.iter().enumerate() {
                     let measure_id = Uuid::now_v7();
                     let Some(level) = series.get(&metric.id).and_then(|s| recent_level(s)) else {
                         continue;
