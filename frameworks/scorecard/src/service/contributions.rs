@@ -14,11 +14,11 @@ use throughline_domain::service::org_units::ORG_CHART;
 use uuid::Uuid;
 
 use super::links::path_between;
-use super::objectives::active_objective;
+use super::objectives::{active_objective, titled_path};
 use super::require_designer;
 
 const SCORED: &str = "archived objectives are not scored";
-use crate::entity::{contribution, objective, scorecard};
+use crate::entity::{contribution, scorecard};
 
 /// The most contributors one objective counts.
 pub const MAX_CONTRIBUTORS: usize = 20;
@@ -96,25 +96,10 @@ pub async fn add(
         .map(|c| (c.contributor_id, c.objective_id))
         .collect();
     if let Some(path) = path_between(&edges, objective_id, contributor_id) {
-        let titles: HashMap<Uuid, String> = tx
-            .select::<objective::Entity>()
-            .filter(objective::Column::Id.is_in(path.iter().copied()))
-            .all(&tx)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.title))
-            .collect();
-        let named: Vec<String> = path
-            .iter()
-            .chain(std::iter::once(&objective_id))
-            .map(|id| format!("{:?}", titles.get(id).cloned().unwrap_or_default()))
-            .collect();
+        let titles = titled_path(&tx, path.into_iter().chain([objective_id])).await?;
         return Err(DomainError::validation(
             "input.contributorId",
-            format!(
-                "this would make a loop: {} — scores flow one way",
-                named.join(" → ")
-            ),
+            format!("this would make a loop: {titles} — scores flow one way"),
         ));
     }
     let row = tx

@@ -135,12 +135,9 @@ fn check_percent(percent: i32) -> DomainResult<i32> {
 }
 
 async fn check_objectives(tx: &TenantTxn<'_>, ids: &[Uuid]) -> DomainResult<Vec<Uuid>> {
-    let mut unique: Vec<Uuid> = Vec::new();
-    for id in ids {
-        if !unique.contains(id) {
-            unique.push(*id);
-        }
-    }
+    // In the order given, each once; a set keeps a long list linear.
+    let mut seen = HashSet::new();
+    let unique: Vec<Uuid> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
     if unique.is_empty() {
         return Err(DomainError::validation(
             "input.objectiveIds",

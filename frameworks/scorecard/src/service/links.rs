@@ -11,11 +11,11 @@ use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, Set};
 use throughline_domain::kit::{Change, DomainError, DomainResult, TenantScope, stored_enum};
 use uuid::Uuid;
 
-use super::objectives::active_objective;
+use super::objectives::{active_objective, titled_path};
 use super::require_designer;
 
 const ON_MAP: &str = "archived objectives are not on the strategy map";
-use crate::entity::{link, objective, perspective};
+use crate::entity::{link, perspective};
 
 /// The most links one scorecard's map holds: enough for every objective
 /// to drive a few others, few enough to draw and read.
@@ -126,24 +126,11 @@ pub async fn create(
     }
     let edges: Vec<(Uuid, Uuid)> = existing.iter().map(|l| (l.cause_id, l.effect_id)).collect();
     if let Some(path) = path_between(&edges, effect_id, cause_id) {
-        let objectives: HashMap<Uuid, String> = tx
-            .select::<objective::Entity>()
-            .filter(objective::Column::Id.is_in(path.iter().copied()))
-            .all(&tx)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.title))
-            .collect();
-        let mut titles: Vec<String> = std::iter::once(cause_id)
-            .chain(path)
-            .map(|id| format!("{:?}", objectives.get(&id).cloned().unwrap_or_default()))
-            .collect();
-        titles.dedup();
+        let titles = titled_path(&tx, std::iter::once(cause_id).chain(path)).await?;
         return Err(DomainError::validation(
             "input.effectId",
             format!(
-                "this link would close a loop: {} — a strategy map reads from causes to effects, so it has none",
-                titles.join(" → ")
+                "this link would close a loop: {titles} — a strategy map reads from causes to effects, so it has none"
             ),
         ));
     }

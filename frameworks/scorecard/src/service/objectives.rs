@@ -55,6 +55,29 @@ pub(crate) async fn active_objective(
     Ok(row)
 }
 
+/// A path of objectives as people read it: `"A" → "B" → "C"`, for the
+/// message that refuses a loop.
+pub(crate) async fn titled_path(
+    tx: &TenantTxn<'_>,
+    path: impl IntoIterator<Item = Uuid>,
+) -> DomainResult<String> {
+    let path: Vec<Uuid> = path.into_iter().collect();
+    let titles: std::collections::HashMap<Uuid, String> = tx
+        .select::<objective::Entity>()
+        .filter(objective::Column::Id.is_in(path.iter().copied()))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.title))
+        .collect();
+    let mut named: Vec<String> = path
+        .iter()
+        .map(|id| format!("{:?}", titles.get(id).cloned().unwrap_or_default()))
+        .collect();
+    named.dedup();
+    Ok(named.join(" → "))
+}
+
 async fn active_perspective(tx: &TenantTxn<'_>, id: Uuid) -> DomainResult<perspective::Model> {
     let row = tx
         .reference::<perspective::Entity>(id, "input.perspectiveId", "perspective")
