@@ -69,6 +69,7 @@ async fn the_seeded_company_scorecard_costs_the_same_statements_at_any_tenant_si
     })
     .await;
     let mut counts = Vec::new();
+    let mut map_list_counts = Vec::new();
     for (slug, people) in [("small", 60), ("large", 5000)] {
         let tenant = app.tenant(slug, &["scorecard"]).await;
         throughline_api::seed::seed_organisation(&app.db, &tenant, people, 36, 3)
@@ -184,6 +185,27 @@ async fn the_seeded_company_scorecard_costs_the_same_statements_at_any_tenant_si
             listed.iter().all(|n| n["score"]["score"].is_string()),
             "{listed:?}"
         );
+        // And every scorecard's strategy map on one page: their links in
+        // one statement, not one a scorecard.
+        fresh().await.data();
+        let (maps, maps_count) = app
+            .count_statements(app.gql(
+                &admin,
+                "query($p: Date) { scorecard { scorecards(first: 100) { nodes { strategyMap(period: $p) { edges { causeId } } } } } }",
+                json!({ "p": month(1) }),
+            ))
+            .await;
+        let maps = maps.data()["scorecard"]["scorecards"]["nodes"]
+            .as_array()
+            .unwrap();
+        assert_eq!(maps.len(), nodes.len());
+        assert!(
+            maps.iter()
+                .all(|n| n["strategyMap"]["edges"].as_array().unwrap().len() == 17),
+            "{maps:?}"
+        );
+        println!("{slug}: every scorecard's strategy map = {maps_count} statements");
+        map_list_counts.push(maps_count);
         println!(
             "{slug} ({people} people, {} scorecards): company scorecard = {whole_count} statements, 36-period history = {history_count}, strategy map = {map_count}, exceptions(first: 20) = {feed_count}, every scorecard's score = {list_count}",
             nodes.len()
@@ -199,6 +221,10 @@ async fn the_seeded_company_scorecard_costs_the_same_statements_at_any_tenant_si
     assert_eq!(
         counts[0], counts[1],
         "the same statements on a 5,000-person tenant"
+    );
+    assert_eq!(
+        map_list_counts[0], map_list_counts[1],
+        "six scorecards' maps cost what nine do"
     );
     let (whole, history, map, _, _) = counts[0];
     assert!(whole <= 20, "{whole} statements for the whole scorecard");

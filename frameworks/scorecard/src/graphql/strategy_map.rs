@@ -5,7 +5,14 @@
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use throughline_domain::kit::{ById, Date, Period, PeriodKind, decode_id, encode_id, request};
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use throughline_domain::kit::{
+    ById, Date, DomainError, Period, PeriodKind, decode_id, encode_id, group, request,
+    scoped_loader,
+};
+use uuid::Uuid;
 
 use super::design::designer;
 use super::types::{
@@ -194,6 +201,20 @@ impl MapView {
     }
 }
 
+scoped_loader!(LinksOf);
+
+/// Keyed by scorecard: its links, so a page of scorecards' maps reads
+/// them in one statement.
+impl Loader<Uuid> for LinksOf {
+    type Value = Vec<link::Model>;
+    type Error = DomainError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<link::Model>>, DomainError> {
+        let rows = links::of_scorecards(&self.scope, keys).await?;
+        Ok(group(keys, rows, |l| Some(l.scorecard_id)))
+    }
+}
+
 /// Reads a scorecard's map for the period asked: the design and scores
 /// from the request's loaders (shared with every `score` field), the
 /// links in one statement.
@@ -210,7 +231,11 @@ pub(crate) async fn map_of(
     let Some(scores) = scores_for(ctx, scorecard, [(kind, day)]).await?.pop() else {
         return Ok(None);
     };
-    let links = links::of_scorecard(&request(ctx)?.scope, scorecard).await?;
+    let links = request(ctx)?
+        .loader::<LinksOf, Uuid>()
+        .load_one(scorecard)
+        .await?
+        .unwrap_or_default();
     Ok(Some(MapView::of(
         scorecard,
         StrategyMap::assemble(&design, &scores, links),

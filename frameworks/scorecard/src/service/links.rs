@@ -38,9 +38,17 @@ pub struct LinkWarning {
 
 /// The links of a scorecard's map, oldest first.
 pub async fn of_scorecard(scope: &TenantScope, scorecard: Uuid) -> DomainResult<Vec<link::Model>> {
+    of_scorecards(scope, &[scorecard]).await
+}
+
+/// The links of these scorecards' maps, oldest first: one statement.
+pub async fn of_scorecards(
+    scope: &TenantScope,
+    scorecards: &[Uuid],
+) -> DomainResult<Vec<link::Model>> {
     Ok(scope
         .select::<link::Entity>()
-        .filter(link::Column::ScorecardId.eq(scorecard))
+        .filter(link::Column::ScorecardId.is_in(scorecards.iter().copied()))
         .order_by_asc(link::Column::CreatedAt)
         .order_by_asc(link::Column::Id)
         .all(scope)
