@@ -43,6 +43,7 @@ pub use crate::graphql::ids::{decode_id, decode_optional, encode_id, id_of};
 pub use crate::graphql::inputs::{patch, patch_id};
 pub use crate::graphql::loaders::{ById, group};
 pub use crate::graphql::metric_followers::{MetricFollower as MetricFollowerView, followers_of};
+pub use crate::graphql::people::load_person;
 pub use crate::graphql::scalars::Date;
 pub use crate::metric_status::{DatedTarget, roll_up};
 pub use crate::numbers::{business_number, date_in_range, optional_business_number};

@@ -16,10 +16,8 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, QueryFilter};
 
-pub(crate) async fn load_person(
-    ctx: &Context<'_>,
-    id: Option<uuid::Uuid>,
-) -> Result<Option<Person>> {
+/// The person `id` names, through the request's loader; none for none.
+pub async fn load_person(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Person>> {
     let Some(id) = id else { return Ok(None) };
     let loader = request(ctx)?.loader::<ById<person::Entity>, _>();
     Ok(loader.load_one(id).await?.map(Person))

@@ -8,7 +8,6 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, Condition, QueryFilter};
-use throughline_domain::entity::person;
 use throughline_domain::graphql::types::Person;
 use throughline_domain::kit::{
     ById, Date, DomainError, Period, PeriodKind, ScopedLoader, TenantScope, date_in_range,
@@ -69,14 +68,7 @@ impl ScorecardCommentary {
     }
     /// Who last wrote it (null for a user linked to no person, or one since deleted).
     async fn author(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
-        let Some(id) = self.0.author_person_id else {
-            return Ok(None);
-        };
-        Ok(request(ctx)?
-            .loader::<ById<person::Entity>, _>()
-            .load_one(id)
-            .await?
-            .map(Person))
+        throughline_domain::kit::load_person(ctx, self.0.author_person_id).await
     }
     /// When the period's first version was written.
     async fn created_at(&self) -> DateTime<Utc> {

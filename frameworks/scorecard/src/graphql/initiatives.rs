@@ -9,7 +9,6 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-use throughline_domain::entity::person;
 use throughline_domain::graphql::types::Person;
 use throughline_domain::kit::{
     ById, Date, DomainError, Page, PageArgs, SortKey, TenantScope, connection, decode_id,
@@ -216,14 +215,7 @@ impl ScorecardInitiative {
     }
     /// Who reports its progress.
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
-        let Some(id) = self.0.owner_id else {
-            return Ok(None);
-        };
-        Ok(request(ctx)?
-            .loader::<ById<person::Entity>, _>()
-            .load_one(id)
-            .await?
-            .map(Person))
+        throughline_domain::kit::load_person(ctx, self.0.owner_id).await
     }
     /// Its first day.
     async fn starts_on(&self) -> Date {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use throughline_domain::entity::{metric, org_unit, person, strategic_priority};
+use throughline_domain::entity::{metric, org_unit, strategic_priority};
 use throughline_domain::graphql::types::{Metric, OrgUnit, Person, StrategicPriority};
 use throughline_domain::kit::{
     Aggregation, ById, Date, DomainError, Period, PeriodKind, date_in_range, encode_id,
@@ -515,14 +515,7 @@ impl ScorecardObjective {
     }
     /// Who is accountable for it.
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
-        let Some(id) = self.0.owner_id else {
-            return Ok(None);
-        };
-        Ok(request(ctx)?
-            .loader::<ById<person::Entity>, _>()
-            .load_one(id)
-            .await?
-            .map(Person))
+        throughline_domain::kit::load_person(ctx, self.0.owner_id).await
     }
     /// The company's strategic priority it serves.
     async fn priority(&self, ctx: &Context<'_>) -> Result<Option<StrategicPriority>> {
