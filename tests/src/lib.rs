@@ -129,7 +129,18 @@ impl TestDatabase {
             .filter(|u| !u.is_empty())
         {
             Some(admin_url) if admin_url.starts_with("postgres") => {
-                let name = format!("tl_test_{id}");
+                // A CI run names its own (`TEST_DATABASE_PREFIX`), so its
+                // clean-up never drops another run's databases.
+                let prefix = std::env::var("TEST_DATABASE_PREFIX")
+                    .ok()
+                    .filter(|p| {
+                        !p.is_empty()
+                            && p.len() <= 24
+                            && p.chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    })
+                    .unwrap_or_else(|| "tl_test_".to_string());
+                let name = format!("{prefix}{id}");
                 let admin = sea_orm::Database::connect(&admin_url)
                     .await
                     .expect("connect to TEST_DATABASE_URL");
