@@ -11,7 +11,6 @@
 //! roll-up's numerator and denominator alike: one missing KPI never drags a
 //! score to 0.
 
-use async_graphql::SimpleObject;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use throughline_domain::kit::{
@@ -230,9 +229,9 @@ fn is_colour(text: &str) -> bool {
     text.len() == 7 && text.starts_with('#') && text.chars().skip(1).all(|c| c.is_ascii_hexdigit())
 }
 
-/// How a score came about: the rule, its inputs, the score and a sentence.
-#[derive(SimpleObject, Clone, Debug, PartialEq)]
-#[graphql(name = "ScorecardScoreExplanation")]
+/// How a score came about: the rule, its inputs, the score and a sentence
+/// (GraphQL's `ScorecardScoreExplanation`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct ScoreExplanation {
     /// The rule, with the inputs by name.
     pub formula: String,
@@ -277,6 +276,58 @@ fn linear(x: Decimal, goal: Decimal, red_flag: Decimal) -> Decimal {
     clamp_score(raw, if past_goal { TEN } else { Decimal::ZERO })
 }
 
+/// A value's score under a scoring configuration: the number alone, as
+/// [`score`] explains it (`None` for a blank or an unscored measure).
+/// Scores are read far more often than explained, so this path formats
+/// nothing.
+pub fn score_number(scoring: &Scoring, value: Option<Decimal>) -> Option<Decimal> {
+    let x = value?;
+    Some(match scoring {
+        Scoring::GoalRedFlag { goal, red_flag } => linear(x, *goal, *red_flag),
+        Scoring::Stabilize {
+            red_flag_low,
+            goal_low,
+            goal_high,
+            red_flag_high,
+        } => {
+            if x < *goal_low {
+                linear(x, *goal_low, *red_flag_low)
+            } else if x > *goal_high {
+                linear(x, *goal_high, *red_flag_high)
+            } else {
+                // Inside the goal range: 6.67 at its edges, 10 in its middle.
+                let middle = (*goal_low + *goal_high) / Decimal::TWO;
+                let half = (*goal_high - *goal_low) / Decimal::TWO;
+                let off = (x - middle).abs() / half;
+                clamp_score(Some(TEN - (TEN - third_of_ten() * Decimal::TWO) * off), TEN)
+            }
+        }
+        Scoring::Bands(bands) => band_of(bands, x).map_or(Decimal::ZERO, band_score),
+        Scoring::YesNo => {
+            if x >= Decimal::ONE {
+                TEN
+            } else {
+                Decimal::ZERO
+            }
+        }
+        Scoring::Unscored => return None,
+    })
+}
+
+/// The band a value falls in: the highest whose lower bound is at or
+/// below it; below the lowest bound counts as the lowest band.
+fn band_of(bands: &[Band], x: Decimal) -> Option<&Band> {
+    bands
+        .iter()
+        .rev()
+        .find(|band| band.lower <= x)
+        .or(bands.first())
+}
+
+fn band_score(band: &Band) -> Decimal {
+    band.score.round_dp(2).normalize()
+}
+
 /// A value's score under a scoring configuration, with its explanation.
 /// `value` is the value the measure uses for the period (see
 /// [`measure_value`]); `None` is blank.
@@ -284,9 +335,9 @@ pub fn score(scoring: &Scoring, value: Option<Decimal>) -> ScoreExplanation {
     let Some(x) = value else {
         return blank_score(scoring);
     };
-    let (formula, inputs, score, text) = match scoring {
+    let s = score_number(scoring, value).unwrap_or_default();
+    let (formula, inputs, text) = match scoring {
         Scoring::GoalRedFlag { goal, red_flag } => {
-            let s = linear(x, *goal, *red_flag);
             let better = if goal > red_flag { "higher" } else { "lower" };
             (
                 "clamp((10/3)·((value − redFlag)/(goal − redFlag) + 1), 0, 10)".to_string(),
@@ -295,7 +346,6 @@ pub fn score(scoring: &Scoring, value: Option<Decimal>) -> ScoreExplanation {
                     input("goal", Some(*goal)),
                     input("redFlag", Some(*red_flag)),
                 ],
-                s,
                 format!(
                     "{x} against goal {goal} (6.67) and red flag {red_flag} (3.33), {better} is better, scores {s}"
                 ),
@@ -308,16 +358,6 @@ pub fn score(scoring: &Scoring, value: Option<Decimal>) -> ScoreExplanation {
             red_flag_high,
         } => {
             let middle = (*goal_low + *goal_high) / Decimal::TWO;
-            let s = if x < *goal_low {
-                linear(x, *goal_low, *red_flag_low)
-            } else if x > *goal_high {
-                linear(x, *goal_high, *red_flag_high)
-            } else {
-                // Inside the goal range: 6.67 at its edges, 10 in its middle.
-                let half = (*goal_high - *goal_low) / Decimal::TWO;
-                let off = (x - middle).abs() / half;
-                clamp_score(Some(TEN - (TEN - third_of_ten() * Decimal::TWO) * off), TEN)
-            };
             (
                 "10 at the middle of [goalLow, goalHigh], 6.67 at its edges, 3.33 at the red flags, linear between, clamped to 0–10".to_string(),
                 vec![
@@ -327,7 +367,6 @@ pub fn score(scoring: &Scoring, value: Option<Decimal>) -> ScoreExplanation {
                     input("goalHigh", Some(*goal_high)),
                     input("redFlagHigh", Some(*red_flag_high)),
                 ],
-                s,
                 format!(
                     "{x} against the goal range {goal_low}–{goal_high} (best at {}) with red flags {red_flag_low} and {red_flag_high}, scores {s}",
                     middle.normalize()
@@ -335,36 +374,24 @@ pub fn score(scoring: &Scoring, value: Option<Decimal>) -> ScoreExplanation {
             )
         }
         Scoring::Bands(bands) => {
-            // Below the lowest bound counts as the lowest band.
-            let band = bands
-                .iter()
-                .rev()
-                .find(|band| band.lower <= x)
-                .or(bands.first());
-            let (name, lower, s) = band
-                .map(|b| (b.name.as_str(), b.lower, b.score.round_dp(2).normalize()))
-                .unwrap_or(("none", Decimal::ZERO, Decimal::ZERO));
+            let (name, lower) = band_of(bands, x)
+                .map(|b| (b.name.as_str(), b.lower))
+                .unwrap_or(("none", Decimal::ZERO));
             (
                 "the score of the highest band whose lower bound is at or below the value"
                     .to_string(),
                 vec![input("value", Some(x)), input("bandLower", Some(lower))],
-                s,
                 format!("{x} falls in band {name} (from {lower}), which scores {s}"),
             )
         }
-        Scoring::YesNo => {
-            let done = x >= Decimal::ONE;
-            let s = if done { TEN } else { Decimal::ZERO };
-            (
-                "10 when the value is 1 or more (yes), else 0".to_string(),
-                vec![input("value", Some(x))],
-                s,
-                format!(
-                    "{x} means {}, which scores {s}",
-                    if done { "yes" } else { "no" }
-                ),
-            )
-        }
+        Scoring::YesNo => (
+            "10 when the value is 1 or more (yes), else 0".to_string(),
+            vec![input("value", Some(x))],
+            format!(
+                "{x} means {}, which scores {s}",
+                if x >= Decimal::ONE { "yes" } else { "no" }
+            ),
+        ),
         Scoring::Unscored => {
             return ScoreExplanation {
                 formula: "unscored".into(),
@@ -378,8 +405,8 @@ pub fn score(scoring: &Scoring, value: Option<Decimal>) -> ScoreExplanation {
     ScoreExplanation {
         formula,
         inputs,
-        score: Some(score),
-        status: ScoreStatus::of(Some(score)),
+        score: Some(s),
+        status: ScoreStatus::of(Some(s)),
         text,
     }
 }
@@ -429,7 +456,40 @@ pub enum ValueOrigin {
 pub struct MeasureValue {
     pub value: Option<Decimal>,
     pub origin: ValueOrigin,
-    pub text: String,
+    /// Blank under `CARRY_FORWARD`: nothing before the period to carry.
+    pub nothing_to_carry: bool,
+}
+
+impl MeasureValue {
+    /// Where the value came from, as a person reads it (`aggregation` is
+    /// the one it was rolled up with).
+    pub fn text(&self, aggregation: Aggregation) -> String {
+        match (&self.origin, self.value) {
+            (ValueOrigin::Recorded { periods }, value) => {
+                let how = match (periods, aggregation) {
+                    (1, _) => "recorded".to_string(),
+                    (n, Aggregation::Sum) => format!("the sum of {n} values"),
+                    (n, Aggregation::Average) => format!("the average of {n} values"),
+                    (n, Aggregation::Last) => format!("the last of {n} values"),
+                };
+                match value {
+                    Some(v) => format!("{} ({how})", v.normalize()),
+                    None => format!("too large to add up ({how})"),
+                }
+            }
+            (ValueOrigin::Zero, _) => {
+                "0 (no value for the period; the measure counts a missing value as 0)".into()
+            }
+            (ValueOrigin::CarriedForward { from }, value) => format!(
+                "{} (carried forward from the period starting {from}: none for this one)",
+                value.unwrap_or_default().normalize()
+            ),
+            (ValueOrigin::Blank, _) if self.nothing_to_carry => {
+                "blank (no value for the period, and none before it to carry forward)".into()
+            }
+            (ValueOrigin::Blank, _) => "blank (no value for the period)".into(),
+        }
+    }
 }
 
 /// The value a measure uses for a viewing period: the metric's values in
@@ -444,50 +504,36 @@ pub fn measure_value(
     before: &[(NaiveDate, Decimal)],
 ) -> MeasureValue {
     if !in_period.is_empty() {
-        let value = roll_up(aggregation, in_period);
-        let how = match (in_period.len(), aggregation) {
-            (1, _) => "recorded".to_string(),
-            (n, Aggregation::Sum) => format!("the sum of {n} values"),
-            (n, Aggregation::Average) => format!("the average of {n} values"),
-            (n, Aggregation::Last) => format!("the last of {n} values"),
-        };
-        let text = match value {
-            Some(v) => format!("{} ({how})", v.normalize()),
-            None => format!("too large to add up ({how})"),
-        };
         return MeasureValue {
-            value,
+            value: roll_up(aggregation, in_period),
             origin: ValueOrigin::Recorded {
                 periods: in_period.len(),
             },
-            text,
+            nothing_to_carry: false,
         };
     }
     match rule {
         MissingData::Zero => MeasureValue {
             value: Some(Decimal::ZERO),
             origin: ValueOrigin::Zero,
-            text: "0 (no value for the period; the measure counts a missing value as 0)".into(),
+            nothing_to_carry: false,
         },
         MissingData::CarryForward => match before.iter().max_by_key(|(day, _)| *day) {
             Some((from, value)) => MeasureValue {
                 value: Some(*value),
                 origin: ValueOrigin::CarriedForward { from: *from },
-                text: format!(
-                    "{} (carried forward from the period starting {from}: none for this one)",
-                    value.normalize()
-                ),
+                nothing_to_carry: false,
             },
             None => MeasureValue {
                 value: None,
                 origin: ValueOrigin::Blank,
-                text: "blank (no value for the period, and none before it to carry forward)".into(),
+                nothing_to_carry: true,
             },
         },
         MissingData::Blank => MeasureValue {
             value: None,
             origin: ValueOrigin::Blank,
-            text: "blank (no value for the period)".into(),
+            nothing_to_carry: false,
         },
     }
 }
@@ -544,6 +590,14 @@ impl Child {
     }
 }
 
+/// A node's three scores in a period, as numbers.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scores {
+    pub score: Option<Decimal>,
+    pub leading: Option<Decimal>,
+    pub lagging: Option<Decimal>,
+}
+
 /// A node's scores for a period: overall, leading and lagging, each the
 /// weighted mean of its children's (blanks left out), with explanations.
 #[derive(Clone, Debug, PartialEq)]
@@ -551,6 +605,36 @@ pub struct RollUp {
     pub score: ScoreExplanation,
     pub leading: ScoreExplanation,
     pub lagging: ScoreExplanation,
+}
+
+/// `Σ(weight·score) / Σ(weight)` over the parts with a score, rounded as
+/// shown; `None` when none has one.
+fn mean(parts: impl Iterator<Item = (Decimal, Option<Decimal>)>) -> Option<Decimal> {
+    let (mut numerator, mut denominator) = (Decimal::ZERO, Decimal::ZERO);
+    for (weight, score) in parts {
+        if let Some(score) = score {
+            // Weights and scores are small (≤ 10^3 and ≤ 10): no overflow.
+            numerator += weight * score;
+            denominator += weight;
+        }
+    }
+    if denominator <= Decimal::ZERO {
+        return None;
+    }
+    Some(clamp_score(
+        numerator.checked_div(denominator),
+        Decimal::ZERO,
+    ))
+}
+
+/// The numbers [`roll_up_children`] explains, and nothing else: what
+/// scoring a scorecard runs for every node and period.
+pub fn roll_up_scores(children: &[Child]) -> Scores {
+    Scores {
+        score: mean(children.iter().map(|c| (c.weight, c.score))),
+        leading: mean(children.iter().map(|c| (c.weight, c.leading))),
+        lagging: mean(children.iter().map(|c| (c.weight, c.lagging))),
+    }
 }
 
 /// Rolls children up: `Σ(weight·score) / Σ(weight)` over the children with
@@ -571,12 +655,10 @@ fn weighted_mean(
     let mut inputs = Vec::new();
     let mut parts = Vec::new();
     let mut blanks = Vec::new();
-    let (mut numerator, mut denominator) = (Decimal::ZERO, Decimal::ZERO);
+    let mut denominator = Decimal::ZERO;
     for child in children {
         match pick(child) {
             Some(score) => {
-                // Weights and scores are small (≤ 10^6 and ≤ 10): no overflow.
-                numerator += child.weight * score;
                 denominator += child.weight;
                 inputs.push(input(
                     &format!("{} (weight {})", child.name, child.weight.normalize()),
@@ -597,7 +679,7 @@ fn weighted_mean(
         format!("; blank, left out: {}", blanks.join(", "))
     };
     let formula = "Σ(weight × score) / Σ(weight), blanks left out".to_string();
-    if denominator <= Decimal::ZERO {
+    let Some(score) = mean(children.iter().map(|c| (c.weight, pick(c)))) else {
         return ScoreExplanation {
             formula,
             inputs,
@@ -605,8 +687,7 @@ fn weighted_mean(
             status: ScoreStatus::NoData,
             text: format!("no {what}: nothing under it has one{left_out}"),
         };
-    }
-    let score = clamp_score(numerator.checked_div(denominator), Decimal::ZERO);
+    };
     ScoreExplanation {
         formula,
         inputs,
@@ -850,7 +931,8 @@ mod tests {
                 }
             )
         );
-        assert!(carried.text.contains("carried forward"), "{}", carried.text);
+        let text = carried.text(Aggregation::Sum);
+        assert!(text.contains("carried forward"), "{text}");
         let nothing = measure_value(Aggregation::Sum, MissingData::CarryForward, &[], &[]);
         assert_eq!(nothing.value, None);
         // Blank is left out of scoring; zero is scored.

@@ -5,6 +5,7 @@ pub mod contribution;
 pub mod initiative;
 pub mod initiative_objective;
 pub mod link;
+pub mod linked_item;
 pub mod measure;
 pub mod measure_status;
 pub mod milestone;
@@ -16,6 +17,6 @@ pub mod weight;
 
 throughline_domain::tenant_tables!(
     owned: perspective, scorecard, objective, measure, threshold, weight, link, measure_status,
-        commentary, initiative, initiative_objective, milestone, contribution;
+        commentary, initiative, initiative_objective, milestone, contribution, linked_item;
     versioned: perspective, scorecard, objective, measure, commentary, initiative
 );

@@ -110,21 +110,18 @@ impl Loader<ScoresKey> for ScorecardLoader {
                 periods.push(period);
             }
         }
-        let cards: Vec<(&Uuid, &Arc<Design>)> = found.iter().collect();
-        let refs: Vec<&Design> = cards.iter().map(|(_, d)| d.as_ref()).collect();
-        let computed = scores_of_many(&self.scope, &refs, &periods).await?;
-        for ((id, _), per_period) in cards.iter().zip(computed) {
-            let by_period: Vec<(Period, Arc<PeriodScores>)> = periods
-                .iter()
-                .cloned()
-                .zip(per_period.into_iter().map(Arc::new))
-                .collect();
-            // A key names its period by any day in it.
-            for key in missing.iter().filter(|k| k.scorecard == **id) {
-                let period = period_containing(key.kind, key.start, start_month);
-                if let Some((_, scores)) = by_period.iter().find(|(p, _)| *p == period) {
-                    scored.insert(*key, scores.clone());
-                }
+        let asked: Vec<Arc<Design>> = found.values().cloned().collect();
+        let computed: Vec<Arc<PeriodScores>> = scores_of_many(&self.scope, &asked, &periods)
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        // A key names its period by any day in it; one period's scores
+        // hold every scorecard of the batch.
+        for key in missing.iter().filter(|k| found.contains_key(&k.scorecard)) {
+            let period = period_containing(key.kind, key.start, start_month);
+            if let Some(scores) = computed.iter().find(|s| s.period == period) {
+                scored.insert(*key, scores.clone());
             }
         }
         let out = keys

@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 use throughline_domain::entity::{metric, org_unit, strategic_priority};
 use throughline_domain::graphql::types::{Metric, OrgUnit, Person, StrategicPriority};
 use throughline_domain::kit::{
-    Aggregation, ById, Date, DomainError, Period, PeriodKind, date_in_range, encode_id,
-    from_stored, periods_between, request, stored_enum,
+    Aggregation, ById, Date, DomainError, ExplanationInput, Period, PeriodKind, date_in_range,
+    encode_id, from_stored, periods_between, request, stored_enum,
 };
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ use crate::model::Status;
 use crate::scoring::{MissingData, ScoreExplanation, ScoreStatus, ScoringType, ValueOrigin};
 use crate::service::commentaries::Subject;
 use crate::service::measures::scoring_of;
-use crate::service::scores::{Design, NodeScore, PeriodScores, ThresholdSource};
+use crate::service::scores::{Design, MeasureScore, NodeScore, PeriodScores, ThresholdSource};
 use crate::service::weights;
 
 /// The most periods one `scoreHistory` spans.
@@ -124,106 +124,257 @@ pub(crate) async fn design_of(ctx: &Context<'_>, scorecard: Uuid) -> Result<Opti
         .await?)
 }
 
-/// A node's scores in one period: overall, leading and lagging, each with its explanation.
-#[derive(SimpleObject, Clone, Debug)]
-#[graphql(name = "ScorecardNodeScore")]
-pub struct NodeScoreView {
-    /// The period.
-    pub period: Period,
-    /// Its weight in its parent in this period (1 unless set).
-    pub weight: Decimal,
-    /// 0–10; null when nothing under it has a score.
-    pub score: Option<Decimal>,
-    /// The score's colour.
-    pub status: ScoreStatus,
-    /// How the score came about.
-    pub explanation: ScoreExplanation,
-    /// The score of its leading measures alone: whether today's efforts predict tomorrow's outcomes.
-    pub leading: ScoreExplanation,
-    /// The score of its lagging measures alone: the outcomes.
-    pub lagging: ScoreExplanation,
+/// A node of a scorecard, as its scores are looked up.
+#[derive(Clone, Copy, Debug)]
+enum Node {
+    Scorecard(Uuid),
+    Perspective { scorecard: Uuid, id: Uuid },
+    Objective(Uuid),
 }
 
-impl NodeScoreView {
-    fn of(period: &Period, node: &NodeScore) -> Self {
+/// Which of a node's three scores.
+#[derive(Clone, Copy, Debug)]
+enum Part {
+    Overall,
+    Leading,
+    Lagging,
+}
+
+/// What an explanation is of.
+#[derive(Clone, Copy, Debug)]
+enum Explained {
+    Node(Node, Part),
+    Measure(Uuid),
+    /// Not on the scorecard in the period.
+    Missing,
+}
+
+/// A score's explanation, put into words only when a field of it that
+/// needs words is asked: scores are read far more often than explained.
+pub struct ExplanationView {
+    scores: Arc<PeriodScores>,
+    of: Explained,
+    words: std::sync::OnceLock<ScoreExplanation>,
+}
+
+impl ExplanationView {
+    fn new(scores: &Arc<PeriodScores>, of: Explained) -> Self {
         Self {
-            period: period.clone(),
-            weight: node.weight,
-            score: node.roll_up.score.score,
-            status: node.roll_up.score.status,
-            explanation: node.roll_up.score.clone(),
-            leading: node.roll_up.leading.clone(),
-            lagging: node.roll_up.lagging.clone(),
+            scores: scores.clone(),
+            of,
+            words: std::sync::OnceLock::new(),
         }
     }
 
-    fn missing(period: &Period) -> Self {
-        let blank = ScoreExplanation {
-            formula: "blank".into(),
-            inputs: Vec::new(),
-            score: None,
-            status: ScoreStatus::NoData,
-            text: "not on this scorecard in this period".into(),
-        };
-        Self {
-            period: period.clone(),
-            weight: Decimal::ONE,
-            score: None,
-            status: ScoreStatus::NoData,
-            explanation: blank.clone(),
-            leading: blank.clone(),
-            lagging: blank,
+    fn number(&self) -> Option<Decimal> {
+        let s = &self.scores;
+        match self.of {
+            Explained::Node(node, part) => node_score(s, node).and_then(|n| match part {
+                Part::Overall => n.scores.score,
+                Part::Leading => n.scores.leading,
+                Part::Lagging => n.scores.lagging,
+            }),
+            Explained::Measure(id) => s.measure(id).and_then(|m| m.score),
+            Explained::Missing => None,
         }
+    }
+
+    fn words(&self) -> &ScoreExplanation {
+        self.words.get_or_init(|| {
+            let s = &self.scores;
+            let rolled = |node: Node| match node {
+                Node::Scorecard(id) => s.scorecard_explanation(id),
+                Node::Perspective { scorecard, id } => s.perspective_explanation(scorecard, id),
+                Node::Objective(id) => s.objective_explanation(id),
+            };
+            let found = match self.of {
+                Explained::Node(node, part) => rolled(node).map(|r| match part {
+                    Part::Overall => r.score,
+                    Part::Leading => r.leading,
+                    Part::Lagging => r.lagging,
+                }),
+                Explained::Measure(id) => s.measure_explanation(id),
+                Explained::Missing => None,
+            };
+            found.unwrap_or_else(|| ScoreExplanation {
+                formula: "blank".into(),
+                inputs: Vec::new(),
+                score: None,
+                status: ScoreStatus::NoData,
+                text: "not on this scorecard in this period".into(),
+            })
+        })
+    }
+}
+
+/// How a score came about: the rule, its inputs, the score and a sentence.
+#[Object(name = "ScorecardScoreExplanation")]
+impl ExplanationView {
+    /// The rule, with the inputs by name.
+    async fn formula(&self) -> &str {
+        &self.words().formula
+    }
+    /// The values that went in (a blank input is null).
+    async fn inputs(&self) -> &[ExplanationInput] {
+        &self.words().inputs
+    }
+    /// The score that came out, 0 to 10; null when blank.
+    async fn score(&self) -> Option<Decimal> {
+        self.number()
+    }
+    /// Its colour.
+    async fn status(&self) -> ScoreStatus {
+        ScoreStatus::of(self.number())
+    }
+    /// The whole computation in one sentence a person can read.
+    async fn text(&self) -> &str {
+        &self.words().text
+    }
+}
+
+fn node_score(scores: &PeriodScores, node: Node) -> Option<&NodeScore> {
+    match node {
+        Node::Scorecard(id) => scores.scorecard(id),
+        Node::Perspective { scorecard, id } => scores.perspective(scorecard, id),
+        Node::Objective(id) => scores.objective(id),
+    }
+}
+
+/// A node's scores in one period: overall, leading and lagging, each with its explanation.
+pub struct NodeScoreView {
+    scores: Arc<PeriodScores>,
+    /// `None`: not on the scorecard in the period.
+    node: Option<Node>,
+}
+
+impl NodeScoreView {
+    fn of(scores: &Arc<PeriodScores>, node: Node) -> Self {
+        let found = node_score(scores, node).is_some();
+        Self {
+            scores: scores.clone(),
+            node: found.then_some(node),
+        }
+    }
+
+    fn numbers(&self) -> Option<&NodeScore> {
+        node_score(&self.scores, self.node?)
+    }
+
+    fn explained(&self, part: Part) -> ExplanationView {
+        let of = self
+            .node
+            .map_or(Explained::Missing, |node| Explained::Node(node, part));
+        ExplanationView::new(&self.scores, of)
+    }
+}
+
+/// A node's scores in one period: overall, leading and lagging, each with its explanation.
+#[Object(name = "ScorecardNodeScore")]
+impl NodeScoreView {
+    /// The period.
+    async fn period(&self) -> &Period {
+        &self.scores.period
+    }
+    /// Its weight in its parent in this period (1 unless set).
+    async fn weight(&self) -> Decimal {
+        self.numbers().map_or(Decimal::ONE, |n| n.weight)
+    }
+    /// 0–10; null when nothing under it has a score.
+    async fn score(&self) -> Option<Decimal> {
+        self.numbers().and_then(|n| n.scores.score)
+    }
+    /// The score's colour.
+    async fn status(&self) -> ScoreStatus {
+        ScoreStatus::of(self.numbers().and_then(|n| n.scores.score))
+    }
+    /// How the score came about.
+    async fn explanation(&self) -> ExplanationView {
+        self.explained(Part::Overall)
+    }
+    /// The score of its leading measures alone: whether today's efforts predict tomorrow's outcomes.
+    async fn leading(&self) -> ExplanationView {
+        self.explained(Part::Leading)
+    }
+    /// The score of its lagging measures alone: the outcomes.
+    async fn lagging(&self) -> ExplanationView {
+        self.explained(Part::Lagging)
     }
 }
 
 /// A measure in one period: the value used, where it came from, and its score.
-#[derive(SimpleObject, Clone, Debug)]
-#[graphql(name = "ScorecardMeasureScore")]
 pub struct MeasureScoreView {
-    /// The period.
-    pub period: Period,
-    /// Its weight in its objective in this period (1 unless set).
-    pub weight: Decimal,
-    /// The value used: the metric's values in the period rolled up with the measure's aggregation, or what its missing-data rule put in their place.
-    pub value: Option<Decimal>,
-    /// Where the value came from.
-    pub value_source: ValueSource,
-    /// For a carried-forward value, the first day of the period it was recorded for.
-    pub carried_from: Option<Date>,
-    /// Where the thresholds came from.
-    pub thresholds_source: ThresholdOrigin,
-    /// 0–10; null when blank or unscored.
-    pub score: Option<Decimal>,
-    /// The score's colour.
-    pub status: ScoreStatus,
-    /// How the score came about: the value, the thresholds, the formula and the result.
-    pub explanation: ScoreExplanation,
+    scores: Arc<PeriodScores>,
+    measure: Uuid,
 }
 
-fn measure_view(period: &Period, scores: &PeriodScores, id: Uuid) -> Option<MeasureScoreView> {
-    let m = scores.measures.get(&id)?;
-    let (value_source, carried_from) = match &m.value.origin {
-        ValueOrigin::Recorded { .. } => (ValueSource::Recorded, None),
-        ValueOrigin::CarriedForward { from } => (ValueSource::CarriedForward, Some(Date(*from))),
-        ValueOrigin::Zero => (ValueSource::Zero, None),
-        ValueOrigin::Blank => (ValueSource::Blank, None),
-    };
-    Some(MeasureScoreView {
-        period: period.clone(),
-        weight: m.weight,
-        value: m.value.value,
-        value_source,
-        carried_from,
-        thresholds_source: match m.source {
+impl MeasureScoreView {
+    fn of(scores: &Arc<PeriodScores>, measure: Uuid) -> Option<Self> {
+        scores.measure(measure)?;
+        Some(Self {
+            scores: scores.clone(),
+            measure,
+        })
+    }
+
+    fn scored(&self) -> Result<&MeasureScore> {
+        Ok(self
+            .scores
+            .measure(self.measure)
+            .ok_or_else(|| DomainError::not_found("measure"))?)
+    }
+}
+
+/// A measure in one period: the value used, where it came from, and its score.
+#[Object(name = "ScorecardMeasureScore")]
+impl MeasureScoreView {
+    /// The period.
+    async fn period(&self) -> &Period {
+        &self.scores.period
+    }
+    /// Its weight in its objective in this period (1 unless set).
+    async fn weight(&self) -> Result<Decimal> {
+        Ok(self.scored()?.weight)
+    }
+    /// The value used: the metric's values in the period rolled up with the measure's aggregation, or what its missing-data rule put in their place.
+    async fn value(&self) -> Result<Option<Decimal>> {
+        Ok(self.scored()?.value.value)
+    }
+    /// Where the value came from.
+    async fn value_source(&self) -> Result<ValueSource> {
+        Ok(match self.scored()?.value.origin {
+            ValueOrigin::Recorded { .. } => ValueSource::Recorded,
+            ValueOrigin::CarriedForward { .. } => ValueSource::CarriedForward,
+            ValueOrigin::Zero => ValueSource::Zero,
+            ValueOrigin::Blank => ValueSource::Blank,
+        })
+    }
+    /// For a carried-forward value, the first day of the period it was recorded for.
+    async fn carried_from(&self) -> Result<Option<Date>> {
+        Ok(match self.scored()?.value.origin {
+            ValueOrigin::CarriedForward { from } => Some(Date(from)),
+            _ => None,
+        })
+    }
+    /// Where the thresholds came from.
+    async fn thresholds_source(&self) -> Result<ThresholdOrigin> {
+        Ok(match self.scored()?.source {
             ThresholdSource::Measure => ThresholdOrigin::Measure,
             ThresholdSource::MetricTarget => ThresholdOrigin::MetricTarget,
             ThresholdSource::None => ThresholdOrigin::None,
-        },
-        score: m.explanation.score,
-        status: m.explanation.status,
-        explanation: m.explanation.clone(),
-    })
+        })
+    }
+    /// 0–10; null when blank or unscored.
+    async fn score(&self) -> Result<Option<Decimal>> {
+        Ok(self.scored()?.score)
+    }
+    /// The score's colour.
+    async fn status(&self) -> Result<ScoreStatus> {
+        Ok(self.scored()?.status)
+    }
+    /// How the score came about: the value, the thresholds, the formula and the result.
+    async fn explanation(&self) -> ExplanationView {
+        ExplanationView::new(&self.scores, Explained::Measure(self.measure))
+    }
 }
 
 /// A view a scorecard balances: Financial, Customer, Internal Process, Learning & Growth by default.
@@ -323,7 +474,7 @@ impl Scorecard {
         let scores = scores_for(ctx, self.0.id, [key]).await?;
         scores
             .first()
-            .map(|s| NodeScoreView::of_root(s))
+            .map(|s| NodeScoreView::of(s, Node::Scorecard(self.0.id)))
             .ok_or_else(|| DomainError::not_found("scorecard").into())
     }
     /// The scorecard's score for every period of `periodKind` from `from` to `to` (at most 60), for charts.
@@ -337,7 +488,10 @@ impl Scorecard {
     ) -> Result<Vec<NodeScoreView>> {
         let periods = history_of(ctx, from, to, period_kind)?;
         let scores = scores_for(ctx, self.0.id, periods.iter().map(|p| (p.kind, p.start))).await?;
-        Ok(scores.iter().map(|s| NodeScoreView::of_root(s)).collect())
+        Ok(scores
+            .iter()
+            .map(|s| NodeScoreView::of(s, Node::Scorecard(self.0.id)))
+            .collect())
     }
     /// Its strategy map in the period of `periodKind` holding `period` (default today): the same as `scorecard { strategyMap(scorecardId) }`.
     async fn strategy_map(
@@ -352,18 +506,6 @@ impl Scorecard {
     /// Increases with every change; send it back with updates.
     async fn version(&self) -> i32 {
         self.0.version
-    }
-}
-
-impl NodeScoreView {
-    fn of_root(scores: &PeriodScores) -> Self {
-        Self::of(
-            &scores.period,
-            &NodeScore {
-                roll_up: scores.scorecard.clone(),
-                weight: Decimal::ONE,
-            },
-        )
     }
 }
 
@@ -414,12 +556,10 @@ impl ScorecardPerspectiveOnCard {
     ) -> Result<NodeScoreView> {
         let key = period_of(ctx, period, period_kind)?;
         let scores = scores_for(ctx, self.scorecard_id, [key]).await?;
-        Ok(
-            node_views(&scores, |s| s.perspectives.get(&self.perspective.id))
-                .into_iter()
-                .next()
-                .ok_or_else(|| DomainError::not_found("scorecard"))?,
-        )
+        Ok(node_views(&scores, self.node())
+            .into_iter()
+            .next()
+            .ok_or_else(|| DomainError::not_found("scorecard"))?)
     }
     /// Its score for every period from `from` to `to` (at most 60).
     async fn score_history(
@@ -437,23 +577,21 @@ impl ScorecardPerspectiveOnCard {
             periods.iter().map(|p| (p.kind, p.start)),
         )
         .await?;
-        Ok(node_views(&scores, |s| {
-            s.perspectives.get(&self.perspective.id)
-        }))
+        Ok(node_views(&scores, self.node()))
     }
 }
 
-fn node_views(
-    scores: &[Arc<PeriodScores>],
-    pick: impl Fn(&PeriodScores) -> Option<&NodeScore>,
-) -> Vec<NodeScoreView> {
-    scores
-        .iter()
-        .map(|s| match pick(s) {
-            Some(node) => NodeScoreView::of(&s.period, node),
-            None => NodeScoreView::missing(&s.period),
-        })
-        .collect()
+fn node_views(scores: &[Arc<PeriodScores>], node: Node) -> Vec<NodeScoreView> {
+    scores.iter().map(|s| NodeScoreView::of(s, node)).collect()
+}
+
+impl ScorecardPerspectiveOnCard {
+    fn node(&self) -> Node {
+        Node::Perspective {
+            scorecard: self.scorecard_id,
+            id: self.perspective.id,
+        }
+    }
 }
 
 /// A child's relative weight over a date range.
@@ -620,7 +758,7 @@ impl ScorecardObjective {
     ) -> Result<NodeScoreView> {
         let key = period_of(ctx, period, period_kind)?;
         let scores = scores_for(ctx, self.0.scorecard_id, [key]).await?;
-        Ok(node_views(&scores, |s| s.objectives.get(&self.0.id))
+        Ok(node_views(&scores, Node::Objective(self.0.id))
             .into_iter()
             .next()
             .ok_or_else(|| DomainError::not_found("objective"))?)
@@ -641,7 +779,7 @@ impl ScorecardObjective {
             periods.iter().map(|p| (p.kind, p.start)),
         )
         .await?;
-        Ok(node_views(&scores, |s| s.objectives.get(&self.0.id)))
+        Ok(node_views(&scores, Node::Objective(self.0.id)))
     }
     /// Increases with every change; send it back with updates.
     async fn version(&self) -> i32 {
@@ -836,7 +974,7 @@ impl ScorecardMeasure {
         let scores = scores_for(ctx, scorecard, [key]).await?;
         Ok(scores
             .first()
-            .and_then(|s| measure_view(&s.period, s, self.row.id)))
+            .and_then(|s| MeasureScoreView::of(s, self.row.id)))
     }
     /// Its value and score for every period from `from` to `to` (at most 60).
     async fn score_history(
@@ -854,7 +992,7 @@ impl ScorecardMeasure {
         let scores = scores_for(ctx, scorecard, periods.iter().map(|p| (p.kind, p.start))).await?;
         Ok(scores
             .iter()
-            .filter_map(|s| measure_view(&s.period, s, self.row.id))
+            .filter_map(|s| MeasureScoreView::of(s, self.row.id))
             .collect())
     }
     /// Increases with every change; send it back with updates.

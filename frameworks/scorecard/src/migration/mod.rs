@@ -6,6 +6,7 @@ mod m20261205_000002_measure_statuses;
 mod m20261205_000003_commentaries;
 mod m20261205_000004_initiatives;
 mod m20261205_000005_contributions;
+mod m20261206_000001_linked_items;
 
 use sea_orm_migration::prelude::*;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000003_commentaries::Migration),
             Box::new(m20261205_000004_initiatives::Migration),
             Box::new(m20261205_000005_contributions::Migration),
+            Box::new(m20261206_000001_linked_items::Migration),
         ]
     }
 

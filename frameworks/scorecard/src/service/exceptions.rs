@@ -10,6 +10,7 @@
 //! month.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -126,14 +127,8 @@ pub fn of_period(
     for o in design.objectives.iter().filter(|o| {
         o.status == Status::Active.as_str() && active.get(&o.perspective_id) == Some(&true)
     }) {
-        let score = now
-            .objectives
-            .get(&o.id)
-            .and_then(|s| s.roll_up.score.score);
-        let previous_score = before
-            .objectives
-            .get(&o.id)
-            .and_then(|s| s.roll_up.score.score);
+        let score = now.objective(o.id).and_then(|s| s.scores.score);
+        let previous_score = before.objective(o.id).and_then(|s| s.scores.score);
         let mut reasons = Vec::new();
         if ScoreStatus::of(score) == ScoreStatus::Red {
             reasons.push(Reason::Red);
@@ -155,14 +150,14 @@ pub fn of_period(
         }
         for m in design.measures.iter().filter(|m| m.objective_id == o.id) {
             let (Some(metric), Some(scored)) =
-                (design.metrics.get(&m.metric_id), now.measures.get(&m.id))
+                (design.metrics.get(&m.metric_id), now.measure(m.id))
             else {
                 continue;
             };
-            let score = scored.explanation.score;
-            let previous_score = before.measures.get(&m.id).and_then(|s| s.explanation.score);
+            let score = scored.score;
+            let previous_score = before.measure(m.id).and_then(|s| s.score);
             let mut reasons = Vec::new();
-            if scored.explanation.status == ScoreStatus::Red {
+            if scored.status == ScoreStatus::Red {
                 reasons.push(Reason::Red);
             }
             if fell(previous_score, score) {
@@ -187,7 +182,7 @@ pub fn of_period(
             let owes = metric.created_at.date_naive() <= period.end
                 || recorded > 0
                 || matches!(scored.value.origin, ValueOrigin::CarriedForward { .. })
-                || had_values(before.measures.get(&m.id));
+                || had_values(before.measure(m.id));
             let mut values = None;
             if owes && recorded < expected {
                 reasons.push(if recorded == 0 && period.end < today {
@@ -213,12 +208,11 @@ pub fn of_period(
                 ),
                 reasons,
                 score,
-                status: scored.explanation.status,
+                status: scored.status,
                 previous_score,
                 previous_status: before
-                    .measures
-                    .get(&m.id)
-                    .map_or(ScoreStatus::NoData, |s| s.explanation.status),
+                    .measure(m.id)
+                    .map_or(ScoreStatus::NoData, |s| s.status),
             });
         }
     }
@@ -274,18 +268,21 @@ pub async fn for_feed(
     if !window.contains(since) {
         return Ok(Vec::new());
     }
-    let all = designs(scope, None).await?;
+    let all: Vec<Arc<Design>> = designs(scope, None)
+        .await?
+        .into_iter()
+        .map(Arc::new)
+        .collect();
     if all.is_empty() {
         return Ok(Vec::new());
     }
     let months = [previous(&month, start_month), month.clone()];
-    let refs: Vec<&Design> = all.iter().collect();
-    let scored = scores_of_many(scope, &refs, &months).await?;
+    let scored = scores_of_many(scope, &all, &months).await?;
+    let [before, now] = scored.as_slice() else {
+        return Ok(Vec::new());
+    };
     let mut out = Vec::new();
-    for (design, periods) in all.iter().zip(scored) {
-        let [before, now] = periods.as_slice() else {
-            continue;
-        };
+    for design in &all {
         let placement = design
             .scorecard
             .org_unit_id

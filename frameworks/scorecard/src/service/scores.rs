@@ -6,13 +6,19 @@
 //! whatever its size or the tenant's and however many periods are asked:
 //! the design (scorecard, perspectives, objectives, measures, metrics,
 //! thresholds, weights, the metrics' targets, the initiatives serving its
-//! objectives and the contributions to them, and, when there are any, the
-//! initiatives that count toward scores and the contributing objectives:
-//! ten to twelve), the same again for each level of the cascade below it,
-//! then the metrics' values over the periods asked (one) and, for
-//! carry-forward measures, the last value before them (one).
+//! objectives, the contributions to them and the items linked from above,
+//! and, when there are any, the initiatives that count toward scores, the
+//! contributing objectives and the linked objectives and measures), the
+//! same again for each level of the cascade around it, then the metrics'
+//! values over the periods asked (one) and, for carry-forward measures,
+//! the last value before them (one).
+//!
+//! Scoring computes numbers only; an explanation is put into words when a
+//! client asks for it, from the same children and the same arithmetic, so
+//! a 36-period history of every node formats nothing it does not return.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -32,13 +38,14 @@ use super::in_force;
 use super::measures::{scoring_of, thresholds_of};
 use super::weights;
 use crate::entity::{
-    contribution, initiative, initiative_objective, measure, objective, perspective, scorecard,
-    threshold, weight,
+    contribution, initiative, initiative_objective, linked_item, measure, objective, perspective,
+    scorecard, threshold, weight,
 };
 use crate::model::Status;
 use crate::scoring::{
-    Child, MeasureValue, MissingData, RollUp, ScoreExplanation, Scoring, ScoringType,
-    measure_value, roll_up_children, score, unconfigured, weight_in_force,
+    Child, DatedWeight, MeasureValue, MissingData, RollUp, ScoreExplanation, ScoreStatus, Scores,
+    Scoring, ScoringType, measure_value, roll_up_children, roll_up_scores, score, score_number,
+    unconfigured, weight_in_force,
 };
 
 /// Everything a scorecard's scores are computed from, read once.
@@ -53,13 +60,23 @@ pub struct Design {
     pub metrics: HashMap<Uuid, metric::Model>,
     thresholds: HashMap<Uuid, Vec<threshold::Model>>,
     weights: Vec<weight::Model>,
-    targets: HashMap<Uuid, Vec<metric_target::Model>>,
     /// Initiatives that count toward their objectives' scores, with the
     /// objectives here they serve.
     pub scored_initiatives: Vec<(initiative::Model, Vec<Uuid>)>,
-    /// The cascade: objectives here that count objectives of other
+    /// The cascade up: objectives here that count objectives of other
     /// scorecards (see `service::contributions`).
     pub contributors: Vec<Contributor>,
+    /// The cascade down: active objectives of scorecards above, shown here
+    /// in their perspectives and counted there with weight 1, in the
+    /// order they were linked (see `service::linked_items`).
+    pub linked_objectives: Vec<objective::Model>,
+    /// The cascade down: measures of scorecards above counted under
+    /// objectives here with weight 1, in the order they were linked.
+    pub linked_measures: Vec<LinkedMeasure>,
+    /// What scoring a period reads, parsed once: by measure.
+    plans: HashMap<Uuid, MeasurePlan>,
+    /// Each child's weights (by measure, objective or perspective).
+    schedules: HashMap<Uuid, Vec<DatedWeight>>,
 }
 
 /// An objective of another scorecard counted in one of this design's.
@@ -69,6 +86,31 @@ pub struct Contributor {
     pub objective_id: Uuid,
     /// The one counted, and its scorecard.
     pub contributor: objective::Model,
+}
+
+/// A measure of a scorecard above counted under an objective here.
+#[derive(Clone, Debug)]
+pub struct LinkedMeasure {
+    /// The objective here.
+    pub objective_id: Uuid,
+    /// The measure, scored on its own scorecard.
+    pub measure: measure::Model,
+    pub home_scorecard: Uuid,
+}
+
+/// A measure's scoring configuration, parsed.
+struct MeasurePlan {
+    aggregation: Aggregation,
+    missing: MissingData,
+    kind: ScoringType,
+    indicator: IndicatorKind,
+    direction: MetricDirection,
+    /// The metric's own period.
+    frequency: PeriodKind,
+    /// Its own thresholds with their date ranges.
+    thresholds: Vec<(Option<NaiveDate>, Option<NaiveDate>, Scoring)>,
+    /// The metric's targets, each with the org unit it is for (none: the tenant's).
+    targets: Vec<(Option<Uuid>, DatedTarget)>,
 }
 
 /// Reads a scorecard's design: `None` when it is not this tenant's.
@@ -164,6 +206,7 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
             .map(|o| (o.id, o))
             .collect()
     };
+    let linked = Linked::read(scope, &card_ids).await?;
     let card_of_objective: HashMap<Uuid, Uuid> =
         objectives.iter().map(|o| (o.id, o.scorecard_id)).collect();
     let card_of_measure: HashMap<Uuid, Uuid> = measures
@@ -182,30 +225,44 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
             .filter(|m| card_of_measure.get(&m.id) == Some(&card.id))
             .cloned()
             .collect();
+        let linked_objectives: Vec<objective::Model> = linked
+            .objectives
+            .iter()
+            .filter(|(on, _)| *on == card.id)
+            .map(|(_, o)| o.clone())
+            .collect();
+        let linked_measures: Vec<LinkedMeasure> = linked
+            .measures
+            .iter()
+            .filter(|l| card_of_objective.get(&l.objective_id) == Some(&card.id))
+            .cloned()
+            .collect();
         let perspectives = all_perspectives
             .iter()
             .filter(|p| {
                 p.status == Status::Active.as_str()
-                    || objectives.iter().any(|o| o.perspective_id == p.id)
+                    || objectives
+                        .iter()
+                        .chain(&linked_objectives)
+                        .any(|o| o.perspective_id == p.id)
             })
             .cloned()
             .collect();
         let mut card_metrics = HashMap::new();
         let mut card_thresholds = HashMap::new();
-        let mut card_targets = HashMap::new();
+        let mut plans = HashMap::new();
         for m in &measures {
-            if let Some(metric) = metrics.get(&m.metric_id) {
-                card_metrics.insert(m.metric_id, metric.clone());
-            }
-            if let Some(t) = thresholds.remove(&m.id) {
-                card_thresholds.insert(m.id, t);
-            }
+            let Some(metric) = metrics.get(&m.metric_id) else {
+                continue;
+            };
+            card_metrics.insert(m.metric_id, metric.clone());
+            let rows = thresholds.remove(&m.id).unwrap_or_default();
             // A metric may be measured on several scorecards.
-            if let Some(t) = targets.get(&m.metric_id) {
-                card_targets.insert(m.metric_id, t.clone());
-            }
+            let metric_targets = targets.get(&m.metric_id).map_or(&[][..], Vec::as_slice);
+            plans.insert(m.id, MeasurePlan::of(m, metric, &rows, metric_targets)?);
+            card_thresholds.insert(m.id, rows);
         }
-        let card_weights = weights
+        let card_weights: Vec<weight::Model> = weights
             .iter()
             .filter(|w| {
                 w.scorecard_id == Some(card.id)
@@ -216,6 +273,18 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
             })
             .cloned()
             .collect();
+        let mut schedules: HashMap<Uuid, Vec<DatedWeight>> = HashMap::new();
+        for row in &card_weights {
+            let child = row.measure_id.or(row.objective_id).or(row
+                .perspective_id
+                .filter(|_| row.scorecard_id == Some(card.id)));
+            if let Some(child) = child {
+                schedules
+                    .entry(child)
+                    .or_default()
+                    .push(weights::dated(row)?);
+            }
+        }
         let card_initiatives = scored_initiatives
             .iter()
             .filter_map(|i| {
@@ -248,16 +317,130 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
             metrics: card_metrics,
             thresholds: card_thresholds,
             weights: card_weights,
-            targets: card_targets,
             scored_initiatives: card_initiatives,
             contributors: card_contributors,
+            linked_objectives,
+            linked_measures,
+            plans,
+            schedules,
         });
     }
     Ok(out)
 }
 
+/// The items scorecards link from above, for a set of scorecards.
+struct Linked {
+    /// (the scorecard showing it, the objective), active ones only.
+    objectives: Vec<(Uuid, objective::Model)>,
+    measures: Vec<LinkedMeasure>,
+}
+
+impl Linked {
+    /// One statement, and two more when anything is linked.
+    async fn read(scope: &TenantScope, cards: &[Uuid]) -> DomainResult<Self> {
+        let links = scope
+            .select::<linked_item::Entity>()
+            .filter(linked_item::Column::ScorecardId.is_in(cards.iter().copied()))
+            .order_by_asc(linked_item::Column::CreatedAt)
+            .order_by_asc(linked_item::Column::Id)
+            .all(scope)
+            .await?;
+        if links.is_empty() {
+            return Ok(Self {
+                objectives: Vec::new(),
+                measures: Vec::new(),
+            });
+        }
+        let linked_measures: HashMap<Uuid, measure::Model> =
+            if links.iter().all(|l| l.measure_id.is_none()) {
+                HashMap::new()
+            } else {
+                scope
+                    .select::<measure::Entity>()
+                    .filter(measure::Column::Id.is_in(links.iter().filter_map(|l| l.measure_id)))
+                    .all(scope)
+                    .await?
+                    .into_iter()
+                    .map(|m| (m.id, m))
+                    .collect()
+            };
+        // The linked objectives, and the objectives the linked measures sit
+        // under (for their scorecards), in one read.
+        let homes: HashMap<Uuid, objective::Model> = scope
+            .select::<objective::Entity>()
+            .filter(
+                objective::Column::Id.is_in(
+                    links
+                        .iter()
+                        .filter_map(|l| l.objective_id)
+                        .chain(linked_measures.values().map(|m| m.objective_id)),
+                ),
+            )
+            .all(scope)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        let mut out = Self {
+            objectives: Vec::new(),
+            measures: Vec::new(),
+        };
+        for link in &links {
+            if let Some(o) = link.objective_id.and_then(|id| homes.get(&id))
+                && o.status == Status::Active.as_str()
+            {
+                out.objectives.push((link.scorecard_id, o.clone()));
+            }
+            if let (Some(m), Some(here)) = (
+                link.measure_id.and_then(|id| linked_measures.get(&id)),
+                link.in_objective_id,
+            ) && let Some(home) = homes.get(&m.objective_id)
+            {
+                out.measures.push(LinkedMeasure {
+                    objective_id: here,
+                    measure: m.clone(),
+                    home_scorecard: home.scorecard_id,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl MeasurePlan {
+    fn of(
+        m: &measure::Model,
+        metric: &metric::Model,
+        thresholds: &[threshold::Model],
+        targets: &[metric_target::Model],
+    ) -> DomainResult<Self> {
+        let kind = ScoringType::parse(&m.scoring_type)?;
+        let mut own = Vec::with_capacity(thresholds.len());
+        for row in thresholds {
+            own.push((row.valid_from, row.valid_to, scoring_of(kind, row)?));
+        }
+        let mut dated_targets = Vec::with_capacity(targets.len());
+        for row in targets {
+            dated_targets.push((row.org_unit_id, dated(row)?));
+        }
+        Ok(Self {
+            aggregation: match &m.aggregation {
+                Some(a) => Aggregation::parse(a)?,
+                None => Aggregation::parse(&metric.aggregation)?,
+            },
+            missing: MissingData::parse(&m.missing_data)?,
+            kind,
+            indicator: IndicatorKind::parse(&metric.indicator_kind)?,
+            direction: MetricDirection::parse(&metric.direction)?,
+            frequency: period_kind(MetricFrequency::parse(&metric.frequency)?),
+            thresholds: own,
+            targets: dated_targets,
+        })
+    }
+}
+
 /// Where a measure's thresholds came from in a period.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ThresholdSource {
     /// Set on the measure for a range holding the period's last day.
     Measure,
@@ -267,67 +450,213 @@ pub enum ThresholdSource {
     None,
 }
 
+/// Why a measure that needs thresholds has none in a period.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Unscorable {
+    NoBands,
+    NoTarget,
+    /// The metric's target cannot place them: why.
+    Target(&'static str),
+}
+
 /// A measure in one period.
 #[derive(Clone, Debug)]
 pub struct MeasureScore {
     pub value: MeasureValue,
     pub scoring: Option<Scoring>,
     pub source: ThresholdSource,
-    pub explanation: ScoreExplanation,
+    /// 0–10; `None` when blank, unscored or without thresholds.
+    pub score: Option<Decimal>,
+    pub status: ScoreStatus,
     pub weight: Decimal,
+    aggregation: Aggregation,
+    unscorable: Option<Unscorable>,
 }
 
-/// An objective, perspective or the scorecard in one period.
-#[derive(Clone, Debug)]
+impl MeasureScore {
+    /// How the score came about, in words (`metric` names the KPI).
+    pub fn explanation(&self, metric: &str, period: &Period) -> ScoreExplanation {
+        let value = self.value.text(self.aggregation);
+        match (&self.scoring, self.unscorable) {
+            (Some(scoring), _) => {
+                let mut e = score(scoring, self.value.value);
+                e.text = format!("{value}; {}{}", e.text, source_text(self.source));
+                e
+            }
+            (None, why) => {
+                let why = match why {
+                    Some(Unscorable::NoBands) => {
+                        format!("no bands are in force for {}", period.label)
+                    }
+                    Some(Unscorable::Target(why)) => why.to_string(),
+                    Some(Unscorable::NoTarget) | None => format!(
+                        "no thresholds on the measure and no target on {metric} in force for {}",
+                        period.label
+                    ),
+                };
+                unconfigured(
+                    self.value.value,
+                    format!("{value}; {why}: blank, left out of roll-ups"),
+                )
+            }
+        }
+    }
+}
+
+/// An objective, perspective or scorecard in one period.
+#[derive(Clone, Copy, Debug)]
 pub struct NodeScore {
-    pub roll_up: RollUp,
+    pub scores: Scores,
+    /// Its weight in its parent then.
     pub weight: Decimal,
 }
 
-/// The whole scorecard in one period.
-#[derive(Clone, Debug)]
+/// Every design a scoring run read: the ones asked and the cascade's.
+pub struct Designs {
+    by_card: HashMap<Uuid, Arc<Design>>,
+    card_of_objective: HashMap<Uuid, Uuid>,
+    card_of_measure: HashMap<Uuid, Uuid>,
+}
+
+impl Designs {
+    fn new(all: impl IntoIterator<Item = Arc<Design>>) -> Self {
+        let mut out = Self {
+            by_card: HashMap::new(),
+            card_of_objective: HashMap::new(),
+            card_of_measure: HashMap::new(),
+        };
+        for design in all {
+            let card = design.scorecard.id;
+            out.card_of_objective
+                .extend(design.objectives.iter().map(|o| (o.id, card)));
+            out.card_of_measure
+                .extend(design.measures.iter().map(|m| (m.id, card)));
+            out.by_card.insert(card, design);
+        }
+        out
+    }
+
+    pub fn of_scorecard(&self, id: Uuid) -> Option<&Design> {
+        self.by_card.get(&id).map(Arc::as_ref)
+    }
+
+    fn of_objective(&self, id: Uuid) -> Option<&Design> {
+        self.of_scorecard(*self.card_of_objective.get(&id)?)
+    }
+
+    fn of_measure(&self, id: Uuid) -> Option<&Design> {
+        self.of_scorecard(*self.card_of_measure.get(&id)?)
+    }
+}
+
+/// Every node of every scorecard of a scoring run in one period: the
+/// scorecards asked and those of the cascade around them.
 pub struct PeriodScores {
     pub period: Period,
-    pub measures: HashMap<Uuid, MeasureScore>,
-    pub objectives: HashMap<Uuid, NodeScore>,
-    /// Keyed by perspective.
-    pub perspectives: HashMap<Uuid, NodeScore>,
-    pub scorecard: RollUp,
+    designs: Arc<Designs>,
+    today: NaiveDate,
+    measures: HashMap<Uuid, MeasureScore>,
+    objectives: HashMap<Uuid, NodeScore>,
+    /// By (scorecard, perspective).
+    perspectives: HashMap<(Uuid, Uuid), NodeScore>,
+    scorecards: HashMap<Uuid, NodeScore>,
+}
+
+impl PeriodScores {
+    pub fn measure(&self, id: Uuid) -> Option<&MeasureScore> {
+        self.measures.get(&id)
+    }
+
+    pub fn objective(&self, id: Uuid) -> Option<&NodeScore> {
+        self.objectives.get(&id)
+    }
+
+    /// A perspective as it stands on one scorecard.
+    pub fn perspective(&self, scorecard: Uuid, id: Uuid) -> Option<&NodeScore> {
+        self.perspectives.get(&(scorecard, id))
+    }
+
+    pub fn scorecard(&self, id: Uuid) -> Option<&NodeScore> {
+        self.scorecards.get(&id)
+    }
+
+    /// A measure's explanation, in words.
+    pub fn measure_explanation(&self, id: Uuid) -> Option<ScoreExplanation> {
+        let scored = self.measures.get(&id)?;
+        let design = self.designs.of_measure(id)?;
+        let metric = design
+            .measures
+            .iter()
+            .find(|m| m.id == id)
+            .and_then(|m| design.metrics.get(&m.metric_id))
+            .map_or("its metric", |m| m.name.as_str());
+        Some(scored.explanation(metric, &self.period))
+    }
+
+    /// An objective's three scores explained: its children named, with
+    /// the weights and the arithmetic that made the numbers.
+    pub fn objective_explanation(&self, id: Uuid) -> Option<RollUp> {
+        let design = self.designs.of_objective(id)?;
+        let objective = design.objectives.iter().find(|o| o.id == id)?;
+        Some(roll_up_children(&objective_children(
+            design, objective, self, true,
+        )))
+    }
+
+    pub fn perspective_explanation(&self, scorecard: Uuid, id: Uuid) -> Option<RollUp> {
+        let design = self.designs.of_scorecard(scorecard)?;
+        let perspective = design.perspectives.iter().find(|p| p.id == id)?;
+        Some(roll_up_children(&perspective_children(
+            design,
+            perspective,
+            self,
+            true,
+        )))
+    }
+
+    pub fn scorecard_explanation(&self, scorecard: Uuid) -> Option<RollUp> {
+        let design = self.designs.of_scorecard(scorecard)?;
+        Some(roll_up_children(&scorecard_children(design, self, true)))
+    }
 }
 
 /// Scores `periods` of the design (one statement for the values, one more
 /// when a measure carries values forward).
 pub async fn scores(
     scope: &TenantScope,
-    design: &Design,
+    design: Arc<Design>,
     periods: &[Period],
 ) -> DomainResult<Vec<PeriodScores>> {
-    Ok(scores_of_many(scope, &[design], periods)
-        .await?
-        .pop()
-        .unwrap_or_default())
+    scores_of_many(scope, &[design], periods).await
 }
 
-/// How many levels of the cascade below a scorecard are read to score it.
+/// How many levels of the cascade around a scorecard are read to score it.
 pub const MAX_CASCADE_DEPTH: usize = 6;
 
-/// Scores `periods` of each design, in the same two statements however
-/// many designs (and the designs' statements once more per level of the
-/// cascade below them): each design's periods, in the designs' order.
+/// Scores `periods` of each design, with the scorecards of the cascade
+/// around them, in the same two statements however many designs (and the
+/// designs' statements once more per level of the cascade): one
+/// [`PeriodScores`] per period, in the periods' order, holding them all.
 pub async fn scores_of_many(
     scope: &TenantScope,
-    asked: &[&Design],
+    asked: &[Arc<Design>],
     periods: &[Period],
-) -> DomainResult<Vec<Vec<PeriodScores>>> {
-    // The scorecards whose objectives contribute, level by level.
-    let mut below: Vec<Design> = Vec::new();
-    let mut known: std::collections::HashSet<Uuid> = asked.iter().map(|d| d.scorecard.id).collect();
+) -> DomainResult<Vec<PeriodScores>> {
+    // The scorecards whose objectives contribute, or that lend objectives
+    // and measures, level by level.
+    let mut all: Vec<Arc<Design>> = asked.to_vec();
+    let mut known: HashSet<Uuid> = asked.iter().map(|d| d.scorecard.id).collect();
+    let mut level = all.clone();
     for _ in 0..MAX_CASCADE_DEPTH {
-        let mut needed: Vec<Uuid> = asked
+        let mut needed: Vec<Uuid> = level
             .iter()
-            .copied()
-            .chain(below.iter())
-            .flat_map(|d| d.contributors.iter().map(|c| c.contributor.scorecard_id))
+            .flat_map(|d| {
+                d.contributors
+                    .iter()
+                    .map(|c| c.contributor.scorecard_id)
+                    .chain(d.linked_objectives.iter().map(|o| o.scorecard_id))
+                    .chain(d.linked_measures.iter().map(|l| l.home_scorecard))
+            })
             .filter(|id| !known.contains(id))
             .collect();
         needed.sort();
@@ -336,19 +665,20 @@ pub async fn scores_of_many(
             break;
         }
         known.extend(needed.iter().copied());
-        below.extend(designs(scope, Some(&needed)).await?);
+        level = designs(scope, Some(&needed))
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        all.extend(level.iter().cloned());
     }
-    let designs: Vec<&Design> = asked.iter().copied().chain(below.iter()).collect();
     let (Some(first), Some(last)) = (
         periods.iter().map(|p| p.start).min(),
         periods.iter().map(|p| p.end).max(),
     ) else {
-        return Ok(designs.iter().map(|_| Vec::new()).collect());
+        return Ok(Vec::new());
     };
-    let mut metric_ids: Vec<Uuid> = designs
-        .iter()
-        .flat_map(|d| d.metrics.keys().copied())
-        .collect();
+    let mut metric_ids: Vec<Uuid> = all.iter().flat_map(|d| d.metrics.keys().copied()).collect();
     metric_ids.sort();
     metric_ids.dedup();
     let mut values = if metric_ids.is_empty() {
@@ -356,7 +686,7 @@ pub async fn scores_of_many(
     } else {
         values_between(scope, metric_ids.iter().copied(), first, last).await?
     };
-    let mut carried: Vec<Uuid> = designs
+    let mut carried: Vec<Uuid> = all
         .iter()
         .flat_map(|d| d.measures.iter())
         .filter(|m| m.missing_data == MissingData::CarryForward.as_str())
@@ -366,76 +696,126 @@ pub async fn scores_of_many(
     carried.dedup();
     if !carried.is_empty() {
         for (metric, day, value) in last_values_before(scope, &carried, first).await? {
-            values.entry(metric).or_default().insert(0, (day, value));
+            values.entry(metric).or_default().push((day, value));
         }
+    }
+    // Each series in time order, so a period's values are a slice of it.
+    for series in values.values_mut() {
+        series.sort_by_key(|(day, _)| *day);
     }
     let today = scope.today();
     let start_month = scope.tenant().fiscal_year_start_month.clamp(1, 12) as u32;
-    let order = contributors_first(&designs);
-    let mut scored: Vec<Vec<PeriodScores>> = designs.iter().map(|_| Vec::new()).collect();
+    let designs = Arc::new(Designs::new(all.iter().cloned()));
+    let order = contributors_first(&all);
+    let mut out = Vec::with_capacity(periods.len());
     for period in periods {
-        // Each objective's score in this period, as the cascade reads them.
-        let mut objective_scores: HashMap<Uuid, NodeScore> = HashMap::new();
-        for &i in &order {
-            let Some(design) = designs.get(i) else {
+        let mut scores = PeriodScores {
+            period: period.clone(),
+            designs: designs.clone(),
+            today,
+            measures: HashMap::new(),
+            objectives: HashMap::new(),
+            perspectives: HashMap::new(),
+            scorecards: HashMap::new(),
+        };
+        // Measures read only values; objectives read measures and, in the
+        // cascade, other objectives (contributors first); perspectives and
+        // scorecards read objectives, linked ones included.
+        for design in &all {
+            for m in &design.measures {
+                let Some(plan) = design.plans.get(&m.id) else {
+                    continue;
+                };
+                let series = values.get(&m.metric_id).map_or(&[][..], Vec::as_slice);
+                let scored = score_measure(design, m, plan, series, period, (today, start_month))?;
+                scores.measures.insert(m.id, scored);
+            }
+        }
+        for &(d, o) in &order {
+            let (Some(design), Some(objective)) = (
+                all.get(d),
+                all.get(d).and_then(|design| design.objectives.get(o)),
+            ) else {
                 continue;
             };
-            let scores = score_period(
-                design,
-                &values,
-                period,
-                today,
-                start_month,
-                &objective_scores,
-            )?;
-            objective_scores.extend(scores.objectives.iter().map(|(id, s)| (*id, s.clone())));
-            if let Some(list) = scored.get_mut(i) {
-                list.push(scores);
+            let children = objective_children(design, objective, &scores, false);
+            let node = NodeScore {
+                scores: roll_up_scores(&children),
+                weight: design.weight_of(objective.id, period.end),
+            };
+            scores.objectives.insert(objective.id, node);
+        }
+        for design in &all {
+            let card = design.scorecard.id;
+            for p in &design.perspectives {
+                let children = perspective_children(design, p, &scores, false);
+                let node = NodeScore {
+                    scores: roll_up_scores(&children),
+                    weight: design.weight_of(p.id, period.end),
+                };
+                scores.perspectives.insert((card, p.id), node);
+            }
+            let children = scorecard_children(design, &scores, false);
+            let node = NodeScore {
+                scores: roll_up_scores(&children),
+                weight: Decimal::ONE,
+            };
+            scores.scorecards.insert(card, node);
+        }
+        out.push(scores);
+    }
+    Ok(out)
+}
+
+/// Every objective of the designs, as (design, objective) indexes, each
+/// after the objectives that contribute to it; a loop (which adding a
+/// contribution refuses) would be broken where it closes, its contributor
+/// then blank.
+fn contributors_first(designs: &[Arc<Design>]) -> Vec<(usize, usize)> {
+    let index: HashMap<Uuid, (usize, usize)> = designs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, design)| {
+            design
+                .objectives
+                .iter()
+                .enumerate()
+                .map(move |(o, objective)| (objective.id, (d, o)))
+        })
+        .collect();
+    let mut depends: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
+    for design in designs {
+        for c in &design.contributors {
+            if let (Some(&parent), Some(&child)) =
+                (index.get(&c.objective_id), index.get(&c.contributor.id))
+            {
+                depends.entry(parent).or_default().push(child);
             }
         }
     }
-    scored.truncate(asked.len());
-    Ok(scored)
-}
-
-/// The designs' indexes, each after the designs whose objectives
-/// contribute to it; a loop (possible once units move) is broken where
-/// it closes, its contributor then blank.
-fn contributors_first(designs: &[&Design]) -> Vec<usize> {
-    let index: HashMap<Uuid, usize> = designs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.scorecard.id, i))
-        .collect();
-    let depends: Vec<Vec<usize>> = designs
-        .iter()
-        .map(|d| {
-            d.contributors
-                .iter()
-                .filter_map(|c| index.get(&c.contributor.scorecard_id).copied())
-                .filter(|j| designs.get(*j).map(|o| o.scorecard.id) != Some(d.scorecard.id))
-                .collect()
-        })
-        .collect();
-    let mut order = Vec::with_capacity(designs.len());
-    let mut state = vec![0u8; designs.len()];
-    fn visit(i: usize, depends: &[Vec<usize>], state: &mut [u8], order: &mut Vec<usize>) {
-        if state.get(i).copied() != Some(0) {
-            return;
+    let mut order = Vec::with_capacity(index.len());
+    let mut seen: HashSet<(usize, usize)> = HashSet::with_capacity(index.len());
+    // Depth first without recursion: (node, whether its dependencies are in).
+    let mut stack: Vec<((usize, usize), bool)> = Vec::new();
+    for (d, design) in designs.iter().enumerate() {
+        for o in 0..design.objectives.len() {
+            stack.push(((d, o), false));
+            while let Some((node, ready)) = stack.pop() {
+                if ready {
+                    order.push(node);
+                    continue;
+                }
+                if !seen.insert(node) {
+                    continue;
+                }
+                stack.push((node, true));
+                for &child in depends.get(&node).map_or(&[][..], Vec::as_slice) {
+                    if !seen.contains(&child) {
+                        stack.push((child, false));
+                    }
+                }
+            }
         }
-        if let Some(s) = state.get_mut(i) {
-            *s = 1;
-        }
-        for &j in depends.get(i).map_or(&[][..], Vec::as_slice) {
-            visit(j, depends, state, order);
-        }
-        if let Some(s) = state.get_mut(i) {
-            *s = 2;
-        }
-        order.push(i);
-    }
-    for i in 0..designs.len() {
-        visit(i, &depends, &mut state, &mut order);
     }
     order
 }
@@ -482,177 +862,183 @@ async fn last_values_before(
         .collect()
 }
 
-fn weight_of(
-    design: &Design,
-    period_end: NaiveDate,
-    pick: impl Fn(&weight::Model) -> bool,
-) -> DomainResult<Decimal> {
-    let mut dated = Vec::new();
-    for row in design.weights.iter().filter(|w| pick(w)) {
-        dated.push(weights::dated(row)?);
+impl Design {
+    /// A child's weight in force on `day` (1 when none is).
+    fn weight_of(&self, child: Uuid, day: NaiveDate) -> Decimal {
+        weight_in_force(
+            self.schedules.get(&child).map_or(&[][..], Vec::as_slice),
+            day,
+        )
     }
-    Ok(weight_in_force(&dated, period_end))
 }
 
-fn score_period(
+fn score_measure(
     design: &Design,
-    values: &HashMap<Uuid, Vec<(NaiveDate, Decimal)>>,
+    m: &measure::Model,
+    plan: &MeasurePlan,
+    series: &[(NaiveDate, Decimal)],
     period: &Period,
-    today: NaiveDate,
-    start_month: u32,
-    contributed: &HashMap<Uuid, NodeScore>,
-) -> DomainResult<PeriodScores> {
-    let mut measures = HashMap::new();
-    for m in &design.measures {
-        let Some(metric) = design.metrics.get(&m.metric_id) else {
-            continue;
-        };
-        let series = values.get(&m.metric_id).map_or(&[][..], Vec::as_slice);
-        let (before, rest): (Vec<_>, Vec<_>) = series
-            .iter()
-            .copied()
-            .partition(|(day, _)| *day < period.start);
-        let in_period: Vec<_> = rest
-            .into_iter()
-            .filter(|(day, _)| *day <= period.end)
-            .collect();
-        let aggregation = match &m.aggregation {
-            Some(a) => Aggregation::parse(a)?,
-            None => Aggregation::parse(&metric.aggregation)?,
-        };
-        let value = measure_value(
-            aggregation,
-            MissingData::parse(&m.missing_data)?,
-            &in_period,
-            &before,
-        );
-        let (scoring, source, why) =
-            scoring_in_force(design, m, metric, period, aggregation, (today, start_month))?;
-        let explanation = match &scoring {
-            Some(scoring) => {
-                let mut e = score(scoring, value.value);
-                e.text = format!("{}; {}{}", value.text, e.text, source_text(&source));
-                e
-            }
-            None => unconfigured(value.value, format!("{}; {why}", value.text)),
-        };
-        let weight = weight_of(design, period.end, |w| w.measure_id == Some(m.id))?;
-        measures.insert(
-            m.id,
-            MeasureScore {
-                value,
-                scoring,
-                source,
-                explanation,
-                weight,
-            },
-        );
-    }
-    let mut objectives = HashMap::new();
-    for o in &design.objectives {
-        let children: Vec<Child> = design
-            .measures
-            .iter()
-            .filter(|m| m.objective_id == o.id)
-            .filter_map(|m| {
-                let scored = measures.get(&m.id)?;
-                let metric = design.metrics.get(&m.metric_id)?;
-                let kind = IndicatorKind::parse(&metric.indicator_kind).ok()?;
-                Some(Child::measure(
-                    &metric.name,
-                    scored.weight,
-                    scored.explanation.score,
-                    kind,
-                ))
-            })
-            .collect();
-        // Initiatives that count: a leading child each, scored by schedule
-        // at the period's end (or today, while it runs).
-        let mut children = children;
-        for (i, _) in design
-            .scored_initiatives
-            .iter()
-            .filter(|(_, served)| served.contains(&o.id))
-        {
-            let health = super::initiatives::health(i, &[], period.end.min(today));
-            children.push(Child {
-                name: format!("initiative {}", i.title),
-                weight: Decimal::ONE,
-                score: Some(health.score),
-                leading: Some(health.score),
-                lagging: None,
-            });
-        }
-        // Objectives below that count here: a child each, weight 1, with
-        // their own leading and lagging scores.
-        for c in design
-            .contributors
-            .iter()
-            .filter(|c| c.objective_id == o.id)
-        {
-            let score = contributed.get(&c.contributor.id);
-            children.push(Child {
-                name: format!("contributor {}", c.contributor.title),
-                weight: Decimal::ONE,
-                score: score.and_then(|s| s.roll_up.score.score),
-                leading: score.and_then(|s| s.roll_up.leading.score),
-                lagging: score.and_then(|s| s.roll_up.lagging.score),
-            });
-        }
-        let weight = weight_of(design, period.end, |w| w.objective_id == Some(o.id))?;
-        objectives.insert(
-            o.id,
-            NodeScore {
-                roll_up: roll_up_children(&children),
-                weight,
-            },
-        );
-    }
-    let mut perspectives = HashMap::new();
-    for p in &design.perspectives {
-        let children: Vec<Child> = design
-            .objectives
-            .iter()
-            .filter(|o| o.perspective_id == p.id && o.status == Status::Active.as_str())
-            .filter_map(|o| objectives.get(&o.id).map(|s| node_child(&o.title, s)))
-            .collect();
-        let weight = weight_of(design, period.end, |w| {
-            w.scorecard_id == Some(design.scorecard.id) && w.perspective_id == Some(p.id)
-        })?;
-        perspectives.insert(
-            p.id,
-            NodeScore {
-                roll_up: roll_up_children(&children),
-                weight,
-            },
-        );
-    }
-    let children: Vec<Child> = design
-        .perspectives
-        .iter()
-        .filter(|p| p.status == Status::Active.as_str())
-        .filter_map(|p| perspectives.get(&p.id).map(|s| node_child(&p.name, s)))
-        .collect();
-    Ok(PeriodScores {
-        period: period.clone(),
-        measures,
-        objectives,
-        perspectives,
-        scorecard: roll_up_children(&children),
+    (today, start_month): (NaiveDate, u32),
+) -> DomainResult<MeasureScore> {
+    let first = series.partition_point(|(day, _)| *day < period.start);
+    let after = series.partition_point(|(day, _)| *day <= period.end);
+    let value = measure_value(
+        plan.aggregation,
+        plan.missing,
+        series.get(first..after).unwrap_or_default(),
+        series.get(..first).unwrap_or_default(),
+    );
+    let (scoring, source, unscorable) =
+        scoring_in_force(design, plan, period, (today, start_month));
+    let score = scoring.as_ref().and_then(|s| score_number(s, value.value));
+    Ok(MeasureScore {
+        value,
+        scoring,
+        source,
+        score,
+        status: ScoreStatus::of(score),
+        weight: design.weight_of(m.id, period.end),
+        aggregation: plan.aggregation,
+        unscorable,
     })
 }
 
-fn node_child(name: &str, node: &NodeScore) -> Child {
+/// An objective's children in a period: its measures, the measures linked
+/// under it, the initiatives that count and its contributors. Named only
+/// when `named` (for an explanation): scoring needs the numbers alone.
+fn objective_children(
+    design: &Design,
+    o: &objective::Model,
+    scores: &PeriodScores,
+    named: bool,
+) -> Vec<Child> {
+    let name = |text: &str, prefix: &str| {
+        if named {
+            format!("{prefix}{text}")
+        } else {
+            String::new()
+        }
+    };
+    let mut children = Vec::new();
+    let measure_child = |home: &Design, m: &measure::Model, weight: Option<Decimal>| {
+        let scored = scores.measures.get(&m.id)?;
+        let plan = home.plans.get(&m.id)?;
+        let metric = home.metrics.get(&m.metric_id)?;
+        Some(Child::measure(
+            &name(&metric.name, ""),
+            weight.unwrap_or(scored.weight),
+            scored.score,
+            plan.indicator,
+        ))
+    };
+    for m in design.measures.iter().filter(|m| m.objective_id == o.id) {
+        children.extend(measure_child(design, m, None));
+    }
+    // Linked from above: scored where they live, weight 1 here.
+    for l in design
+        .linked_measures
+        .iter()
+        .filter(|l| l.objective_id == o.id)
+    {
+        if let Some(home) = scores.designs.of_scorecard(l.home_scorecard) {
+            children.extend(measure_child(home, &l.measure, Some(Decimal::ONE)));
+        }
+    }
+    // Initiatives that count: a leading child each, scored by schedule at
+    // the period's end (or today, while it runs).
+    for (i, _) in design
+        .scored_initiatives
+        .iter()
+        .filter(|(_, served)| served.contains(&o.id))
+    {
+        let health = super::initiatives::health(i, &[], scores.period.end.min(scores.today));
+        children.push(Child {
+            name: name(&i.title, "initiative "),
+            weight: Decimal::ONE,
+            score: Some(health.score),
+            leading: Some(health.score),
+            lagging: None,
+        });
+    }
+    // Objectives below that count here: a child each, weight 1, with their
+    // own leading and lagging scores.
+    for c in design
+        .contributors
+        .iter()
+        .filter(|c| c.objective_id == o.id)
+    {
+        let s = scores
+            .objectives
+            .get(&c.contributor.id)
+            .map(|s| s.scores)
+            .unwrap_or_default();
+        children.push(Child {
+            name: name(&c.contributor.title, "contributor "),
+            weight: Decimal::ONE,
+            score: s.score,
+            leading: s.leading,
+            lagging: s.lagging,
+        });
+    }
+    children
+}
+
+/// A perspective's children on a scorecard: its active objectives there,
+/// and the active objectives linked from above in it (weight 1).
+fn perspective_children(
+    design: &Design,
+    p: &perspective::Model,
+    scores: &PeriodScores,
+    named: bool,
+) -> Vec<Child> {
+    let own = design
+        .objectives
+        .iter()
+        .filter(|o| o.perspective_id == p.id && o.status == Status::Active.as_str())
+        .filter_map(|o| {
+            let node = scores.objectives.get(&o.id)?;
+            Some(node_child(&o.title, node.scores, node.weight, named))
+        });
+    let linked = design
+        .linked_objectives
+        .iter()
+        .filter(|o| o.perspective_id == p.id)
+        .filter_map(|o| {
+            let node = scores.objectives.get(&o.id)?;
+            Some(node_child(&o.title, node.scores, Decimal::ONE, named))
+        });
+    own.chain(linked).collect()
+}
+
+/// A scorecard's children: its active perspectives.
+fn scorecard_children(design: &Design, scores: &PeriodScores, named: bool) -> Vec<Child> {
+    let card = design.scorecard.id;
+    design
+        .perspectives
+        .iter()
+        .filter(|p| p.status == Status::Active.as_str())
+        .filter_map(|p| {
+            let node = scores.perspectives.get(&(card, p.id))?;
+            Some(node_child(&p.name, node.scores, node.weight, named))
+        })
+        .collect()
+}
+
+fn node_child(name: &str, scores: Scores, weight: Decimal, named: bool) -> Child {
     Child {
-        name: name.to_string(),
-        weight: node.weight,
-        score: node.roll_up.score.score,
-        leading: node.roll_up.leading.score,
-        lagging: node.roll_up.lagging.score,
+        name: if named {
+            name.to_string()
+        } else {
+            String::new()
+        },
+        weight,
+        score: scores.score,
+        leading: scores.leading,
+        lagging: scores.lagging,
     }
 }
 
-fn source_text(source: &ThresholdSource) -> &'static str {
+fn source_text(source: ThresholdSource) -> &'static str {
     match source {
         ThresholdSource::Measure => " (thresholds set on the measure for this period)",
         ThresholdSource::MetricTarget => {
@@ -666,18 +1052,15 @@ fn source_text(source: &ThresholdSource) -> &'static str {
 /// for in the viewing period: those that have begun in it (all of them
 /// once it is over), at least one. Other aggregations: one.
 fn periods_counted(
-    metric: &metric::Model,
-    aggregation: Aggregation,
+    plan: &MeasurePlan,
     period: &Period,
     today: NaiveDate,
     start_month: u32,
-) -> DomainResult<Decimal> {
-    if aggregation != Aggregation::Sum {
-        return Ok(Decimal::ONE);
-    }
-    let own = period_kind(MetricFrequency::parse(&metric.frequency)?);
-    if own == period.kind || rank(own) >= rank(period.kind) {
-        return Ok(Decimal::ONE);
+) -> Decimal {
+    let own = plan.frequency;
+    if plan.aggregation != Aggregation::Sum || own == period.kind || rank(own) >= rank(period.kind)
+    {
+        return Decimal::ONE;
     }
     let until = if today < period.start {
         period.end
@@ -693,7 +1076,7 @@ fn periods_counted(
         }
         day = p.end + chrono::Duration::days(1);
     }
-    Ok(Decimal::from(count.max(1)))
+    Decimal::from(count.max(1))
 }
 
 fn rank(kind: PeriodKind) -> u8 {
@@ -711,88 +1094,52 @@ fn rank(kind: PeriodKind) -> u8 {
 /// `None` with the reason when there is none.
 fn scoring_in_force(
     design: &Design,
-    m: &measure::Model,
-    metric: &metric::Model,
+    plan: &MeasurePlan,
     period: &Period,
-    aggregation: Aggregation,
     (today, start_month): (NaiveDate, u32),
-) -> DomainResult<(Option<Scoring>, ThresholdSource, String)> {
-    let kind = ScoringType::parse(&m.scoring_type)?;
-    match kind {
-        ScoringType::YesNo => {
-            return Ok((Some(Scoring::YesNo), ThresholdSource::None, String::new()));
-        }
-        ScoringType::Unscored => {
-            return Ok((
-                Some(Scoring::Unscored),
-                ThresholdSource::None,
-                String::new(),
-            ));
-        }
+) -> (Option<Scoring>, ThresholdSource, Option<Unscorable>) {
+    match plan.kind {
+        ScoringType::YesNo => return (Some(Scoring::YesNo), ThresholdSource::None, None),
+        ScoringType::Unscored => return (Some(Scoring::Unscored), ThresholdSource::None, None),
         _ => {}
     }
-    let times = periods_counted(metric, aggregation, period, today, start_month)?;
-    let own = design
+    let times = periods_counted(plan, period, today, start_month);
+    let own = plan
         .thresholds
-        .get(&m.id)
-        .into_iter()
-        .flatten()
-        .find(|t| in_force(t.valid_from, t.valid_to, period.end));
-    if let Some(row) = own {
-        return Ok((
-            Some(scaled(scoring_of(kind, row)?, times)),
+        .iter()
+        .find(|(from, to, _)| in_force(*from, *to, period.end));
+    if let Some((_, _, scoring)) = own {
+        return (
+            Some(scaled(scoring.clone(), times)),
             ThresholdSource::Measure,
-            String::new(),
-        ));
-    }
-    if kind == ScoringType::Bands {
-        return Ok((
             None,
-            ThresholdSource::None,
-            format!(
-                "no bands are in force for {}: blank, left out of roll-ups",
-                period.label
-            ),
-        ));
+        );
     }
-    let rows = design
-        .targets
-        .get(&m.metric_id)
-        .map_or(&[][..], Vec::as_slice);
+    if plan.kind == ScoringType::Bands {
+        return (None, ThresholdSource::None, Some(Unscorable::NoBands));
+    }
     // The scorecard's unit's own target first, then the tenant's.
     let in_force_for = |unit: Option<Uuid>| {
-        rows.iter()
-            .filter(|r| r.org_unit_id == unit)
-            .find(|r| in_force(Some(r.valid_from), r.valid_to, period.end))
+        plan.targets
+            .iter()
+            .find(|(for_unit, t)| *for_unit == unit && t.in_force_on(period.end))
+            .map(|(_, t)| t)
     };
-    let row = design
+    let target = design
         .scorecard
         .org_unit_id
         .and_then(|unit| in_force_for(Some(unit)))
         .or_else(|| in_force_for(None));
-    let target: Option<DatedTarget> = row.map(dated).transpose()?;
     let Some(target) = target else {
-        return Ok((
-            None,
-            ThresholdSource::None,
-            format!(
-                "no thresholds on the measure and no target on {} in force for {}: blank, left out of roll-ups",
-                metric.name, period.label
-            ),
-        ));
+        return (None, ThresholdSource::None, Some(Unscorable::NoTarget));
     };
-    let direction = MetricDirection::parse(&metric.direction)?;
-    match from_target(kind, &target, direction) {
-        Ok(scoring) => Ok((
+    match from_target(plan.kind, target, plan.direction) {
+        Ok(scoring) => (
             Some(scaled(scoring, times)),
             ThresholdSource::MetricTarget,
-            String::new(),
-        )),
-        Err(why) => Ok((
             None,
-            ThresholdSource::None,
-            format!("{why}: blank, left out of roll-ups"),
-        )),
+        ),
+        Err(why) => (None, ThresholdSource::None, Some(Unscorable::Target(why))),
     }
 }
 
@@ -803,7 +1150,7 @@ fn from_target(
     kind: ScoringType,
     target: &DatedTarget,
     direction: MetricDirection,
-) -> Result<Scoring, String> {
+) -> Result<Scoring, &'static str> {
     let t = &target.target;
     let margin = target.warning_margin;
     match kind {
@@ -812,14 +1159,14 @@ fn from_target(
                 TargetKind::Milestone => Decimal::ONE,
                 TargetKind::WithinRange => {
                     return Err(
-                        "the metric's target is a range: score the measure STABILIZE, or set its goal and red flag"
-                            .into(),
+                        "the metric's target is a range: score the measure STABILIZE, or set its goal and red flag",
                     );
                 }
                 _ => t.target.ok_or("the metric's target has no goal")?,
             };
-            let lower_is_better = matches!(t.kind, TargetKind::DecreaseTo | TargetKind::StayAtOrBelow)
-                || direction == MetricDirection::LowerIsBetter;
+            let lower_is_better =
+                matches!(t.kind, TargetKind::DecreaseTo | TargetKind::StayAtOrBelow)
+                    || direction == MetricDirection::LowerIsBetter;
             let red_flag = match (margin, t.start, t.kind) {
                 (_, _, TargetKind::Milestone) => Decimal::ZERO,
                 (Some(m), _, _) if lower_is_better => goal + m,
@@ -827,13 +1174,12 @@ fn from_target(
                 (None, Some(start), TargetKind::IncreaseTo | TargetKind::DecreaseTo) => start,
                 _ => {
                     return Err(
-                        "the metric's target has no warning margin to place a red flag: give its target one, or set the measure's red flag"
-                            .into(),
+                        "the metric's target has no warning margin to place a red flag: give its target one, or set the measure's red flag",
                     );
                 }
             };
             if red_flag == goal {
-                return Err("the metric's target puts the red flag on the goal".into());
+                return Err("the metric's target puts the red flag on the goal");
             }
             Ok(Scoring::GoalRedFlag { goal, red_flag })
         }
@@ -847,15 +1193,13 @@ fn from_target(
                 })
             }
             (TargetKind::WithinRange, ..) => Err(
-                "the metric's range target has no warning margin to place the red flags: give it one, or set the measure's thresholds"
-                    .into(),
+                "the metric's range target has no warning margin to place the red flags: give it one, or set the measure's thresholds",
             ),
             _ => Err(
-                "the metric's target is not a range: a STABILIZE measure needs its own thresholds"
-                    .into(),
+                "the metric's target is not a range: a STABILIZE measure needs its own thresholds",
             ),
         },
-        _ => Err("no thresholds".into()),
+        _ => Err("no thresholds"),
     }
 }
 

@@ -8,6 +8,7 @@
 //! a value recorded again with the same outcome announces nothing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -76,8 +77,11 @@ pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> Doma
     let kind = period_kind(MetricFrequency::parse(&metric.frequency)?);
     let period = period_containing(kind, value.period_start, start_month);
     let before = previous(&period, start_month);
-    let refs: Vec<&Design> = designs.iter().collect();
-    let scored = scores_of_many(scope, &refs, &[before, period.clone()]).await?;
+    let designs: Vec<Arc<Design>> = designs.into_iter().map(Arc::new).collect();
+    let scored = scores_of_many(scope, &designs, &[before, period.clone()]).await?;
+    let [then, now] = scored.as_slice() else {
+        return Ok(());
+    };
 
     let mut tx = scope.begin().await?;
     // Two values of one metric judged at once would both read no judgment.
@@ -92,10 +96,7 @@ pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> Doma
         .into_iter()
         .map(|row| (row.measure_id, row))
         .collect();
-    for (design, periods) in designs.iter().zip(&scored) {
-        let [then, now] = periods.as_slice() else {
-            continue;
-        };
+    for design in &designs {
         for m in design
             .measures
             .iter()
@@ -106,12 +107,12 @@ pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> Doma
                 .iter()
                 .any(|o| o.id == m.objective_id && o.status == Status::Active.as_str());
             let (true, Some(now_scored), Some(then_scored)) =
-                (active, now.measures.get(&m.id), then.measures.get(&m.id))
+                (active, now.measure(m.id), then.measure(m.id))
             else {
                 continue;
             };
-            let status = now_scored.explanation.status;
-            let score = now_scored.explanation.score;
+            let status = now_scored.status;
+            let score = now_scored.score;
             let stored_score = score.map(|s| s.normalize().to_string());
             let earlier = judged.get(&m.id);
             if earlier.is_some_and(|row| row.status == status.as_str() && row.score == stored_score)
@@ -144,7 +145,7 @@ pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> Doma
                     .await?;
                 }
             }
-            let previous_status = then_scored.explanation.status;
+            let previous_status = then_scored.status;
             // A band change: both periods coloured, and differently.
             // Blank to green is a first value, not a change.
             if !changed_since_judged
@@ -164,7 +165,7 @@ pub async fn on_metric_value(scope: &TenantScope, value: &MetricValueV1) -> Doma
                     period_start: scores.period.start,
                     period_label: scores.period.label.clone(),
                     status: status.as_str().to_string(),
-                    score: scores.measures.get(&m.id).and_then(|s| s.explanation.score),
+                    score: scores.measure(m.id).and_then(|s| s.score),
                 };
             tx.record(Change::updated(
                 STATUS_CHANGED,

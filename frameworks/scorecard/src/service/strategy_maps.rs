@@ -48,9 +48,12 @@ impl StrategyMap {
             .enumerate()
             .map(|(i, p)| (p.id, i))
             .collect();
+        // Its own active objectives, then those linked from above (shown
+        // and counted here, scored where they live).
         let mut objectives: Vec<objective::Model> = design
             .objectives
             .iter()
+            .chain(&design.linked_objectives)
             .filter(|o| {
                 o.status == Status::Active.as_str() && band_of.contains_key(&o.perspective_id)
             })
@@ -61,10 +64,7 @@ impl StrategyMap {
         let nodes: Vec<Node> = objectives
             .iter()
             .map(|o| {
-                let score = scores
-                    .objectives
-                    .get(&o.id)
-                    .and_then(|s| s.roll_up.score.score);
+                let score = scores.objective(o.id).and_then(|s| s.scores.score);
                 Node {
                     id: o.id,
                     band: band_of.get(&o.perspective_id).copied().unwrap_or_default(),
@@ -204,7 +204,8 @@ pub async fn document(
     };
     let start_month = scope.tenant().fiscal_year_start_month.clamp(1, 12) as u32;
     let period = period_containing(kind, day, start_month);
-    let mut scored = scores(scope, &design, std::slice::from_ref(&period)).await?;
+    let design = std::sync::Arc::new(design);
+    let mut scored = scores(scope, design.clone(), std::slice::from_ref(&period)).await?;
     let Some(scores) = scored.pop() else {
         return Err(DomainError::Internal(
             "no scores for the period asked".into(),
