@@ -1290,3 +1290,351 @@ async fn objectives_below_count_in_their_parent_without_a_copy() {
         ("VALIDATION", "input.contributorId")
     );
 }
+
+const LINKED: &str = r#"query($id: ID!) { scorecard { scorecard(id: $id) {
+  score(period: "2026-10-10") { score explanation { text } }
+  linkedObjectives { title scorecard { title } }
+  perspectives {
+    perspective { name }
+    score(period: "2026-10-10") { score explanation { text } }
+    objectives { title }
+    linkedObjectives { title score(period: "2026-10-10") { score } }
+  }
+  objectives {
+    title
+    score(period: "2026-10-10") { score explanation { text } }
+    measures { metric { name } }
+    linkedMeasures { metric { name } objective { title } score(period: "2026-10-10") { score value } }
+  }
+  strategyMap(period: "2026-10-10") { nodes { objective { title } score } }
+} } }"#;
+
+async fn link(app: &TestApp, token: &str, field: &str, input: Value) -> Gql {
+    let (input_type, select) = if field.ends_with("Objective") {
+        (
+            "ScorecardLinkObjectiveInput",
+            "{ scorecard { linkedObjectives { title } } }",
+        )
+    } else {
+        (
+            "ScorecardLinkMeasureInput",
+            "{ objective { linkedMeasures { metric { name } } } }",
+        )
+    };
+    mutate(app, token, field, input_type, input, select).await
+}
+
+/// The ID of the first measure under `objective`.
+async fn measure_of(app: &TestApp, token: &str, objective: &str) -> String {
+    let r = app
+        .gql(
+            token,
+            "query($id: ID!) { node(id: $id) { ... on ScorecardObjective { measures { id } } } }",
+            json!({ "id": objective }),
+        )
+        .await;
+    r.data()["node"]["measures"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_child_scorecard_links_objectives_and_measures_from_above_without_a_copy() {
+    let app = start().await;
+    let (admin, company, ps) = tenant_with_scorecard(&app, "acme").await;
+    let (globex, theirs, _) = tenant_with_scorecard(&app, "globex").await;
+    let root = app
+        .gql(
+            &admin,
+            "query($id: ID!) { scorecard { scorecard(id: $id) { orgUnit { id } } } }",
+            json!({ "id": company }),
+        )
+        .await;
+    let root = id_at(root.data(), "scorecard.scorecard.orgUnit.id");
+    // The company: ARR 150 scores 10, NPS 75 scores 5 (goal 100, red flag 50).
+    let grow = objective(&app, &admin, &company, &ps[0], "Grow recurring revenue").await;
+    measured(&app, &admin, &grow, "ARR", &[("2026-10-01", "150")]).await;
+    let arr = measure_of(&app, &admin, &grow).await;
+    let delight = objective(&app, &admin, &company, &ps[1], "Delight customers").await;
+    let nps = measured(&app, &admin, &delight, "NPS", &[("2026-10-01", "75")]).await;
+    // EMEA, below it: its own revenue (40) scores 2.67.
+    let emea_unit = org_unit(&app, &admin, "EMEA", Some(&root)).await;
+    let emea = scorecard(&app, &admin, "EMEA scorecard", &emea_unit).await;
+    let emea_grow = objective(&app, &admin, &emea, &ps[0], "Grow EMEA revenue").await;
+    measured(
+        &app,
+        &admin,
+        &emea_grow,
+        "EMEA revenue",
+        &[("2026-10-01", "40")],
+    )
+    .await;
+    let emea_revenue = measure_of(&app, &admin, &emea_grow).await;
+
+    link(
+        &app,
+        &admin,
+        "linkObjective",
+        json!({ "scorecardId": emea, "objectiveId": delight }),
+    )
+    .await
+    .data();
+    let r = link(
+        &app,
+        &admin,
+        "linkMeasure",
+        json!({ "objectiveId": emea_grow, "measureId": arr }),
+    )
+    .await;
+    assert_eq!(
+        r.data()["scorecard"]["linkMeasure"]["objective"]["linkedMeasures"],
+        json!([{ "metric": { "name": "ARR" } }])
+    );
+    let read = app.gql(&admin, LINKED, json!({ "id": emea })).await;
+    let card = &read.data()["scorecard"]["scorecard"];
+    assert_eq!(
+        card["linkedObjectives"],
+        json!([{ "title": "Delight customers", "scorecard": { "title": "acme company" } }])
+    );
+    // Financial: EMEA's objective, (2.67 + ARR's 10) / 2; Customer: the
+    // company's objective, scored where it lives (5).
+    let emea_objective = &card["objectives"][0];
+    assert_eq!(emea_objective["score"]["score"], "6.34", "{emea_objective}");
+    assert!(
+        emea_objective["score"]["explanation"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("ARR 10 × 1"),
+        "{emea_objective}"
+    );
+    assert_eq!(
+        emea_objective["measures"],
+        json!([{ "metric": { "name": "EMEA revenue" } }]),
+        "its own measures stay its own"
+    );
+    assert_eq!(
+        emea_objective["linkedMeasures"],
+        json!([{ "metric": { "name": "ARR" }, "objective": { "title": "Grow recurring revenue" },
+                 "score": { "score": "10", "value": "150" } }])
+    );
+    let customer = &card["perspectives"][1];
+    assert_eq!(customer["perspective"]["name"], "Customer");
+    assert_eq!(customer["objectives"], json!([]));
+    assert_eq!(
+        customer["linkedObjectives"],
+        json!([{ "title": "Delight customers", "score": { "score": "5" } }])
+    );
+    assert_eq!(customer["score"]["score"], "5");
+    assert!(
+        customer["score"]["explanation"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Delight customers 5 × 1"),
+        "{customer}"
+    );
+    assert_eq!(card["score"]["score"], "5.67", "(6.34 + 5) / 2");
+    let on_map: Vec<&str> = card["strategyMap"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["objective"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(on_map, ["Grow EMEA revenue", "Delight customers"]);
+
+    // Where each item is used, from above.
+    let used = app
+        .gql(
+            &admin,
+            r#"query($o: ID!, $m: ID!) {
+              o: node(id: $o) { ... on ScorecardObjective { linkedTo { title } } }
+              m: node(id: $m) { ... on ScorecardMeasure { linkedUnder { title } } } }"#,
+            json!({ "o": delight, "m": arr }),
+        )
+        .await;
+    assert_eq!(
+        used.data(),
+        &json!({ "o": { "linkedTo": [{ "title": "EMEA scorecard" }] },
+                 "m": { "linkedUnder": [{ "title": "Grow EMEA revenue" }] } })
+    );
+
+    // A value recorded above moves the child: nothing was copied.
+    record_values(&app, &admin, &nps, &[("2026-10-01", "100")]).await;
+    let moved = app.gql(&admin, LINKED, json!({ "id": emea })).await;
+    assert_eq!(
+        moved.data()["scorecard"]["scorecard"]["score"]["score"],
+        "6.51",
+        "(6.34 + 6.67) / 2"
+    );
+    // The company's own scores are untouched by what is linked below.
+    let company_read = app.gql(&admin, LINKED, json!({ "id": company })).await;
+    assert_eq!(
+        company_read.data()["scorecard"]["scorecard"]["objectives"][0]["score"]["score"],
+        "10"
+    );
+
+    // Refused, each naming its field, and nothing written.
+    let member = app.token("acme", "member@acme.example", Role::Member);
+    for (token, field, input, code, at) in [
+        (
+            &admin,
+            "linkObjective",
+            json!({ "scorecardId": emea, "objectiveId": delight }),
+            "VALIDATION",
+            "input.objectiveId",
+        ),
+        (
+            &admin,
+            "linkObjective",
+            json!({ "scorecardId": company, "objectiveId": grow }),
+            "VALIDATION",
+            "input.objectiveId",
+        ),
+        (
+            &admin,
+            "linkObjective",
+            json!({ "scorecardId": company, "objectiveId": emea_grow }),
+            "VALIDATION",
+            "input.objectiveId",
+        ),
+        (
+            &admin,
+            "linkObjective",
+            json!({ "scorecardId": theirs, "objectiveId": delight }),
+            "VALIDATION",
+            "input.scorecardId",
+        ),
+        (
+            &member,
+            "linkObjective",
+            json!({ "scorecardId": emea, "objectiveId": grow }),
+            "FORBIDDEN",
+            "",
+        ),
+        (
+            &admin,
+            "linkMeasure",
+            json!({ "objectiveId": emea_grow, "measureId": arr }),
+            "VALIDATION",
+            "input.measureId",
+        ),
+        (
+            &admin,
+            "linkMeasure",
+            json!({ "objectiveId": emea_grow, "measureId": emea_revenue }),
+            "VALIDATION",
+            "input.measureId",
+        ),
+        (
+            &admin,
+            "linkMeasure",
+            json!({ "objectiveId": grow, "measureId": emea_revenue }),
+            "VALIDATION",
+            "input.measureId",
+        ),
+        (
+            &admin,
+            "linkMeasure",
+            json!({ "objectiveId": emea_grow, "measureId": theirs }),
+            "VALIDATION",
+            "input.measureId",
+        ),
+    ] {
+        let r = link(&app, token, field, input.clone()).await;
+        assert_eq!(r.code(), code, "{field} {input}: {:?}", r.body);
+        if !at.is_empty() {
+            assert_eq!(r.field(), at, "{field} {input}: {:?}", r.body);
+        }
+    }
+    // Another tenant sees none of it.
+    let hidden = app
+        .gql(
+            &globex,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": delight }),
+        )
+        .await;
+    assert_eq!(hidden.data()["node"], Value::Null);
+
+    // More linked items cost no statement more.
+    let statements = |id: String| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            app.gql(admin, LINKED, json!({ "id": id })).await.data();
+            app.count_statements(app.gql(admin, LINKED, json!({ "id": id })))
+                .await
+                .1
+        }
+    };
+    let two = statements(emea.clone()).await;
+    let lean = objective(&app, &admin, &company, &ps[2], "Run lean").await;
+    measured(
+        &app,
+        &admin,
+        &lean,
+        "Cost per order",
+        &[("2026-10-01", "60")],
+    )
+    .await;
+    let cost = measure_of(&app, &admin, &lean).await;
+    link(
+        &app,
+        &admin,
+        "linkObjective",
+        json!({ "scorecardId": emea, "objectiveId": lean }),
+    )
+    .await
+    .data();
+    link(
+        &app,
+        &admin,
+        "linkMeasure",
+        json!({ "objectiveId": emea_grow, "measureId": cost }),
+    )
+    .await
+    .data();
+    assert_eq!(
+        two,
+        statements(emea.clone()).await,
+        "four linked items cost what two do"
+    );
+
+    // Unlinked, the child scores on its own again.
+    for (field, input) in [
+        (
+            "unlinkObjective",
+            json!({ "scorecardId": emea, "objectiveId": delight }),
+        ),
+        (
+            "unlinkObjective",
+            json!({ "scorecardId": emea, "objectiveId": lean }),
+        ),
+        (
+            "unlinkMeasure",
+            json!({ "objectiveId": emea_grow, "measureId": arr }),
+        ),
+        (
+            "unlinkMeasure",
+            json!({ "objectiveId": emea_grow, "measureId": cost }),
+        ),
+    ] {
+        link(&app, &admin, field, input).await.data();
+    }
+    let alone = app.gql(&admin, LINKED, json!({ "id": emea })).await;
+    assert_eq!(
+        alone.data()["scorecard"]["scorecard"]["score"]["score"],
+        "2.67"
+    );
+    let again = link(
+        &app,
+        &admin,
+        "unlinkMeasure",
+        json!({ "objectiveId": emea_grow, "measureId": arr }),
+    )
+    .await;
+    assert_eq!(
+        (again.code(), again.field()),
+        ("VALIDATION", "input.measureId")
+    );
+}

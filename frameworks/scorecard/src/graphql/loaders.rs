@@ -93,6 +93,22 @@ impl Loader<ScoresKey> for ScorecardLoader {
         keys: &[ScoresKey],
     ) -> Result<HashMap<ScoresKey, Self::Value>, DomainError> {
         let mut scored = self.scored.lock().await;
+        let start_month = self.scope.tenant().fiscal_year_start_month.clamp(1, 12) as u32;
+        // A scorecard of the cascade around one scored already was scored
+        // with it: its scores are there.
+        for key in keys {
+            if scored.contains_key(key) {
+                continue;
+            }
+            let period = period_containing(key.kind, key.start, start_month);
+            let known = scored
+                .values()
+                .find(|s| s.period == period && s.scorecard(key.scorecard).is_some())
+                .cloned();
+            if let Some(known) = known {
+                scored.insert(*key, known);
+            }
+        }
         let missing: Vec<ScoresKey> = keys
             .iter()
             .filter(|k| !scored.contains_key(k))
@@ -100,7 +116,6 @@ impl Loader<ScoresKey> for ScorecardLoader {
             .collect();
         let ids: Vec<Uuid> = missing.iter().map(|k| k.scorecard).collect();
         let found = self.designs(ids).await?;
-        let start_month = self.scope.tenant().fiscal_year_start_month.clamp(1, 12) as u32;
         // Every scorecard and period asked in this batch, scored with one
         // read of the values.
         let mut periods: Vec<Period> = Vec::new();
@@ -116,6 +131,15 @@ impl Loader<ScoresKey> for ScorecardLoader {
             .into_iter()
             .map(Arc::new)
             .collect();
+        // The cascade's designs, read to score these, serve its nodes' fields.
+        if let Some(first) = computed.first() {
+            let mut cached = self.designs.lock().await;
+            for design in first.designs() {
+                cached
+                    .entry(design.scorecard.id)
+                    .or_insert_with(|| Some(design.clone()));
+            }
+        }
         // A key names its period by any day in it; one period's scores
         // hold every scorecard of the batch.
         for key in missing.iter().filter(|k| found.contains_key(&k.scorecard)) {

@@ -2,7 +2,7 @@
 //! roots, each visible and allowed only when the tenant has the scorecard
 //! enabled. One file per concept: `design` (perspectives, scorecards,
 //! objectives, measures, weights), `types` (the nodes and their scores),
-//! `commentary` (per period), `initiatives`, `cascade` (contributors), `strategy_map` (links and the
+//! `commentary` (per period), `initiatives`, `cascade` (contributors, linked items), `strategy_map` (links and the
 //! map), `exceptions` (a review's short list), `subscription`
 //! (`scorecardChanged`, `scorecardStatusChanged`).
 
@@ -48,6 +48,7 @@ pub struct ScorecardMutation(
     commentary::ScorecardCommentaryMutation,
     initiatives::ScorecardInitiativesMutation,
     cascade::ScorecardCascadeMutation,
+    cascade::ScorecardLinkMutation,
 );
 
 /// Puts `scorecard` on the query root.

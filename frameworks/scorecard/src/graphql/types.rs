@@ -462,6 +462,18 @@ impl Scorecard {
             .map(ScorecardObjective)
             .collect())
     }
+    /// The objectives of scorecards of the units above shown here (the cascade down), in the order they were linked: each in its perspective, scored where it lives, counted here with weight 1.
+    async fn linked_objectives(&self, ctx: &Context<'_>) -> Result<Vec<ScorecardObjective>> {
+        let Some(design) = design_of(ctx, self.0.id).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(design
+            .linked_objectives
+            .iter()
+            .cloned()
+            .map(ScorecardObjective)
+            .collect())
+    }
     /// The scorecard's score in the period of `periodKind` holding `period` (default today): the weighted mean of its active perspectives'.
     async fn score(
         &self,
@@ -530,6 +542,19 @@ impl ScorecardPerspectiveOnCard {
         };
         Ok(design
             .objectives
+            .iter()
+            .filter(|o| o.perspective_id == self.perspective.id)
+            .cloned()
+            .map(ScorecardObjective)
+            .collect())
+    }
+    /// The objectives of scorecards above linked into this perspective here, in the order they were linked (each counted with weight 1).
+    async fn linked_objectives(&self, ctx: &Context<'_>) -> Result<Vec<ScorecardObjective>> {
+        let Some(design) = design_of(ctx, self.scorecard_id).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(design
+            .linked_objectives
             .iter()
             .filter(|o| o.perspective_id == self.perspective.id)
             .cloned()
@@ -696,6 +721,25 @@ impl ScorecardObjective {
                 scorecard: Some(self.0.scorecard_id),
             })
             .collect())
+    }
+    /// The measures of scorecards above linked under it (the cascade down), in the order they were linked: each scored where it lives, counted here with weight 1.
+    async fn linked_measures(&self, ctx: &Context<'_>) -> Result<Vec<ScorecardMeasure>> {
+        let Some(design) = design_of(ctx, self.0.scorecard_id).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(design
+            .linked_measures
+            .iter()
+            .filter(|l| l.objective_id == self.0.id)
+            .map(|l| ScorecardMeasure {
+                row: l.measure.clone(),
+                scorecard: Some(l.home_scorecard),
+            })
+            .collect())
+    }
+    /// The scorecards of units below that show it (linked, not copied), by title.
+    async fn linked_to(&self, ctx: &Context<'_>) -> Result<Vec<Scorecard>> {
+        super::cascade::objective_linked_to(ctx, self.0.id).await
     }
     /// Its weight in its perspective over time (none: 1 throughout).
     async fn weights(&self, ctx: &Context<'_>) -> Result<Vec<ScorecardWeight>> {
@@ -930,6 +974,10 @@ impl ScorecardMeasure {
             return Ok(Vec::new());
         };
         design.weights_where(|w| w.measure_id == Some(self.row.id))
+    }
+    /// The objectives of scorecards of units below that count it (linked, not copied), in order.
+    async fn linked_under(&self, ctx: &Context<'_>) -> Result<Vec<ScorecardObjective>> {
+        super::cascade::measure_linked_under(ctx, self.row.id).await
     }
     /// The key results linked to the same metric, on objectives you may see, when OKRs are on for the tenant (none when they are not): which OKRs move this measure.
     async fn key_results(

@@ -4,21 +4,17 @@
 //! objective, measure or value. Admins draw contributions; a loop is
 //! refused naming it.
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 use sea_orm::{ColumnTrait, QueryFilter, Set};
-use throughline_domain::entity::org_unit;
-use throughline_domain::kit::{Change, DomainError, DomainResult, TenantScope, Walk};
-use throughline_domain::service::org_units::ORG_CHART;
+use throughline_domain::kit::{Change, DomainError, DomainResult, TenantScope};
 use uuid::Uuid;
 
 use super::links::path_between;
 use super::objectives::{active_objective, titled_path};
-use super::require_designer;
+use super::{require_below, require_designer};
+use crate::entity::contribution;
 
-const SCORED: &str = "archived objectives are not scored";
-use crate::entity::{contribution, scorecard};
+pub(crate) const SCORED: &str = "archived objectives are not scored";
 
 /// The most contributors one objective counts.
 pub const MAX_CONTRIBUTORS: usize = 20;
@@ -36,38 +32,17 @@ pub async fn add(
     tx.lock_tenant().await?;
     let parent = active_objective(&tx, objective_id, "input.objectiveId", SCORED).await?;
     let child = active_objective(&tx, contributor_id, "input.contributorId", SCORED).await?;
-    let cards: HashMap<Uuid, scorecard::Model> = tx
-        .select::<scorecard::Entity>()
-        .filter(scorecard::Column::Id.is_in([parent.scorecard_id, child.scorecard_id]))
-        .all(&tx)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
-    let unit_of = |card: Uuid| cards.get(&card).and_then(|c| c.org_unit_id);
-    let (Some(parent_unit), Some(child_unit)) =
-        (unit_of(parent.scorecard_id), unit_of(child.scorecard_id))
-    else {
-        return Err(DomainError::validation(
-            "input.contributorId",
-            "both scorecards must belong to org units: a scorecard whose unit was deleted cascades nothing",
-        ));
-    };
-    let below = tx
-        .select::<org_unit::Entity>()
-        .filter(org_unit::Column::Id.eq(child_unit))
-        .filter(scope.in_tree(org_unit::Column::Id, ORG_CHART, Walk::Below(&[parent_unit])))
-        .exists(&tx)
-        .await?;
-    if !below {
-        return Err(DomainError::validation(
-            "input.contributorId",
-            format!(
-                "{:?} is not on a scorecard of a unit below this objective's: scores flow up the org chart",
-                child.title
-            ),
-        ));
-    }
+    require_below(
+        scope,
+        &tx,
+        (parent.scorecard_id, child.scorecard_id),
+        "input.contributorId",
+        format!(
+            "{:?} is not on a scorecard of a unit below this objective's: scores flow up the org chart",
+            child.title
+        ),
+    )
+    .await?;
     let existing = tx.select::<contribution::Entity>().all(&tx).await?;
     if existing
         .iter()

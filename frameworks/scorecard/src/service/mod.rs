@@ -6,6 +6,7 @@ pub mod commentaries;
 pub mod contributions;
 pub mod exceptions;
 pub mod initiatives;
+pub mod linked_items;
 pub mod links;
 pub mod measures;
 pub mod objectives;
@@ -16,12 +17,59 @@ pub mod status_changes;
 pub mod strategy_maps;
 pub mod weights;
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
-use throughline_domain::kit::{DomainError, DomainResult, Role, TenantScope, date_in_range};
+use sea_orm::{ColumnTrait, QueryFilter};
+use throughline_domain::entity::org_unit;
+use throughline_domain::kit::{
+    DomainError, DomainResult, Role, TenantScope, TenantTxn, Walk, date_in_range,
+};
+use throughline_domain::service::org_units::ORG_CHART;
+use uuid::Uuid;
+
+use crate::entity::scorecard;
 
 /// Only admins design scorecards: their shape is the company's strategy.
 pub(crate) fn require_designer(scope: &TenantScope, doing: &str) -> DomainResult<()> {
     scope.require_role(&[Role::Admin], doing)
+}
+
+/// The cascade runs along the org chart: scorecard `lower` must belong to
+/// a unit below `upper`'s (`VALIDATION` on `field` with `refusal`
+/// otherwise).
+pub(crate) async fn require_below(
+    scope: &TenantScope,
+    tx: &TenantTxn<'_>,
+    (upper, lower): (Uuid, Uuid),
+    field: &str,
+    refusal: String,
+) -> DomainResult<()> {
+    let cards: HashMap<Uuid, scorecard::Model> = tx
+        .select::<scorecard::Entity>()
+        .filter(scorecard::Column::Id.is_in([upper, lower]))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let unit_of = |card: Uuid| cards.get(&card).and_then(|c| c.org_unit_id);
+    let (Some(upper_unit), Some(lower_unit)) = (unit_of(upper), unit_of(lower)) else {
+        return Err(DomainError::validation(
+            field,
+            "both scorecards must belong to org units: a scorecard whose unit was deleted cascades nothing",
+        ));
+    };
+    let below = tx
+        .select::<org_unit::Entity>()
+        .filter(org_unit::Column::Id.eq(lower_unit))
+        .filter(scope.in_tree(org_unit::Column::Id, ORG_CHART, Walk::Below(&[upper_unit])))
+        .exists(tx)
+        .await?;
+    if !below {
+        return Err(DomainError::validation(field, refusal));
+    }
+    Ok(())
 }
 
 /// The most date ranges one schedule (thresholds, weights) holds.

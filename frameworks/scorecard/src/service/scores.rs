@@ -580,6 +580,11 @@ impl PeriodScores {
         self.scorecards.get(&id)
     }
 
+    /// Every design scored: the ones asked and the cascade's.
+    pub fn designs(&self) -> impl Iterator<Item = &Arc<Design>> {
+        self.designs.by_card.values()
+    }
+
     /// A measure's explanation, in words.
     pub fn measure_explanation(&self, id: Uuid) -> Option<ScoreExplanation> {
         let scored = self.measures.get(&id)?;
