@@ -7,7 +7,7 @@
 //! are audited and heard on the child's `scorecardChanged`.
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, Set};
 use throughline_domain::kit::{Change, DomainError, DomainResult, TenantScope, TenantTxn};
 use uuid::Uuid;
 
@@ -76,23 +76,14 @@ pub async fn unlink_objective(
     scorecard_id: Uuid,
     objective_id: Uuid,
 ) -> DomainResult<linked_item::Model> {
-    require_designer(scope, "cascading scorecards")?;
-    let mut tx = scope.begin().await?;
-    let Some(row) = tx
-        .select::<linked_item::Entity>()
-        .filter(linked_item::Column::ScorecardId.eq(scorecard_id))
-        .filter(linked_item::Column::ObjectiveId.eq(objective_id))
-        .one(&tx)
-        .await?
-    else {
-        return Err(DomainError::validation(
-            "input.objectiveId",
-            "it is not linked to this scorecard",
-        ));
-    };
-    remove(&mut tx, &row).await?;
-    tx.commit().await?;
-    Ok(row)
+    unlink(
+        scope,
+        Condition::all()
+            .add(linked_item::Column::ScorecardId.eq(scorecard_id))
+            .add(linked_item::Column::ObjectiveId.eq(objective_id)),
+        ("input.objectiveId", "it is not linked to this scorecard"),
+    )
+    .await
 }
 
 /// Counts `measure` (of a scorecard of a unit above) under `objective`.
@@ -164,21 +155,43 @@ pub async fn unlink_measure(
     objective_id: Uuid,
     measure_id: Uuid,
 ) -> DomainResult<linked_item::Model> {
+    unlink(
+        scope,
+        Condition::all()
+            .add(linked_item::Column::InObjectiveId.eq(objective_id))
+            .add(linked_item::Column::MeasureId.eq(measure_id)),
+        ("input.measureId", "it is not linked under this objective"),
+    )
+    .await
+}
+
+/// Removes the link `which` finds, or answers `VALIDATION` with `absent`.
+async fn unlink(
+    scope: &TenantScope,
+    which: Condition,
+    (field, absent): (&str, &str),
+) -> DomainResult<linked_item::Model> {
     require_designer(scope, "cascading scorecards")?;
     let mut tx = scope.begin().await?;
     let Some(row) = tx
         .select::<linked_item::Entity>()
-        .filter(linked_item::Column::InObjectiveId.eq(objective_id))
-        .filter(linked_item::Column::MeasureId.eq(measure_id))
+        .filter(which)
         .one(&tx)
         .await?
     else {
-        return Err(DomainError::validation(
-            "input.measureId",
-            "it is not linked under this objective",
-        ));
+        return Err(DomainError::validation(field, absent));
     };
-    remove(&mut tx, &row).await?;
+    tx.delete::<linked_item::Entity>()
+        .filter(linked_item::Column::Id.eq(row.id))
+        .exec()
+        .await?;
+    tx.record(Change::deleted(
+        UNLINKED,
+        "Scorecard",
+        row.scorecard_id,
+        &row,
+    ))
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -219,19 +232,4 @@ async fn insert(
         ..Default::default()
     })
     .await
-}
-
-async fn remove(tx: &mut TenantTxn<'_>, row: &linked_item::Model) -> DomainResult<()> {
-    tx.delete::<linked_item::Entity>()
-        .filter(linked_item::Column::Id.eq(row.id))
-        .exec()
-        .await?;
-    tx.record(Change::deleted(
-        UNLINKED,
-        "Scorecard",
-        row.scorecard_id,
-        row,
-    ))
-    .await?;
-    Ok(())
 }
