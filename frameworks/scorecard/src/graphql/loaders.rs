@@ -71,6 +71,28 @@ impl ScorecardLoader {
             .filter_map(|id| Some((id, cached.get(&id)?.clone()?)))
             .collect())
     }
+
+    /// The designs `ids` names, with those of the scorecards above that
+    /// lend them linked items: a linked item's fields read its home
+    /// design, which is then always at hand, whatever order the fields
+    /// resolve in (so a request costs the same statements every time).
+    async fn designs_with_homes(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<HashMap<Uuid, Arc<Design>>, DomainError> {
+        let mut found = self.designs(ids).await?;
+        let mut homes: Vec<Uuid> = found
+            .values()
+            .flat_map(|d| d.lenders())
+            .filter(|id| !found.contains_key(id))
+            .collect();
+        homes.sort();
+        homes.dedup();
+        if !homes.is_empty() {
+            found.extend(self.designs(homes).await?);
+        }
+        Ok(found)
+    }
 }
 
 /// A scorecard's design, by scorecard.
@@ -79,7 +101,9 @@ impl Loader<Uuid> for ScorecardLoader {
     type Error = DomainError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, DomainError> {
-        self.designs(keys.iter().copied()).await
+        let mut found = self.designs_with_homes(keys.iter().copied()).await?;
+        found.retain(|id, _| keys.contains(id));
+        Ok(found)
     }
 }
 
@@ -115,7 +139,8 @@ impl Loader<ScoresKey> for ScorecardLoader {
             .copied()
             .collect();
         let ids: Vec<Uuid> = missing.iter().map(|k| k.scorecard).collect();
-        let found = self.designs(ids).await?;
+        // With the scorecards lending them items, so those score together.
+        let found = self.designs_with_homes(ids).await?;
         // Every scorecard and period asked in this batch, scored with one
         // read of the values.
         let mut periods: Vec<Period> = Vec::new();

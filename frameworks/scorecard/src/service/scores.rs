@@ -659,8 +659,7 @@ pub async fn scores_of_many(
                 d.contributors
                     .iter()
                     .map(|c| c.contributor.scorecard_id)
-                    .chain(d.linked_objectives.iter().map(|o| o.scorecard_id))
-                    .chain(d.linked_measures.iter().map(|l| l.home_scorecard))
+                    .chain(d.lenders())
             })
             .filter(|id| !known.contains(id))
             .collect();
@@ -1247,6 +1246,14 @@ fn scaled(scoring: Scoring, times: Decimal) -> Scoring {
 }
 
 impl Design {
+    /// The scorecards that lend this one linked objectives or measures.
+    pub fn lenders(&self) -> impl Iterator<Item = Uuid> + '_ {
+        self.linked_objectives
+            .iter()
+            .map(|o| o.scorecard_id)
+            .chain(self.linked_measures.iter().map(|l| l.home_scorecard))
+    }
+
     /// Every weight of the scorecard's nodes.
     pub fn weight_rows(&self) -> &[weight::Model] {
         &self.weights
