@@ -101,6 +101,18 @@ async fn the_seeded_company_scorecard_costs_the_same_statements_at_any_tenant_si
             .count_statements(app.gql(&admin, WHOLE, json!({ "id": id, "p": month(1) })))
             .await;
         assert_eq!(count_nodes(whole.data()), (20, 100), "{slug}");
+        // Read again, the design is kept: of its statements only the
+        // scorecard rows (with their design revision), the metrics and
+        // their targets are read, not the nine of the scorecard's tables.
+        let (again, warm_count) = app
+            .count_statements(app.gql(&admin, WHOLE, json!({ "id": id, "p": month(1) })))
+            .await;
+        assert_eq!(again.data(), whole.data(), "{slug}: the same answer");
+        assert!(
+            warm_count + 9 <= whole_count,
+            "{slug}: {warm_count} statements warm, {whole_count} cold"
+        );
+        println!("{slug}: company scorecard read again = {warm_count} statements");
         let card = &whole.data()["scorecard"]["scorecard"];
         assert_eq!(card["perspectives"].as_array().unwrap().len(), 4);
         // Each objective measures five different metrics.

@@ -483,6 +483,7 @@ pub async fn seed(scope: &TenantScope, seed: u64) -> DomainResult<()> {
         served,
         milestones
     );
+    crate::service::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(())
 }

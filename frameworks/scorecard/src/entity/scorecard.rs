@@ -15,6 +15,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// The tenant's scorecard design revision (see
+    /// `service::design_cache`): bookkeeping, not part of the record.
+    #[serde(skip)]
+    pub design_revision: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

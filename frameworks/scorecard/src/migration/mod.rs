@@ -7,6 +7,7 @@ mod m20261205_000003_commentaries;
 mod m20261205_000004_initiatives;
 mod m20261205_000005_contributions;
 mod m20261206_000001_linked_items;
+mod m20261206_000002_design_revision;
 
 use sea_orm_migration::prelude::*;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000004_initiatives::Migration),
             Box::new(m20261205_000005_contributions::Migration),
             Box::new(m20261206_000001_linked_items::Migration),
+            Box::new(m20261206_000002_design_revision::Migration),
         ]
     }
 

@@ -93,6 +93,7 @@ pub async fn add(
         &row,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -128,6 +129,7 @@ pub async fn remove(
         &row,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }

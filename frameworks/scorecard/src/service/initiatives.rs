@@ -360,6 +360,7 @@ pub async fn create(scope: &TenantScope, input: NewInitiative) -> DomainResult<i
         },
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -472,6 +473,7 @@ pub async fn update(
         },
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -502,6 +504,7 @@ pub async fn delete(
         },
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(before)
 }

@@ -66,6 +66,7 @@ pub async fn link_objective(
     let row = insert(&tx, card.id, Some(linked.id), None).await?;
     tx.record(Change::created(LINKED, "Scorecard", card.id, &row))
         .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -145,6 +146,7 @@ pub async fn link_measure(
         &row,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -192,6 +194,7 @@ async fn unlink(
         &row,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }

@@ -348,6 +348,7 @@ pub async fn create(scope: &TenantScope, input: NewMeasure) -> DomainResult<meas
         },
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -404,6 +405,7 @@ pub async fn update(
         &after,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -424,6 +426,7 @@ pub async fn delete(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult
         &before,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(before)
 }

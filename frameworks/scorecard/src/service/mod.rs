@@ -35,6 +35,23 @@ pub(crate) fn require_designer(scope: &TenantScope, doing: &str) -> DomainResult
     scope.require_role(&[Role::Admin], doing)
 }
 
+/// Marks every scorecard design of the tenant as changed, in the writing
+/// transaction: each design write calls it before it commits, so a design
+/// kept across requests (`scores::designs`) is never read past a write.
+/// One statement; every scorecard row, because a design holds rows of
+/// others (contributors, linked items) and perspectives are the tenant's.
+pub(crate) async fn design_changed(tx: &TenantTxn<'_>) -> DomainResult<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    tx.update::<scorecard::Entity>()
+        .col_expr(
+            scorecard::Column::DesignRevision,
+            Expr::col(scorecard::Column::DesignRevision).add(1),
+        )
+        .exec()
+        .await?;
+    Ok(())
+}
+
 /// The cascade runs along the org chart: scorecard `lower` must belong to
 /// a unit below `upper`'s (`VALIDATION` on `field` with `refusal`
 /// otherwise).

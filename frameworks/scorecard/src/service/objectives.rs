@@ -164,6 +164,7 @@ pub async fn create(scope: &TenantScope, input: NewObjective) -> DomainResult<ob
         &row,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -217,6 +218,7 @@ pub async fn update(
         &after,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -238,6 +240,7 @@ pub async fn delete(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult
         &before,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(before)
 }

@@ -59,7 +59,8 @@ pub async fn make_defaults(tx: &TenantTxn<'_>) -> DomainResult<()> {
             ..Default::default()
         }
     }))
-    .await
+    .await?;
+    super::design_changed(tx).await
 }
 
 /// Every perspective, in order.
@@ -144,6 +145,7 @@ pub async fn create(
         &row,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -205,6 +207,7 @@ pub async fn update(
         &after,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -238,6 +241,7 @@ pub async fn delete(scope: &TenantScope, id: Uuid) -> DomainResult<perspective::
         &before,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(before)
 }

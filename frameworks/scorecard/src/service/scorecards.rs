@@ -52,6 +52,7 @@ pub async fn create(
         &row,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -101,6 +102,7 @@ pub async fn update(
         &after,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -123,6 +125,7 @@ pub async fn delete(scope: &TenantScope, id: Uuid, version: i32) -> DomainResult
         &before,
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(before)
 }

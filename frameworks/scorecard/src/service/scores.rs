@@ -48,16 +48,36 @@ use crate::scoring::{
     unconfigured, weight_in_force,
 };
 
-/// Everything a scorecard's scores are computed from, read once.
+/// Everything a scorecard's scores are computed from, read once a
+/// request: the scorecard row and its metrics (with their targets) fresh,
+/// the rest from its [`Structure`], kept across requests.
 pub struct Design {
     pub scorecard: scorecard::Model,
+    pub metrics: HashMap<Uuid, metric::Model>,
+    /// What scoring a period reads, parsed once: by measure.
+    plans: HashMap<Uuid, MeasurePlan>,
+    structure: Arc<Structure>,
+}
+
+impl std::ops::Deref for Design {
+    type Target = Structure;
+
+    fn deref(&self) -> &Structure {
+        &self.structure
+    }
+}
+
+/// A scorecard's design as the scorecard's own tables hold it: read once
+/// and kept across requests and processes until a design write (which
+/// bumps the tenant's scorecard rows' `design_revision` in its own
+/// transaction) or a deleted metric makes it stale.
+pub struct Structure {
     /// In order: the active ones, and archived ones that still hold objectives here.
     pub perspectives: Vec<perspective::Model>,
     /// In order.
     pub objectives: Vec<objective::Model>,
     /// In order.
     pub measures: Vec<measure::Model>,
-    pub metrics: HashMap<Uuid, metric::Model>,
     thresholds: HashMap<Uuid, Vec<threshold::Model>>,
     weights: Vec<weight::Model>,
     /// Initiatives that count toward their objectives' scores, with the
@@ -73,10 +93,23 @@ pub struct Design {
     /// The cascade down: measures of scorecards above counted under
     /// objectives here with weight 1, in the order they were linked.
     pub linked_measures: Vec<LinkedMeasure>,
-    /// What scoring a period reads, parsed once: by measure.
-    plans: HashMap<Uuid, MeasurePlan>,
     /// Each child's weights (by measure, objective or perspective).
     schedules: HashMap<Uuid, Vec<DatedWeight>>,
+}
+
+/// Structures kept, by (tenant, scorecard), with the revision read.
+type Kept = HashMap<(Uuid, Uuid), (i64, Arc<Structure>)>;
+
+/// The most structures kept (a large one is about 100 KB); past it the
+/// cache starts over.
+const MAX_KEPT: usize = 500;
+
+static KEPT: std::sync::LazyLock<std::sync::Mutex<Kept>> =
+    std::sync::LazyLock::new(Default::default);
+
+fn kept() -> std::sync::MutexGuard<'static, Kept> {
+    KEPT.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// An objective of another scorecard counted in one of this design's.
@@ -120,7 +153,10 @@ pub async fn design(scope: &TenantScope, scorecard_id: Uuid) -> DomainResult<Opt
 
 /// Reads the designs of the scorecards `only` names (those of this
 /// tenant), or of every scorecard of the tenant: the same statements
-/// however many.
+/// however many. The scorecard rows (one statement) carry the design
+/// revision and are read first, so a kept structure is never older than
+/// the revision it is kept under; their metrics and the metrics' targets
+/// (the core's, two statements) are read every time.
 pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult<Vec<Design>> {
     let mut cards = scope.select::<scorecard::Entity>();
     if let Some(ids) = only {
@@ -134,6 +170,114 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
     if cards.is_empty() {
         return Ok(Vec::new());
     }
+    let tenant = scope.tenant_id();
+    let mut structures: HashMap<Uuid, Arc<Structure>> = {
+        let kept = kept();
+        cards
+            .iter()
+            .filter_map(|c| {
+                let (revision, structure) = kept.get(&(tenant, c.id))?;
+                (*revision == c.design_revision).then(|| (c.id, structure.clone()))
+            })
+            .collect()
+    };
+    let missing: Vec<&scorecard::Model> = cards
+        .iter()
+        .filter(|c| !structures.contains_key(&c.id))
+        .collect();
+    let mut fresh: HashSet<Uuid> = HashSet::new();
+    if !missing.is_empty() {
+        for (id, structure) in structures_of(scope, &missing).await? {
+            fresh.insert(id);
+            structures.insert(id, structure);
+        }
+    }
+    let mut metric_ids: Vec<Uuid> = structures
+        .values()
+        .flat_map(|s| s.measures.iter().map(|m| m.metric_id))
+        .collect();
+    metric_ids.sort();
+    metric_ids.dedup();
+    let metrics: HashMap<Uuid, metric::Model> = if metric_ids.is_empty() {
+        HashMap::new()
+    } else {
+        scope
+            .select::<metric::Entity>()
+            .filter(metric::Column::Id.is_in(metric_ids.iter().copied()))
+            .all(scope)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect()
+    };
+    // A metric deleted in the core takes its measures with it, without a
+    // design write: a kept structure still holding one is read again.
+    let stale: Vec<&scorecard::Model> = cards
+        .iter()
+        .filter(|c| !fresh.contains(&c.id))
+        .filter(|c| {
+            structures.get(&c.id).is_some_and(|s| {
+                s.measures
+                    .iter()
+                    .any(|m| !metrics.contains_key(&m.metric_id))
+            })
+        })
+        .collect();
+    if !stale.is_empty() {
+        structures.extend(structures_of(scope, &stale).await?);
+    }
+    {
+        let mut kept = kept();
+        for card in &cards {
+            if let Some(structure) = structures.get(&card.id) {
+                if kept.len() >= MAX_KEPT {
+                    kept.clear();
+                }
+                kept.insert((tenant, card.id), (card.design_revision, structure.clone()));
+            }
+        }
+    }
+    let targets = if metric_ids.is_empty() {
+        HashMap::new()
+    } else {
+        targets_by_metric(scope, metric_ids).await?
+    };
+    let mut out = Vec::with_capacity(cards.len());
+    for card in cards {
+        let Some(structure) = structures.remove(&card.id) else {
+            continue;
+        };
+        let mut card_metrics = HashMap::new();
+        let mut plans = HashMap::new();
+        for m in &structure.measures {
+            let Some(metric) = metrics.get(&m.metric_id) else {
+                continue;
+            };
+            card_metrics.insert(m.metric_id, metric.clone());
+            let rows = structure
+                .thresholds
+                .get(&m.id)
+                .map_or(&[][..], Vec::as_slice);
+            // A metric may be measured on several scorecards.
+            let metric_targets = targets.get(&m.metric_id).map_or(&[][..], Vec::as_slice);
+            plans.insert(m.id, MeasurePlan::of(m, metric, rows, metric_targets)?);
+        }
+        out.push(Design {
+            scorecard: card,
+            metrics: card_metrics,
+            plans,
+            structure,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the structures of `cards` from the scorecard's tables: the same
+/// statements however many.
+async fn structures_of(
+    scope: &TenantScope,
+    cards: &[&scorecard::Model],
+) -> DomainResult<Vec<(Uuid, Arc<Structure>)>> {
     let card_ids: Vec<Uuid> = cards.iter().map(|c| c.id).collect();
     let objectives = scope
         .select::<objective::Entity>()
@@ -150,15 +294,6 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
         .order_by_asc(measure::Column::Id)
         .all(scope)
         .await?;
-    let metric_ids: Vec<Uuid> = measures.iter().map(|m| m.metric_id).collect();
-    let metrics: HashMap<Uuid, metric::Model> = scope
-        .select::<metric::Entity>()
-        .filter(metric::Column::Id.is_in(metric_ids.iter().copied()))
-        .all(scope)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
     let mut thresholds = thresholds_of(scope, measures.iter().map(|m| m.id)).await?;
     let weights = scope
         .select::<weight::Entity>()
@@ -170,7 +305,6 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
         )
         .all(scope)
         .await?;
-    let targets = targets_by_metric(scope, metric_ids).await?;
     let initiative_links = scope
         .select::<initiative_objective::Entity>()
         .filter(initiative_objective::Column::ObjectiveId.is_in(objectives.iter().map(|o| o.id)))
@@ -248,20 +382,10 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
             })
             .cloned()
             .collect();
-        let mut card_metrics = HashMap::new();
-        let mut card_thresholds = HashMap::new();
-        let mut plans = HashMap::new();
-        for m in &measures {
-            let Some(metric) = metrics.get(&m.metric_id) else {
-                continue;
-            };
-            card_metrics.insert(m.metric_id, metric.clone());
-            let rows = thresholds.remove(&m.id).unwrap_or_default();
-            // A metric may be measured on several scorecards.
-            let metric_targets = targets.get(&m.metric_id).map_or(&[][..], Vec::as_slice);
-            plans.insert(m.id, MeasurePlan::of(m, metric, &rows, metric_targets)?);
-            card_thresholds.insert(m.id, rows);
-        }
+        let card_thresholds: HashMap<Uuid, Vec<threshold::Model>> = measures
+            .iter()
+            .filter_map(|m| Some((m.id, thresholds.remove(&m.id)?)))
+            .collect();
         let card_weights: Vec<weight::Model> = weights
             .iter()
             .filter(|w| {
@@ -309,21 +433,21 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
                 })
             })
             .collect();
-        out.push(Design {
-            scorecard: card,
-            perspectives,
-            objectives,
-            measures,
-            metrics: card_metrics,
-            thresholds: card_thresholds,
-            weights: card_weights,
-            scored_initiatives: card_initiatives,
-            contributors: card_contributors,
-            linked_objectives,
-            linked_measures,
-            plans,
-            schedules,
-        });
+        out.push((
+            card.id,
+            Arc::new(Structure {
+                perspectives,
+                objectives,
+                measures,
+                thresholds: card_thresholds,
+                weights: card_weights,
+                scored_initiatives: card_initiatives,
+                contributors: card_contributors,
+                linked_objectives,
+                linked_measures,
+                schedules,
+            }),
+        ));
     }
     Ok(out)
 }

@@ -156,6 +156,7 @@ pub async fn set(
         &Record { of, weights: &rows },
     ))
     .await?;
+    super::design_changed(&tx).await?;
     tx.commit().await?;
     Ok(rows)
 }
