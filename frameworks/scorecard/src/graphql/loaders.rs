@@ -118,16 +118,28 @@ impl Loader<ScoresKey> for ScorecardLoader {
     ) -> Result<HashMap<ScoresKey, Self::Value>, DomainError> {
         let mut scored = self.scored.lock().await;
         let start_month = self.scope.tenant().fiscal_year_start_month.clamp(1, 12) as u32;
+        // A history asks each period of every node: the batch's periods,
+        // each worked out once.
+        let mut periods: HashMap<(PeriodKind, NaiveDate), Period> = HashMap::new();
+        for key in keys {
+            periods
+                .entry((key.kind, key.start))
+                .or_insert_with(|| period_containing(key.kind, key.start, start_month));
+        }
+        let same = |s: &PeriodScores, key: &ScoresKey| {
+            periods
+                .get(&(key.kind, key.start))
+                .is_some_and(|p| s.period.kind == p.kind && s.period.start == p.start)
+        };
         // A scorecard of the cascade around one scored already was scored
         // with it: its scores are there.
         for key in keys {
             if scored.contains_key(key) {
                 continue;
             }
-            let period = period_containing(key.kind, key.start, start_month);
             let known = scored
                 .values()
-                .find(|s| s.period == period && s.scorecard(key.scorecard).is_some())
+                .find(|s| same(s, key) && s.scorecard(key.scorecard).is_some())
                 .cloned();
             if let Some(known) = known {
                 scored.insert(*key, known);
@@ -143,15 +155,16 @@ impl Loader<ScoresKey> for ScorecardLoader {
         let found = self.designs_with_homes(ids).await?;
         // Every scorecard and period asked in this batch, scored with one
         // read of the values.
-        let mut periods: Vec<Period> = Vec::new();
+        let mut asked_periods: Vec<Period> = Vec::new();
         for key in &missing {
-            let period = period_containing(key.kind, key.start, start_month);
-            if !periods.contains(&period) {
-                periods.push(period);
+            if let Some(period) = periods.get(&(key.kind, key.start))
+                && !asked_periods.contains(period)
+            {
+                asked_periods.push(period.clone());
             }
         }
         let asked: Vec<Arc<Design>> = found.values().cloned().collect();
-        let computed: Vec<Arc<PeriodScores>> = scores_of_many(&self.scope, &asked, &periods)
+        let computed: Vec<Arc<PeriodScores>> = scores_of_many(&self.scope, &asked, &asked_periods)
             .await?
             .into_iter()
             .map(Arc::new)
@@ -167,10 +180,16 @@ impl Loader<ScoresKey> for ScorecardLoader {
         }
         // A key names its period by any day in it; one period's scores
         // hold every scorecard of the batch.
+        let by_period: HashMap<(PeriodKind, NaiveDate), &Arc<PeriodScores>> = computed
+            .iter()
+            .map(|s| ((s.period.kind, s.period.start), s))
+            .collect();
         for key in missing.iter().filter(|k| found.contains_key(&k.scorecard)) {
-            let period = period_containing(key.kind, key.start, start_month);
-            if let Some(scores) = computed.iter().find(|s| s.period == period) {
-                scored.insert(*key, scores.clone());
+            let Some(period) = periods.get(&(key.kind, key.start)) else {
+                continue;
+            };
+            if let Some(scores) = by_period.get(&(period.kind, period.start)) {
+                scored.insert(*key, (*scores).clone());
             }
         }
         let out = keys

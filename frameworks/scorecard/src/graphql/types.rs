@@ -110,6 +110,28 @@ pub(crate) async fn scores_for(
             start: throughline_domain::kit::period_containing(kind, day, start_month).start,
         })
         .collect();
+    scores_at(ctx, keys).await
+}
+
+/// The scores of a scorecard for each of `periods` (whole periods, as
+/// [`history_of`] answers them), in one batch.
+pub(crate) async fn history_for(
+    ctx: &Context<'_>,
+    scorecard: Uuid,
+    periods: &[Period],
+) -> Result<Vec<Arc<PeriodScores>>> {
+    let keys = periods
+        .iter()
+        .map(|p| ScoresKey {
+            scorecard,
+            kind: p.kind,
+            start: p.start,
+        })
+        .collect();
+    scores_at(ctx, keys).await
+}
+
+async fn scores_at(ctx: &Context<'_>, keys: Vec<ScoresKey>) -> Result<Vec<Arc<PeriodScores>>> {
     let loaded = request(ctx)?
         .loader::<ScorecardLoader, ScoresKey>()
         .load_many(keys.iter().copied())
@@ -499,7 +521,7 @@ impl Scorecard {
         period_kind: PeriodKind,
     ) -> Result<Vec<NodeScoreView>> {
         let periods = history_of(ctx, from, to, period_kind)?;
-        let scores = scores_for(ctx, self.0.id, periods.iter().map(|p| (p.kind, p.start))).await?;
+        let scores = history_for(ctx, self.0.id, &periods).await?;
         Ok(scores
             .iter()
             .map(|s| NodeScoreView::of(s, Node::Scorecard(self.0.id)))
@@ -596,12 +618,7 @@ impl ScorecardPerspectiveOnCard {
         period_kind: PeriodKind,
     ) -> Result<Vec<NodeScoreView>> {
         let periods = history_of(ctx, from, to, period_kind)?;
-        let scores = scores_for(
-            ctx,
-            self.scorecard_id,
-            periods.iter().map(|p| (p.kind, p.start)),
-        )
-        .await?;
+        let scores = history_for(ctx, self.scorecard_id, &periods).await?;
         Ok(node_views(&scores, self.node()))
     }
 }
@@ -817,12 +834,7 @@ impl ScorecardObjective {
         period_kind: PeriodKind,
     ) -> Result<Vec<NodeScoreView>> {
         let periods = history_of(ctx, from, to, period_kind)?;
-        let scores = scores_for(
-            ctx,
-            self.0.scorecard_id,
-            periods.iter().map(|p| (p.kind, p.start)),
-        )
-        .await?;
+        let scores = history_for(ctx, self.0.scorecard_id, &periods).await?;
         Ok(node_views(&scores, Node::Objective(self.0.id)))
     }
     /// Increases with every change; send it back with updates.
@@ -1037,7 +1049,7 @@ impl ScorecardMeasure {
         let Some(scorecard) = self.scorecard_id(ctx).await? else {
             return Ok(Vec::new());
         };
-        let scores = scores_for(ctx, scorecard, periods.iter().map(|p| (p.kind, p.start))).await?;
+        let scores = history_for(ctx, scorecard, &periods).await?;
         Ok(scores
             .iter()
             .filter_map(|s| MeasureScoreView::of(s, self.row.id))
