@@ -137,12 +137,14 @@ pub trait Framework: Send + Sync + 'static {
     /// exceptions feed: a constant number of statements however large the
     /// tenant. `window` says which days of arising the feed asks for (the
     /// feed filters on it too; use it to read less). Kinds are namespaced
-    /// with the framework's key (`okr.key_result_behind`).
+    /// with the framework's key (`okr.key_result_behind`). Shared, not
+    /// copied: a framework may keep what it flagged across requests while
+    /// nothing it rests on moved, and hand out the same items.
     async fn exceptions(
         &self,
         _scope: &TenantScope,
         _window: &ExceptionWindow,
-    ) -> DomainResult<Vec<Exception>> {
+    ) -> DomainResult<Vec<Arc<Exception>>> {
         Ok(Vec::new())
     }
 
@@ -201,7 +203,7 @@ pub trait AnyFramework: Send + Sync + 'static {
         &self,
         scope: &TenantScope,
         window: &ExceptionWindow,
-    ) -> DomainResult<Vec<Exception>>;
+    ) -> DomainResult<Vec<Arc<Exception>>>;
     async fn document(
         &self,
         scope: &TenantScope,
@@ -277,7 +279,7 @@ impl<F: Framework> AnyFramework for F {
         &self,
         scope: &TenantScope,
         window: &ExceptionWindow,
-    ) -> DomainResult<Vec<Exception>> {
+    ) -> DomainResult<Vec<Arc<Exception>>> {
         Framework::exceptions(self, scope, window).await
     }
     async fn document(

@@ -54,6 +54,7 @@ const READ_ALL: &str = r#"query($parent: ID!, $cycle: ID!, $ceo: ID!, $secret: I
     secretKr: keyResult(id: $secretKr) { title }
   }
   nodes(ids: [$secret, $secretKr]) { id }
+  exceptions(first: 100) { totalCount nodes { kind subjectId title reason explanation { text inputs { name value } } } }
 }"#;
 
 fn uuid_of(global: &str) -> String {
@@ -524,4 +525,101 @@ async fn a_metric_s_followers_show_a_key_result_only_to_those_who_see_its_object
         followers,
         [("scorecard.measure".to_string(), "Grow".to_string())]
     );
+}
+
+/// The exceptions feed words a key result behind because of a private
+/// objective aligned to it for each viewer: its owner's manager reads the
+/// objective's name, a peer reads "1 private contribution" and never sees
+/// the private objective's own key result, whoever asked first (the items
+/// are kept across requests, the wording is the viewer's).
+#[tokio::test]
+async fn the_feed_words_a_key_result_behind_without_the_private_objectives_a_viewer_may_not_see() {
+    let app = start().await;
+    let org = org(&app).await;
+    let admin = &org.admin;
+    let parent = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Grow revenue", "level": "TEAM", "ownerId": org.manager, "orgUnitId": org.unit, "status": "ACTIVE" })).await;
+    let driven = app
+        .gql(admin, CREATE_KR, json!({ "input": { "objectiveId": parent, "title": "Driven KR", "target": { "kind": "MILESTONE" }, "progressSource": "ALIGNED_OBJECTIVES" } }))
+        .await;
+    let driven_kr = id_at(driven.data(), "okr.createKeyResult.keyResult.id");
+    let job = objective(&app, admin, json!({ "cycleId": org.cycle, "title": "Find a new job", "level": "INDIVIDUAL", "ownerId": org.report, "private": true, "status": "ACTIVE" })).await;
+    let secret_kr = kr(&app, admin, &job, "Secret KR").await;
+    app.gql(
+        admin,
+        "mutation($input: OkrAlignInput!) { okr { align(input: $input) { objective { id } } } }",
+        json!({ "input": { "objectiveId": job, "parentKeyResultId": driven_kr } }),
+    )
+    .await
+    .data();
+    // Judged off track by its owner, and so is what it drives.
+    app.gql(
+        admin,
+        CHECK_IN,
+        json!({ "input": { "keyResultId": secret_kr, "value": "5", "status": "OFF_TRACK" } }),
+    )
+    .await
+    .data();
+    let feed = |token: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .gql(
+                    &token,
+                    "{ exceptions(first: 100) { totalCount nodes { kind subjectId title reason explanation { text inputs { name value } } } } }",
+                    json!({}),
+                )
+                .await;
+            response.data()["exceptions"].clone()
+        }
+    };
+    let behind = |feed: &Value, subject: &str| {
+        feed["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "okr.key_result_behind" && n["subjectId"] == subject)
+            .cloned()
+    };
+    for round in 0..2 {
+        // The peer asks first in one round, the manager in the other.
+        let viewers = [
+            token(&app, "mia@acme.example", Role::Member),
+            token(&app, "pat@acme.example", Role::Member),
+        ];
+        let order: Vec<usize> = if round == 0 { vec![1, 0] } else { vec![0, 1] };
+        for at in order {
+            let seen = feed(viewers[at].clone()).await;
+            let item = behind(&seen, &driven_kr).expect("the driven key result is behind");
+            let explanation = item["explanation"].to_string();
+            if at == 0 {
+                assert!(explanation.contains("Find a new job"), "{explanation}");
+                assert!(
+                    behind(&seen, &secret_kr).is_some(),
+                    "the manager's report's"
+                );
+            } else {
+                let body = seen.to_string();
+                assert!(
+                    !body.contains("Find a new job")
+                        && !body.contains("Secret KR")
+                        && !body.contains(&uuid_of(&job))
+                        && !body.contains(&job),
+                    "round {round}: the peer must not learn of the private objective: {body}"
+                );
+                assert!(
+                    explanation.contains("1 private contribution"),
+                    "it still counts, anonymous: {explanation}"
+                );
+                assert_eq!(seen["totalCount"], 1, "nor count it: {body}");
+            }
+        }
+        // Something moves between the rounds: the items are worked out again.
+        app.gql(
+            admin,
+            CHECK_IN,
+            json!({ "input": { "keyResultId": secret_kr, "value": "6", "status": "OFF_TRACK" } }),
+        )
+        .await
+        .data();
+    }
 }

@@ -17,7 +17,7 @@ use super::types::*;
 use crate::entity::exception_acknowledgement;
 use crate::exceptions::{ExceptionExplanation, Severity};
 use crate::framework::AnyFramework;
-use crate::service::exceptions::{self as feed, Acknowledge, FeedItem, FeedQuery};
+use crate::service::exceptions::{self as feed, Acknowledge, FeedItem, FeedQuery, ItemUnit};
 
 /// The frameworks whose exceptions the request may read: the tenant's
 /// enabled ones, and none for a token scoped to core data (no scope opens
@@ -85,7 +85,13 @@ impl Exception {
     }
     /// The org unit it belongs to; null: the whole tenant's.
     async fn org_unit(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
-        load_org_unit(ctx, self.0.org_unit_id).await
+        let unit = match self.0.unit {
+            ItemUnit::Known(unit) => unit,
+            ItemUnit::OwnersUnit(owner) => load_person(ctx, Some(owner))
+                .await?
+                .and_then(|p| p.0.org_unit_id),
+        };
+        load_org_unit(ctx, unit).await
     }
     /// The day it arose.
     async fn since(&self) -> Date {

@@ -72,7 +72,7 @@ impl Framework for Okr {
         &self,
         scope: &TenantScope,
         window: &ExceptionWindow,
-    ) -> DomainResult<Vec<Exception>> {
+    ) -> DomainResult<Vec<std::sync::Arc<Exception>>> {
         service::exceptions::exceptions(scope, window).await
     }
 }

@@ -81,7 +81,7 @@ impl Framework for Scorecard {
         &self,
         scope: &TenantScope,
         window: &ExceptionWindow,
-    ) -> DomainResult<Vec<Exception>> {
+    ) -> DomainResult<Vec<std::sync::Arc<Exception>>> {
         service::exceptions::for_feed(scope, window).await
     }
 

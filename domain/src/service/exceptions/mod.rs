@@ -52,10 +52,21 @@ pub struct FeedQuery {
 pub struct FeedItem {
     /// `core` or the framework's key.
     pub framework: &'static str,
-    pub exception: Exception,
-    /// Where it sits, its owner's unit looked up; `None`: the tenant's.
-    pub org_unit_id: Option<Uuid>,
+    pub exception: Arc<Exception>,
+    /// Where it sits in the org chart.
+    pub unit: ItemUnit,
     pub acknowledgement: Option<acknowledgement::Model>,
+}
+
+/// Where a feed item sits. An item placed by its owner is looked up only
+/// when the feed is filtered by unit; otherwise when its unit is read, so a
+/// page of 20 costs 20 lookups, not one per item of the tenant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemUnit {
+    /// This unit's; `None`: the whole tenant's.
+    Known(Option<Uuid>),
+    /// Wherever this person works (the tenant's when nowhere).
+    OwnersUnit(Uuid),
 }
 
 impl FeedItem {
@@ -87,11 +98,11 @@ pub async fn feed(
         None => None,
     };
     let readable = crate::service::dashboards::readable_units(scope).await?;
-    let mut gathered: Vec<(&'static str, Exception)> =
+    let mut gathered: Vec<(&'static str, Arc<Exception>)> =
         core::core_exceptions(scope, readable.as_ref(), &query.window)
             .await?
             .into_iter()
-            .map(|e| (CORE, e))
+            .map(|e| (CORE, Arc::new(e)))
             .collect();
     for framework in frameworks {
         let key = framework.key();
@@ -106,58 +117,66 @@ pub async fn feed(
     gathered.retain(|(_, e)| {
         query.window.contains(e.since) && e.severity.rank() >= query.severity_at_least.rank()
     });
-    // Owners' units, once for every exception placed by its owner.
-    let owners: HashSet<Uuid> = gathered
-        .iter()
-        .filter(|(_, e)| e.placement == Placement::OwnersUnit)
-        .filter_map(|(_, e)| e.owner_id)
-        .collect();
-    let unit_of_owner: HashMap<Uuid, Option<Uuid>> = if owners.is_empty() {
-        HashMap::new()
-    } else {
-        scope
-            .select::<person::Entity>()
-            .select_only()
-            .column(person::Column::Id)
-            .column(person::Column::OrgUnitId)
-            .filter(person::Column::Id.is_in(owners))
-            .into_tuple::<(Uuid, Option<Uuid>)>()
-            .all(scope)
-            .await?
-            .into_iter()
-            .collect()
-    };
     let mut items: Vec<FeedItem> = gathered
         .into_iter()
         .map(|(framework, exception)| {
-            let org_unit_id = match exception.placement {
-                Placement::Tenant => None,
-                Placement::OrgUnit(unit) => Some(unit),
-                Placement::OwnersUnit => exception
-                    .owner_id
-                    .and_then(|owner| unit_of_owner.get(&owner).copied().flatten()),
+            let unit = match (exception.placement, exception.owner_id) {
+                (Placement::Tenant, _) | (Placement::OwnersUnit, None) => ItemUnit::Known(None),
+                (Placement::OrgUnit(unit), _) => ItemUnit::Known(Some(unit)),
+                (Placement::OwnersUnit, Some(owner)) => ItemUnit::OwnersUnit(owner),
             };
             FeedItem {
                 framework,
                 exception,
-                org_unit_id,
+                unit,
                 acknowledgement: None,
             }
         })
-        .filter(|item| match &subtree {
-            None => true,
-            Some(subtree) => match item.org_unit_id {
-                Some(unit) => subtree.units.contains(&unit),
-                None => subtree.is_root,
-            },
-        })
         .collect();
+    if let Some(subtree) = &subtree {
+        place_by_owners(scope, &mut items).await?;
+        items.retain(|item| match item.unit {
+            ItemUnit::Known(Some(unit)) => subtree.units.contains(&unit),
+            _ => subtree.is_root,
+        });
+    }
     attach_acknowledgements(scope, &mut items).await?;
     if !query.include_acknowledged {
         items.retain(|item| !item.settled());
     }
     items.sort_by(|a, b| feed_order(&a.exception, &b.exception));
     Ok(items)
+}
+
+/// The units of the items placed by their owners, in one statement.
+async fn place_by_owners(scope: &TenantScope, items: &mut [FeedItem]) -> DomainResult<()> {
+    let owners: HashSet<Uuid> = items
+        .iter()
+        .filter_map(|item| match item.unit {
+            ItemUnit::OwnersUnit(owner) => Some(owner),
+            ItemUnit::Known(_) => None,
+        })
+        .collect();
+    if owners.is_empty() {
+        return Ok(());
+    }
+    let unit_of_owner: HashMap<Uuid, Option<Uuid>> = scope
+        .select::<person::Entity>()
+        .select_only()
+        .column(person::Column::Id)
+        .column(person::Column::OrgUnitId)
+        .filter(person::Column::Id.is_in(owners))
+        .into_tuple::<(Uuid, Option<Uuid>)>()
+        .all(scope)
+        .await?
+        .into_iter()
+        .collect();
+    for item in items {
+        if let ItemUnit::OwnersUnit(owner) = item.unit {
+            item.unit = ItemUnit::Known(unit_of_owner.get(&owner).copied().flatten());
+        }
+    }
+    Ok(())
 }
 
 struct Subtree {
@@ -193,21 +212,36 @@ async fn subtree_of(scope: &TenantScope, unit: Uuid) -> DomainResult<Subtree> {
 }
 
 /// One statement: the acknowledgements of exceptions that arose no earlier
-/// than the oldest one here.
+/// than the oldest one here. Matched on subject and day first, so
+/// only the few items that may have one have their key worked out.
 async fn attach_acknowledgements(scope: &TenantScope, items: &mut [FeedItem]) -> DomainResult<()> {
     let Some(oldest) = items.iter().map(|i| i.exception.since).min() else {
         return Ok(());
     };
-    let mut by_key: HashMap<String, acknowledgement::Model> = scope
+    let rows = scope
         .select::<acknowledgement::Entity>()
         .filter(acknowledgement::Column::Since.gte(oldest))
         .all(scope)
-        .await?
-        .into_iter()
-        .map(|row| (row.exception_key.clone(), row))
-        .collect();
+        .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut by_occurrence: HashMap<(Uuid, NaiveDate), Vec<acknowledgement::Model>> = HashMap::new();
+    for row in rows {
+        by_occurrence
+            .entry((row.subject_id, row.since))
+            .or_default()
+            .push(row);
+    }
     for item in items {
-        item.acknowledgement = by_key.remove(&item.key().encode());
+        let e = &item.exception;
+        let Some(rows) = by_occurrence.get_mut(&(e.subject_id, e.since)) else {
+            continue;
+        };
+        let key = ExceptionKey::of(e).encode();
+        if let Some(at) = rows.iter().position(|row| row.exception_key == key) {
+            item.acknowledgement = Some(rows.swap_remove(at));
+        }
     }
     Ok(())
 }

@@ -30,6 +30,7 @@ use throughline_domain::enums::MetricFrequency;
 use throughline_domain::kit::{PeriodKind, period_containing, today_in};
 use throughline_domain::service::metrics::period_kind;
 
+use super::exceptions::{CycleFlags, FlagInput, flag_cycle};
 use super::outline::Outline;
 use super::{optional_decimal, parse_decimal};
 
@@ -122,6 +123,8 @@ pub struct CycleScores {
     pub key_results: HashMap<Uuid, Arc<KeyResultScore>>,
     /// The alignment tree, computed from the same rows.
     pub outline: Arc<Outline>,
+    /// What the cycle puts in the exceptions feed, from the same rows.
+    pub flagged: Arc<CycleFlags>,
 }
 
 impl CycleScores {
@@ -129,7 +132,10 @@ impl CycleScores {
     /// 1.5 KB each): its objectives and key results, and its tree (a node is
     /// a few dozen bytes, but a lattice of a few objectives can draw 100,000).
     pub fn cached_rows(&self) -> usize {
-        self.objectives.len() + self.key_results.len() + self.outline.size() / 32
+        self.objectives.len()
+            + self.key_results.len()
+            + self.outline.size() / 32
+            + self.flagged.items.len()
     }
 }
 
@@ -309,6 +315,7 @@ pub async fn score_cycle<C: TenantDb>(
     // Scoring thousands of objectives is CPU work: keep it off the async
     // workers so other requests (and this request's own loaders) move on.
     let (family, settings) = (family.to_vec(), settings.clone());
+    let time_zone = scope.tenant().time_zone.clone();
     tokio::task::spawn_blocking(move || {
         let mut scores = compute(
             &family,
@@ -325,6 +332,15 @@ pub async fn score_cycle<C: TenantDb>(
             &key_results,
             &alignments,
         ));
+        scores.flagged = Arc::new(flag_cycle(FlagInput {
+            family: &family,
+            settings: &settings,
+            time_zone: &time_zone,
+            today,
+            objectives: &objectives,
+            key_results: &key_results,
+            key_result_scores: &scores.key_results,
+        }));
         Ok(scores)
     })
     .await

@@ -258,7 +258,7 @@ fn sentence(
 pub async fn for_feed(
     scope: &TenantScope,
     window: &ExceptionWindow,
-) -> DomainResult<Vec<Exception>> {
+) -> DomainResult<Vec<Arc<Exception>>> {
     let start_month = scope.tenant().fiscal_year_start_month.clamp(1, 12) as u32;
     let month = last_closed(PeriodKind::Month, window.today, start_month);
     let since = month
@@ -322,7 +322,7 @@ pub async fn for_feed(
                     "objective",
                 ),
             };
-            out.push(Exception {
+            out.push(Arc::new(Exception {
                 kind: format!("scorecard.{what}_{}", worst.as_str().to_ascii_lowercase()),
                 severity,
                 subject_type,
@@ -353,7 +353,7 @@ pub async fn for_feed(
                         },
                     ],
                 },
-            });
+            }));
         }
     }
     Ok(out)
