@@ -117,6 +117,9 @@ pub async fn feed(
     gathered.retain(|(_, e)| {
         query.window.contains(e.since) && e.severity.rank() >= query.severity_at_least.rank()
     });
+    // Ordered while each item is two words wide: a feed item carries its
+    // acknowledgement row, and sorting thousands of those is mostly copying.
+    gathered.sort_by(|(_, a), (_, b)| feed_order(a, b));
     let mut items: Vec<FeedItem> = gathered
         .into_iter()
         .map(|(framework, exception)| {
@@ -144,7 +147,6 @@ pub async fn feed(
     if !query.include_acknowledged {
         items.retain(|item| !item.settled());
     }
-    items.sort_by(|a, b| feed_order(&a.exception, &b.exception));
     Ok(items)
 }
 
