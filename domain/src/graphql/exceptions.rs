@@ -85,11 +85,13 @@ impl Exception {
     }
     /// The org unit it belongs to; null: the whole tenant's.
     async fn org_unit(&self, ctx: &Context<'_>) -> Result<Option<OrgUnit>> {
+        // Read after the owner, whatever the placement: the page's owners
+        // are one batch, so the page's units, known or their owners', are
+        // one batch too, however the page mixes them.
+        let owner = load_person(ctx, self.0.exception.owner_id).await?;
         let unit = match self.0.unit {
             ItemUnit::Known(unit) => unit,
-            ItemUnit::OwnersUnit(owner) => load_person(ctx, Some(owner))
-                .await?
-                .and_then(|p| p.0.org_unit_id),
+            ItemUnit::OwnersUnit(_) => owner.and_then(|p| p.0.org_unit_id),
         };
         load_org_unit(ctx, unit).await
     }
