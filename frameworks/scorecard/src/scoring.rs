@@ -69,13 +69,18 @@ fn third_of_ten() -> Decimal {
     TEN / Decimal::from(3)
 }
 
+/// 10/3 and 20/3 to two places, the colours' bounds: constants, because
+/// every score shown is coloured and a decimal division is not cheap.
+const RED_BELOW: Decimal = Decimal::from_parts(333, 0, 0, false, 2);
+const YELLOW_BELOW: Decimal = Decimal::from_parts(667, 0, 0, false, 2);
+
 impl ScoreStatus {
     /// The colour of a score; blank is `NO_DATA`.
     pub fn of(score: Option<Decimal>) -> Self {
         match score {
             None => Self::NoData,
-            Some(s) if s < third_of_ten().round_dp(2) => Self::Red,
-            Some(s) if s < (third_of_ten() * Decimal::TWO).round_dp(2) => Self::Yellow,
+            Some(s) if s < RED_BELOW => Self::Red,
+            Some(s) if s < YELLOW_BELOW => Self::Yellow,
             Some(_) => Self::Green,
         }
     }
@@ -704,6 +709,18 @@ fn weighted_mean(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_colour_bounds_are_a_third_and_two_thirds_of_ten() {
+        assert_eq!(RED_BELOW, third_of_ten().round_dp(2));
+        assert_eq!(YELLOW_BELOW, (third_of_ten() * Decimal::TWO).round_dp(2));
+        assert_eq!(
+            ScoreStatus::of(Some(Decimal::new(332, 2))),
+            ScoreStatus::Red
+        );
+        assert_eq!(ScoreStatus::of(Some(RED_BELOW)), ScoreStatus::Yellow);
+        assert_eq!(ScoreStatus::of(Some(YELLOW_BELOW)), ScoreStatus::Green);
+    }
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
