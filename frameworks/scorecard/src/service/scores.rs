@@ -230,10 +230,12 @@ pub async fn designs(scope: &TenantScope, only: Option<&[Uuid]>) -> DomainResult
         let mut kept = kept();
         for card in &cards {
             if let Some(structure) = structures.get(&card.id) {
-                if kept.len() >= MAX_KEPT {
+                let key = (tenant, card.id);
+                // Full: start over, but not to keep one already kept.
+                if kept.len() >= MAX_KEPT && !kept.contains_key(&key) {
                     kept.clear();
                 }
-                kept.insert((tenant, card.id), (card.design_revision, structure.clone()));
+                kept.insert(key, (card.design_revision, structure.clone()));
             }
         }
     }
